@@ -1,0 +1,289 @@
+"""The records finsam extracts, reconciles and writes.
+
+Every record carries a `Provenance` (file, page, box, span, method, OCR confidence)
+and a list of warnings: a record that was guessed or read from damaged text says
+so, instead of looking certain. Money is `Decimal` whole SEK; dates are `date`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from models.text import BBox, ReadMethod
+
+
+class DocType(StrEnum):
+    UPPDRAGSAVTAL = "uppdragsavtal"
+    OVERENSKOMMELSE = "overenskommelse"
+    FOREDRAGNINGSLISTA = "foredragningslista"
+    PROTOKOLL = "protokoll"
+    VERKSAMHETSPLAN = "verksamhetsplan"
+    BUDGET = "budget"
+    OTHER = "other"
+
+
+class Provenance(BaseModel):
+    doc_id: str
+    file_name: str | None = None
+    page: int | None = None  # 1-based
+    bbox: BBox | None = None  # PDF points, where known
+    char_start: int | None = None  # span in the page's cleaned text
+    char_end: int | None = None
+    method: ReadMethod
+    ocr_confidence: float | None = None  # 0-100, for OCR'd text
+
+
+class Record(BaseModel):
+    """Common fields of every extracted record."""
+
+    record_id: str = ""
+    segment_id: str | None = None
+    provenance: Provenance
+    warnings: list[str] = Field(default_factory=list)
+
+    def model_post_init(self, __context: Any) -> None:
+        if not self.record_id:
+            self.record_id = self.stable_id()
+
+    def stable_id(self) -> str:
+        """Deterministic id from kind, place and content: the same input gives the same id."""
+        body = self.model_dump_json(exclude={"record_id", "warnings"})
+        digest = hashlib.sha256(f"{type(self).__name__}|{body}".encode()).hexdigest()
+        return f"{type(self).__name__.lower()}-{digest[:16]}"
+
+
+class Segment(Record):
+    """One document inside a file (a bundle holds several)."""
+
+    doc_type: DocType
+    title: str | None = None
+    organisation: str | None = None  # förbund / kommun issuing the document
+    body: str | None = None  # e.g. "Styrelsen"
+    meeting_date: date | None = None
+    document_date: date | None = None
+    decision_date: date | None = None
+    valid_from: date | None = None
+    valid_to: date | None = None  # None with valid_open_ended=True: "tillsvidare"
+    valid_open_ended: bool = False
+    diarienummer: str | None = None
+    activity: str | None = None  # the verksamhet / programme an agreement concerns
+    page_start: int
+    page_end: int
+    classification_confidence: float | None = None
+
+
+PartyType = Literal["kommun", "region", "statlig myndighet", "samordningsförbund", "other"]
+PartyRole = Literal["part", "verksamhetsansvarig", "samarbetspart"]
+
+
+class Party(Record):
+    name: str  # as written
+    canonical_name: str | None = None
+    org_number: str | None = None  # NNNNNN-NNNN, only as stated in the document
+    org_number_valid: bool | None = None
+    party_type: PartyType = "other"
+    role: PartyRole = "part"
+
+
+class Signatory(Record):
+    person_name: str
+    title: str | None = None
+    organisation: str | None = None
+    canonical_organisation: str | None = None
+    signed_date: date | None = None
+
+
+AmountPer = Literal["total", "month", "year"]
+
+
+class Amount(Record):
+    amount_sek: Decimal  # whole SEK
+    unit: str  # as printed: kr, tkr, mnkr, ...
+    per: AmountPer = "total"
+    is_maximum: bool = False
+    year: int | None = None
+    recipient: str | None = None
+    context: str  # the sentence it stands in
+    raw: str  # the figure as printed
+
+
+class BudgetLine(Record):
+    section: str | None = None
+    label: str
+    year: int
+    amount_sek: Decimal | None = None  # None when the cell is unreadable
+    is_total: bool = False
+    raw: str | None = None
+    share_percent: Decimal | None = None  # "Umeå kommun, 83,7% av arb-bef."
+
+
+GoalType = Literal["övergripande mål", "effektmål", "strategiskt mål", "individmål", "indikator", "mål"]
+
+
+class Goal(Record):
+    goal_type: GoalType
+    text: str
+    target_value: Decimal | None = None
+    target_unit: str | None = None
+    heading: str | None = None  # the theme it stands under ("Ohälsa")
+
+
+class AgendaItem(Record):
+    meeting_date: date | None = None
+    item_number: int
+    title: str
+    item_kind: str | None = None  # Beslut / Information / Diskussion / Information/diskussion / other
+    presenters: list[str] = Field(default_factory=list)
+    attachments: list[int] = Field(default_factory=list)
+    proposed_decision: str | None = None
+
+
+class Paragraph(Record):
+    meeting_date: date | None = None
+    paragraph_number: int
+    title: str
+    text: str = ""
+
+
+DecisionKind = Literal["beslut", "forslag_till_beslut"]
+
+
+class Decision(Record):
+    meeting_date: date | None = None
+    paragraph_number: int | None = None
+    item_number: int | None = None
+    decision_kind: DecisionKind
+    text: str
+
+
+AttendanceGroup = Literal["beslutande", "ersattare", "ovriga"]
+
+
+class Attendance(Record):
+    meeting_date: date | None = None
+    person_name: str  # as written
+    canonical_person_name: str | None = None
+    organisation: str | None = None
+    canonical_organisation: str | None = None
+    role: str | None = None  # ordförande, vice ordförande, ledamot, ersättare, förbundschef, sekreterare, justerare, ...
+    group: AttendanceGroup | None = None
+    paragraphs: list[int] = Field(default_factory=list)  # the § attended, when limited
+
+
+class MeetingInfo(Record):
+    """Meeting-level facts of an agenda or minutes that are not per item."""
+
+    meeting_date: date | None = None
+    time: str | None = None
+    place: str | None = None
+    body: str | None = None
+    justerare: list[str] = Field(default_factory=list)
+    justeringsdatum: date | None = None
+    anslag_uppsatt: date | None = None
+    anslag_nedtaget: date | None = None
+
+
+Severity = Literal["error", "warning", "info"]
+
+
+class Flag(BaseModel):
+    flag_id: str
+    rule_id: str
+    severity: Severity
+    message: str  # Swedish, for the kansli
+    doc_ids: list[str] = Field(default_factory=list)
+    year: int | None = None
+    evidence: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class Records(BaseModel):
+    """Everything extracted from one file, by kind."""
+
+    segments: list[Segment] = Field(default_factory=list)
+    meetings: list[MeetingInfo] = Field(default_factory=list)
+    parties: list[Party] = Field(default_factory=list)
+    signatories: list[Signatory] = Field(default_factory=list)
+    amounts: list[Amount] = Field(default_factory=list)
+    budget_lines: list[BudgetLine] = Field(default_factory=list)
+    goals: list[Goal] = Field(default_factory=list)
+    agenda_items: list[AgendaItem] = Field(default_factory=list)
+    paragraphs: list[Paragraph] = Field(default_factory=list)
+    decisions: list[Decision] = Field(default_factory=list)
+    attendance: list[Attendance] = Field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        return {name: len(getattr(self, name)) for name in type(self).model_fields}
+
+    def add(self, record: Record) -> None:
+        kind = RECORD_LIST_BY_TYPE[type(record)]
+        getattr(self, kind).append(record)
+
+
+RECORD_LIST_BY_TYPE: dict[type, str] = {
+    Segment: "segments",
+    MeetingInfo: "meetings",
+    Party: "parties",
+    Signatory: "signatories",
+    Amount: "amounts",
+    BudgetLine: "budget_lines",
+    Goal: "goals",
+    AgendaItem: "agenda_items",
+    Paragraph: "paragraphs",
+    Decision: "decisions",
+    Attendance: "attendance",
+}
+
+
+class PageSummary(BaseModel):
+    """What the document JSON keeps of each page (full text, not word boxes)."""
+
+    number: int
+    method: ReadMethod
+    width: float | None = None
+    height: float | None = None
+    ocr_confidence: float | None = None
+    text_quality: float | None = None
+    text: str
+    raw_text: str
+    warnings: list[str] = Field(default_factory=list)
+
+
+class Document(BaseModel):
+    """The whole record of one processed file: documents/<doc_id>.json."""
+
+    doc_id: str
+    file_name: str
+    source_path: str
+    media_type: Literal["pdf", "docx", "txt"]
+    file_size: int
+    doc_type: DocType = DocType.OTHER  # the first (main) segment's type
+    title: str | None = None
+    organisation: str | None = None
+    document_date: date | None = None
+    page_count: int
+    ocr_page_count: int = 0
+    ocr_mean_confidence: float | None = None
+    pipeline_version: str
+    processed_at: datetime
+    pages: list[PageSummary] = Field(default_factory=list)
+    records: Records = Field(default_factory=Records)
+    personnummer_masked: int = 0
+    warnings: list[str] = Field(default_factory=list)
+
+
+class ProcessingError(BaseModel):
+    """A file that could not be processed: errors/<name>.json."""
+
+    file_name: str
+    source_path: str
+    doc_id: str | None = None
+    kind: str  # unreadable, encrypted, timeout, memory, too_many_pages, unsupported, ...
+    message: str  # one line, English, for the CLI
+    pipeline_version: str
+    occurred_at: datetime

@@ -1,0 +1,296 @@
+"""One file in, one Document record out; a batch never stops for one bad file.
+
+Each document is read in a child process with a wall-clock limit and an address-space
+cap: a C loop in a PDF library cannot be stopped from a thread, and one pathological
+file must not hold or kill the batch. Children come from a forkserver that has already
+imported the pipeline, so starting one costs milliseconds, not a re-import.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing as mp
+import os
+import resource
+import signal
+import time
+import traceback
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from models import Document, DocumentText, PageSummary, ProcessingError, Records
+from pipeline import PIPELINE_VERSION
+from pipeline.errors import FinsamError
+from pipeline.limits import Limits
+from pipeline.read import SUPPORTED_SUFFIXES, read_document, sha256_file
+from pipeline.segment import segment_document
+from pipeline.store import document_path, error_path, existing_version, write_model
+
+log = logging.getLogger(__name__)
+
+
+def extract_records(doc: DocumentText) -> Records:
+    """Segment, then run every extractor registered for each segment's type.
+
+    An extractor that fails on an odd document costs that extractor's records, not the
+    document: the failure becomes a warning on the segment.
+    """
+    from extractors import extractors_for
+
+    records = Records()
+    for segment in segment_document(doc):
+        records.segments.append(segment)
+        for extractor in extractors_for(segment.doc_type):
+            try:
+                for rec in extractor(doc, segment):
+                    if rec.segment_id is None:
+                        rec.segment_id = segment.segment_id
+                    records.add(rec)
+            except Exception as exc:  # noqa: BLE001 - keep the document, record the failure
+                log.exception("extractor %s failed on %s", extractor.__name__, doc.file_name)
+                segment.warnings.append(f"extractor {extractor.__name__} failed: {type(exc).__name__}: {exc}")
+    return records
+
+
+def build_document(doc: DocumentText, path: Path) -> Document:
+    records = extract_records(doc)
+    ocr = doc.ocr_pages
+    confs = [p.ocr_confidence for p in ocr if p.ocr_confidence is not None]
+    main = records.segments[0] if records.segments else None
+    return Document(
+        doc_id=doc.doc_id,
+        file_name=doc.file_name,
+        source_path=str(path),
+        media_type=doc.media_type,
+        file_size=path.stat().st_size,
+        doc_type=main.doc_type if main else "other",
+        title=main.title if main else None,
+        organisation=main.organisation if main else None,
+        document_date=(main.document_date or main.meeting_date) if main else None,
+        page_count=doc.page_count,
+        ocr_page_count=len(ocr),
+        ocr_mean_confidence=round(sum(confs) / len(confs), 2) if confs else None,
+        pipeline_version=PIPELINE_VERSION,
+        processed_at=datetime.now(timezone.utc),
+        pages=[
+            PageSummary(
+                number=p.number, method=p.method, width=p.width, height=p.height,
+                ocr_confidence=p.ocr_confidence, text_quality=p.text_quality,
+                text=p.text, raw_text=p.raw_text, warnings=p.warnings,
+            )
+            for p in doc.pages
+        ],
+        records=records,
+        warnings=list(doc.warnings),
+    )
+
+
+def process_file(path: Path, limits: Limits | None = None) -> Document:
+    """In this process: read -> clean -> segment -> extract. Raises FinsamError."""
+    path = Path(path)
+    return build_document(read_document(path, limits), path)
+
+
+# --- isolation -------------------------------------------------------------------------
+
+
+def _child(path: str, limits_json: str, conn) -> None:
+    limits = Limits.model_validate_json(limits_json)
+    cap = limits.memory_mb * 1024 * 1024
+    try:
+        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+    except (ValueError, OSError):
+        pass
+    try:
+        doc = process_file(Path(path), limits)
+        conn.send(("ok", doc.model_dump_json()))
+    except FinsamError as exc:
+        conn.send(("error", exc.kind, str(exc)))
+    except MemoryError:
+        conn.send(("error", "memory", f"ran out of memory (cap {limits.memory_mb} MiB, --memory-mb)"))
+    except Exception as exc:  # noqa: BLE001 - a bug on one file must not stop the batch
+        tb = traceback.format_exc(limit=-3).strip().splitlines()
+        conn.send(("error", "internal", f"{type(exc).__name__}: {exc} [{tb[-3] if len(tb) >= 3 else ''}]".strip()))
+    finally:
+        conn.close()
+
+
+_ctx: mp.context.BaseContext | None = None
+
+
+def _context() -> mp.context.BaseContext:
+    global _ctx
+    if _ctx is None:
+        try:
+            ctx = mp.get_context("forkserver")
+            ctx.set_forkserver_preload(["pipeline.process", "extractors"])
+        except ValueError:
+            ctx = mp.get_context("spawn")
+        _ctx = ctx
+    return _ctx
+
+
+def process_file_isolated(path: Path, limits: Limits) -> Document | ProcessingError:
+    """Run process_file in a child process under the time and memory limits."""
+    path = Path(path)
+    ctx = _context()
+    parent_conn, child_conn = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_child, args=(str(path), limits.model_dump_json(), child_conn), daemon=False)
+    proc.start()
+    child_conn.close()
+    deadline = time.monotonic() + limits.timeout_seconds
+    result = None
+    try:
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                break
+            if parent_conn.poll(min(remaining, 0.5)):
+                try:
+                    result = parent_conn.recv()
+                except EOFError:
+                    result = None
+                break
+            if not proc.is_alive() and not parent_conn.poll(0):
+                break
+    finally:
+        if proc.is_alive() and result is None:
+            _kill_tree(proc)
+        proc.join(timeout=30)
+        parent_conn.close()
+    if result is None:
+        if proc.exitcode is None or time.monotonic() >= deadline:
+            return make_error(path, "timeout", f"took longer than {limits.timeout_seconds:.0f} s (--timeout); stopped")
+        if proc.exitcode and proc.exitcode < 0:
+            sig = signal.Signals(-proc.exitcode).name
+            return make_error(path, "crash", f"reader process died ({sig}); likely memory cap or a corrupt file")
+        return make_error(path, "crash", f"reader process exited with code {proc.exitcode} without a result")
+    if result[0] == "ok":
+        return Document.model_validate_json(result[1])
+    return make_error(path, result[1], result[2])
+
+
+def _kill_tree(proc) -> None:
+    """Kill the child and the tesseract processes it started."""
+    try:
+        import psutil
+
+        parent = psutil.Process(proc.pid)
+        for child in parent.children(recursive=True):
+            child.kill()
+    except Exception:  # noqa: BLE001 - best effort; the child itself is killed below
+        pass
+    proc.kill()
+
+
+def make_error(path: Path, kind: str, message: str) -> ProcessingError:
+    try:
+        doc_id = sha256_file(path)
+    except OSError:
+        doc_id = None
+    return ProcessingError(
+        file_name=path.name,
+        source_path=str(path),
+        doc_id=doc_id,
+        kind=kind,
+        message=" ".join(message.split()),  # one line
+        pipeline_version=PIPELINE_VERSION,
+        occurred_at=datetime.now(timezone.utc),
+    )
+
+
+# --- batches ---------------------------------------------------------------------------
+
+
+@dataclass
+class FileOutcome:
+    path: Path
+    status: str  # processed | skipped | failed
+    document: Document | None = None
+    error: ProcessingError | None = None
+    seconds: float = 0.0
+
+
+@dataclass
+class BatchResult:
+    outcomes: list[FileOutcome] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[FileOutcome]:
+        return [o for o in self.outcomes if o.status == "failed"]
+
+    @property
+    def processed(self) -> list[FileOutcome]:
+        return [o for o in self.outcomes if o.status == "processed"]
+
+
+def collect_inputs(paths: Iterable[Path]) -> list[Path]:
+    """Files as given, and supported files found under folders (sorted, deduplicated)."""
+    seen: set[Path] = set()
+    out: list[Path] = []
+    for p in paths:
+        p = Path(p)
+        if p.is_dir():
+            found = sorted(
+                f for f in p.rglob("*") if f.is_file() and not f.name.startswith(".")
+                and f.suffix.lower() in SUPPORTED_SUFFIXES
+            )
+        else:
+            found = [p]
+        for f in found:
+            key = f.resolve()
+            if key not in seen:
+                seen.add(key)
+                out.append(f)
+    return out
+
+
+def process_one(path: Path, out: Path, limits: Limits, force: bool = False) -> FileOutcome:
+    """Process one file into out/documents (or out/errors); skip it when unchanged."""
+    started = time.monotonic()
+    if not path.is_file():
+        err = make_error(path, "missing", "no such file")
+        write_model(error_path(out, err), err)
+        return FileOutcome(path, "failed", error=err)
+    try:
+        doc_id = sha256_file(path)
+    except OSError as exc:
+        err = make_error(path, "unreadable", f"cannot read the file ({exc.strerror or exc})")
+        write_model(error_path(out, err), err)
+        return FileOutcome(path, "failed", error=err)
+    if not force and existing_version(out, doc_id) == PIPELINE_VERSION:
+        return FileOutcome(path, "skipped", seconds=time.monotonic() - started)
+    result = process_file_isolated(path, limits)
+    if isinstance(result, ProcessingError):
+        write_model(error_path(out, result), result)
+        return FileOutcome(path, "failed", error=result, seconds=time.monotonic() - started)
+    write_model(document_path(out, result.doc_id), result)
+    return FileOutcome(path, "processed", document=result, seconds=time.monotonic() - started)
+
+
+def process_batch(
+    paths: Iterable[Path],
+    out: Path,
+    limits: Limits | None = None,
+    force: bool = False,
+    jobs: int | None = None,
+    on_done: Callable[[FileOutcome], None] | None = None,
+) -> BatchResult:
+    """Process files, `jobs` at a time; OCR cores are shared out between parallel files."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    limits = limits or Limits()
+    files = collect_inputs(paths)
+    cores = os.cpu_count() or 1
+    jobs = max(1, min(jobs or cores, len(files) or 1))
+    per_doc = limits.model_copy(update={"ocr_workers": max(1, limits.ocr_workers // jobs)})
+    result = BatchResult()
+    # Threads only wait on child processes here; the work happens in the children.
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        for outcome in pool.map(lambda f: process_one(f, out, per_doc, force), files):
+            result.outcomes.append(outcome)
+            if on_done:
+                on_done(outcome)
+    return result

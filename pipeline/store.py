@@ -1,0 +1,83 @@
+"""Where processed documents and errors live under the output folder, written atomically."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from models import Document, ProcessingError
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write to a temp file in the same folder, fsync, then rename: readers never see half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def write_model(path: Path, model: BaseModel) -> None:
+    write_atomic(path, model.model_dump_json(indent=1).encode("utf-8"))
+
+
+def documents_dir(out: Path) -> Path:
+    return out / "documents"
+
+
+def errors_dir(out: Path) -> Path:
+    return out / "errors"
+
+
+def document_path(out: Path, doc_id: str) -> Path:
+    return documents_dir(out) / f"{doc_id}.json"
+
+
+def safe_name(name: str) -> str:
+    """A file-system-safe stem for error records (names may hold '../', dashes, spaces)."""
+    cleaned = re.sub(r"[^\w.\-åäöÅÄÖ]+", "_", name).strip("._-")
+    return cleaned[:120] or "file"
+
+
+def error_path(out: Path, error: ProcessingError) -> Path:
+    key = error.doc_id[:16] if error.doc_id else safe_name(error.file_name)
+    return errors_dir(out) / f"{safe_name(error.file_name)}.{key}.json"
+
+
+def existing_version(out: Path, doc_id: str) -> str | None:
+    """The pipeline_version of an existing document record, or None."""
+    path = document_path(out, doc_id)
+    if not path.exists():
+        return None
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(4096).decode("utf-8", errors="replace")
+        m = re.search(r'"pipeline_version":\s*"([^"]+)"', head)
+        if m:
+            return m.group(1)
+        return json.loads(path.read_text("utf-8")).get("pipeline_version")
+    except (OSError, ValueError):
+        return None
+
+
+def load_document(path: Path) -> Document:
+    return Document.model_validate_json(path.read_bytes())
+
+
+def iter_documents(out: Path):
+    for path in sorted(documents_dir(out).glob("*.json")):
+        yield load_document(path)

@@ -1,0 +1,68 @@
+"""Walking a segment's text and pointing back at where things stand (provenance).
+
+Extractors use these instead of re-implementing page/line loops.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from models import BBox, DocumentText, Line, Page, Provenance, Segment
+
+
+@dataclass(frozen=True)
+class LineRef:
+    page: Page
+    line: Line
+    index: int  # index in page.lines
+
+    @property
+    def text(self) -> str:
+        return self.line.text
+
+
+def segment_pages(doc: DocumentText, segment: Segment) -> list[Page]:
+    return [p for p in doc.pages if segment.page_start <= p.number <= segment.page_end]
+
+
+def segment_lines(doc: DocumentText, segment: Segment, include_blank: bool = False) -> Iterator[LineRef]:
+    """Body lines of the segment's pages, in reading order."""
+    for page in segment_pages(doc, segment):
+        for i, line in enumerate(page.lines):
+            if line.kind != "body":
+                continue
+            if not include_blank and not line.text.strip():
+                continue
+            yield LineRef(page, line, i)
+
+
+def segment_text(doc: DocumentText, segment: Segment) -> str:
+    return "\n".join(p.text for p in segment_pages(doc, segment))
+
+
+def provenance(doc: DocumentText, page: Page, line: Line | None = None, lines: list[Line] | None = None) -> Provenance:
+    """Provenance of a line or a run of lines on one page."""
+    chosen = lines if lines else ([line] if line is not None else [])
+    bbox = BBox.union([ln.bbox for ln in chosen if ln.bbox is not None]) if chosen else None
+    starts = [ln.start for ln in chosen if ln.start is not None]
+    ends = [ln.end for ln in chosen if ln.end is not None]
+    confs = [w.confidence for ln in chosen for w in ln.words if w.confidence is not None]
+    return Provenance(
+        doc_id=doc.doc_id,
+        file_name=doc.file_name,
+        page=page.number,
+        bbox=bbox,
+        char_start=min(starts) if starts else None,
+        char_end=max(ends) if ends else None,
+        method=page.method,
+        ocr_confidence=round(sum(confs) / len(confs), 2) if confs else page.ocr_confidence,
+    )
+
+
+def page_provenance(doc: DocumentText, page_number: int) -> Provenance:
+    page = next(p for p in doc.pages if p.number == page_number)
+    return Provenance(
+        doc_id=doc.doc_id, file_name=doc.file_name, page=page.number, method=page.method,
+        ocr_confidence=page.ocr_confidence,
+    )
