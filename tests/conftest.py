@@ -1,0 +1,84 @@
+"""Shared fixtures: the real seed documents beside the checkout, read once per run.
+
+Reading (and especially OCR of the scans) is the slow part, so each seed rendering is
+read once per test session and cached on disk under .cache/read/ keyed by the file's
+sha256 and the pipeline version; tests that change reading bypass the cache.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from models import DocumentText
+from pipeline import PIPELINE_VERSION
+from pipeline.read import read_document, sha256_file
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = Path(os.environ.get("FINSAM_SEEDS", ROOT.parent / "shared" / "seeds"))
+CACHE = ROOT / ".cache" / "read"
+
+SEED_STEMS = [
+    "000_ea3342501728e725",
+    "001_f81afe8033d4e5e6",
+    "002_295066ef3628236e",
+    "003_bb9e2bcce0860af9",
+    "004_ba7a8e83631679f4",
+]
+
+
+def seed_path(stem: str, rendering: str) -> Path:
+    """rendering: txt | pdf | scanned | docx."""
+    if rendering == "txt":
+        return SEEDS / f"{stem}.txt"
+    if rendering == "pdf":
+        return SEEDS / "pdf" / f"{stem}.pdf"
+    if rendering == "scanned":
+        return SEEDS / "scanned" / f"{stem}.scan.pdf"
+    if rendering == "docx":
+        return SEEDS / "docx" / f"{stem}.docx"
+    raise ValueError(rendering)
+
+
+def read_cached(path: Path) -> DocumentText:
+    key = f"{sha256_file(path)}-{PIPELINE_VERSION}.json"
+    cached = CACHE / key
+    if cached.exists():
+        return DocumentText.model_validate_json(cached.read_bytes())
+    doc = read_document(path)
+    CACHE.mkdir(parents=True, exist_ok=True)
+    tmp = cached.with_suffix(".tmp")
+    tmp.write_text(doc.model_dump_json())
+    tmp.replace(cached)
+    return doc
+
+
+def require_seeds() -> None:
+    if not SEEDS.is_dir():
+        pytest.skip(f"seed documents not found at {SEEDS} (CI has ../shared beside the checkout)")
+
+
+@pytest.fixture(scope="session")
+def seeds_dir() -> Path:
+    require_seeds()
+    return SEEDS
+
+
+@pytest.fixture(scope="session")
+def read_seed():
+    """read_seed(stem, rendering) -> DocumentText, read once per session (disk-cached)."""
+    require_seeds()
+    memo: dict[tuple[str, str], DocumentText] = {}
+
+    def _read(stem: str, rendering: str) -> DocumentText:
+        key = (stem, rendering)
+        if key not in memo:
+            path = seed_path(stem, rendering)
+            if not path.exists():
+                pytest.skip(f"no {rendering} rendering of {stem}")
+            memo[key] = read_cached(path)
+        return memo[key]
+
+    return _read
