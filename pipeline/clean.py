@@ -65,9 +65,6 @@ def _edge_candidates(page: Page) -> list[tuple[int, str]]:
                 out.append((i, "header"))
             elif b.top >= bottom_band - 12:
                 out.append((i, "footer"))
-        # Scans and odd layouts: fall back to the first/last lines as well.
-        out += [(i, "header") for i in nonblank[:EDGE_LINES] if (i, "header") not in out and (i, "footer") not in out]
-        out += [(i, "footer") for i in nonblank[-EDGE_LINES:] if (i, "header") not in out and (i, "footer") not in out]
         return out
     return [(i, "header") for i in nonblank[:EDGE_LINES]] + [
         (i, "footer") for i in nonblank[-EDGE_LINES:] if i not in nonblank[:EDGE_LINES]

@@ -1,8 +1,8 @@
 """Shared fixtures: the real seed documents beside the checkout, read once per run.
 
 Reading (and especially OCR of the scans) is the slow part, so each seed rendering is
-read once per test session and cached on disk under .cache/read/ keyed by the file's
-sha256 and the pipeline version; tests that change reading bypass the cache.
+read once and cached on disk under .cache/read/ (raw, before cleanup) keyed by the file's
+sha256 and the pipeline version. Bump PIPELINE_VERSION or delete .cache/ after changing a reader.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ import pytest
 
 from models import DocumentText
 from pipeline import PIPELINE_VERSION
-from pipeline.read import read_document, sha256_file
+from pipeline.clean import clean_document
+from pipeline.read import read_raw_document, sha256_file
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = Path(os.environ.get("FINSAM_SEEDS", ROOT.parent / "shared" / "seeds"))
@@ -43,16 +44,19 @@ def seed_path(stem: str, rendering: str) -> Path:
 
 
 def read_cached(path: Path) -> DocumentText:
-    key = f"{sha256_file(path)}-{PIPELINE_VERSION}.json"
+    """The raw read (OCR included) is cached; cleanup runs fresh each time, so changes to
+    cleanup are always tested."""
+    key = f"{sha256_file(path)}-{PIPELINE_VERSION}-raw.json"
     cached = CACHE / key
     if cached.exists():
-        return DocumentText.model_validate_json(cached.read_bytes())
-    doc = read_document(path)
-    CACHE.mkdir(parents=True, exist_ok=True)
-    tmp = cached.with_suffix(".tmp")
-    tmp.write_text(doc.model_dump_json())
-    tmp.replace(cached)
-    return doc
+        raw = DocumentText.model_validate_json(cached.read_bytes())
+    else:
+        raw = read_raw_document(path)
+        CACHE.mkdir(parents=True, exist_ok=True)
+        tmp = cached.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(raw.model_dump_json())
+        tmp.replace(cached)
+    return clean_document(raw)
 
 
 def require_seeds() -> None:

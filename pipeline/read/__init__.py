@@ -61,6 +61,11 @@ def detect_media_type(path: Path) -> str:
 
 def read_document(path: Path, limits: Limits | None = None) -> DocumentText:
     """Read, then clean (headers, footers, Word noise, hyphenation). Raises FinsamError."""
+    return clean_document(read_raw_document(path, limits))
+
+
+def read_raw_document(path: Path, limits: Limits | None = None) -> DocumentText:
+    """Read without cleanup (what the file says, lines and words with positions)."""
     limits = limits or Limits()
     path = Path(path)
     if not path.is_file():
@@ -89,4 +94,4 @@ def read_document(path: Path, limits: Limits | None = None) -> DocumentText:
         pages=pages,
         warnings=warnings,
     )
-    return clean_document(doc)
+    return doc
