@@ -189,6 +189,24 @@ class MeetingInfo(Record):
     anslag_nedtaget: date | None = None
 
 
+StatedFactKind = Literal[
+    "board_members", "board_deputies", "deadline", "initiative", "carry_over",
+    "valid_from", "valid_to", "decision_date",
+]
+
+
+class StatedFact(Record):
+    """A document-level statement the reconciliation rules compare across documents:
+    the board's stated size, a stated deadline, a numbered initiative, a claim that a
+    figure is carried over, a validity date as written (even when out of order)."""
+
+    kind: StatedFactKind
+    value: str | None = None  # "9" (members), "2024" (deadline subject year), the initiative number
+    fact_date: date | None = None
+    year: int | None = None
+    text: str  # the sentence it stands in
+
+
 Severity = Literal["error", "warning", "info"]
 
 
@@ -216,6 +234,7 @@ class Records(BaseModel):
     paragraphs: list[Paragraph] = Field(default_factory=list)
     decisions: list[Decision] = Field(default_factory=list)
     attendance: list[Attendance] = Field(default_factory=list)
+    facts: list[StatedFact] = Field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         return {name: len(getattr(self, name)) for name in type(self).model_fields}
@@ -237,6 +256,7 @@ RECORD_LIST_BY_TYPE: dict[type, str] = {
     Paragraph: "paragraphs",
     Decision: "decisions",
     Attendance: "attendance",
+    StatedFact: "facts",
 }
 
 
