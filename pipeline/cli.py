@@ -43,7 +43,7 @@ def print_summary(result: BatchResult, out: Path) -> None:
         table.add_row(f"records: {kind}", str(counts[kind]))
     console.print(table)
     for o in result.failed:
-        err_console.print(f"[red]error[/red] {o.path}: {o.error.kind}: {o.error.message}")
+        err_console.print(f"[red]error[/red] {o.path}: {o.error.kind}: {o.error.message}", soft_wrap=True, highlight=False)
 
 
 @app.command()
