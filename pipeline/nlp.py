@@ -1,0 +1,216 @@
+"""spaCy for finsam: a blank Swedish pipeline with rule components, or a local model.
+
+No trained Swedish pipeline can be installed where finsam runs, so `get_nlp()` builds
+`spacy.blank("sv")` (the Swedish tokenizer) and adds rules that know this genre:
+
+* an EntityRuler (`finsam_ruler`) for organisations (the gazetteer's names, and generic
+  shapes: "X kommun", "Region X", "Samordningsförbundet X", the national agencies) and
+  for roles (ordförande, förbundschef, ...). Tokens are matched with spaCy's FUZZY
+  operator, so OCR damage ("Forsékringskassan", "ordférande", "Bitrddande
+  forbundschef") still matches. Each pattern carries an id: the canonical role or
+  organisation it stands for (`span.ent_id_`).
+* `finsam_persons`: runs of two to four capitalised words that no other entity claims
+  ("Peter Vigren", "Johanna Langdal Persson") become PER entities.
+
+A trained pipeline can be plugged in without code changes: set FINSAM_SPACY_MODEL to
+the name of an installed package or a path to a pipeline directory. It is loaded with
+`spacy.load` (which never downloads) and the rule components are added in front of its
+`ner`, so its own person entities are kept where the rules have none. Nothing here
+downloads anything at run time.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+
+import spacy
+from spacy.language import Language
+from spacy.matcher import Matcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from pipeline.fuzzy import normalize_for_match
+
+log = logging.getLogger(__name__)
+
+MODEL_ENV = "FINSAM_SPACY_MODEL"
+PERSON_LABELS = {"PER", "PERSON", "PRS"}
+
+# canonical role -> the word sequences that name it (lower case, as printed correctly)
+ROLES: dict[str, list[str]] = {
+    "vice ordförande": ["vice ordförande", "v ordförande", "v. ordförande", "2:e vice ordförande"],
+    "ordförande": ["ordförande", "ordf"],
+    "ledamot": ["ledamot", "ordinarie ledamot"],
+    "ersättare": ["ersättare", "tjänstgörande ersättare"],
+    "biträdande förbundschef": ["biträdande förbundschef", "bitr förbundschef", "bitr. förbundschef"],
+    "förbundschef": ["förbundschef", "förbundsdirektör", "kanslichef"],
+    "sekreterare": ["sekreterare"],
+    "justerare": ["justerare"],
+    "administratör": ["administratör"],
+    "tjänsteperson": ["tjänsteperson", "tjänsteman"],
+    "ekonom": ["ekonom", "controller"],
+    "processledare": ["processledare", "utvecklingsledare", "samordnare", "verksamhetsledare"],
+    "revisor": ["revisor"],
+}
+
+# Generic organisation words (matched fuzzily) beside the gazetteer's names.
+AGENCIES = [
+    "Arbetsförmedlingen", "Försäkringskassan", "Kriminalvården", "Migrationsverket",
+    "Skatteverket", "Socialstyrelsen",
+]
+
+# Capitalised words that start sentences or label fields, never a person's name.
+_NOT_NAMES = {
+    normalize_for_match(w) for w in (
+        "Beslutande Ersättare Övriga Deltagare Närvarande Sekreterare Ordförande Justerare "
+        "Plats Tid Lokal Sammanträdesdatum Styrelsen Förslag Beslut Bilaga Protokoll Paragrafer "
+        "Underskrifter Justeringsdatum Datum Anslag Kallelse Föredragningslista Mötets Mötet "
+        "Information Diskussion Region Kommun Samordningsförbundet Förbundet Kansliet Umeå "
+        "Arbetsförmedlingen Försäkringskassan Kriminalvården Frivården Regionen Via Och Samt "
+        "Justering Sign Utdragsbestyrkande Sekreterarens Ordförandens Paragraf Enligt Punkt"
+    ).split()
+}
+
+
+def _fuzzy_token(word: str) -> dict:
+    """A token pattern for one word: exact for short words, FUZZY (OCR-tolerant) otherwise."""
+    low = word.lower()
+    if len(low) <= 3 or not low.isalpha():
+        return {"LOWER": low}
+    return {"LOWER": {"FUZZY": low}}
+
+
+def _phrase_pattern(phrase: str) -> list[dict]:
+    doc = spacy.blank("sv").tokenizer(phrase)
+    return [_fuzzy_token(t.text) for t in doc]
+
+
+def _organisation_names() -> list[str]:
+    """Names from the organisation gazetteer, when the module offers a listing."""
+    try:
+        from pipeline import gazetteer
+    except ImportError:
+        return []
+    for attr in ("all_names", "organisation_names", "known_names"):
+        fn = getattr(gazetteer, attr, None)
+        if callable(fn):
+            try:
+                return [str(n) for n in fn()]
+            except Exception:  # noqa: BLE001 - rules without the gazetteer still work
+                log.debug("gazetteer listing %s failed", attr, exc_info=True)
+    return []
+
+
+def _ruler_patterns() -> list[dict]:
+    patterns: list[dict] = []
+    for canonical, phrases in ROLES.items():
+        for ph in phrases:
+            patterns.append({"label": "ROLE", "pattern": _phrase_pattern(ph), "id": canonical})
+    for name in AGENCIES:
+        patterns.append({"label": "ORG", "pattern": _phrase_pattern(name), "id": name})
+    for name in _organisation_names():
+        if len(name) >= 4:
+            patterns.append({"label": "ORG", "pattern": _phrase_pattern(name), "id": name})
+    title = {"IS_TITLE": True, "IS_ALPHA": True}
+    patterns += [
+        {"label": "ORG", "pattern": [title, {"LOWER": {"FUZZY": "kommun"}}]},
+        {"label": "ORG", "pattern": [title, {"LOWER": {"FUZZY": "kommuns"}}]},
+        {"label": "ORG", "pattern": [{"LOWER": {"FUZZY": "region"}}, title]},
+        {"label": "ORG", "pattern": [{"LOWER": {"FUZZY": "samordningsförbundet"}}, title]},
+        {"label": "ORG", "pattern": [{"LOWER": {"FUZZY": "samordningsförbundet"}}, title, title]},
+        {"label": "ORG", "pattern": [{"LOWER": {"FUZZY": "kriminalvården"}}, {"ORTH": "/"}, title]},
+    ]
+    return patterns
+
+
+@Language.factory("finsam_persons")
+def _make_person_component(nlp: Language, name: str) -> "PersonRule":
+    return PersonRule(nlp)
+
+
+class PersonRule:
+    """Runs of 2-4 capitalised words that no other entity claims become PER."""
+
+    def __init__(self, nlp: Language) -> None:
+        self.matcher = Matcher(nlp.vocab)
+        word = {"IS_TITLE": True, "IS_ALPHA": True, "ENT_TYPE": ""}
+        # "Anna-Karin Berg": hyphenated first names are one token in the sv tokenizer.
+        self.matcher.add("PER", [[word, {**word, "OP": "{1,3}"}]], greedy="LONGEST")
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = []
+        for _, start, end in self.matcher(doc):
+            tokens = [t for t in doc[start:end]]
+            # Drop label words at either end ("Beslutande Peter Vigren").
+            while tokens and normalize_for_match(tokens[0].text) in _NOT_NAMES:
+                tokens.pop(0)
+            while tokens and normalize_for_match(tokens[-1].text) in _NOT_NAMES:
+                tokens.pop()
+            if len(tokens) < 2 or any(len(t.text) < 2 for t in tokens):
+                continue
+            spans.append(Span(doc, tokens[0].i, tokens[-1].i + 1, label="PER"))
+        keep = [e for e in doc.ents]
+        taken = {i for e in keep for i in range(e.start, e.end)}
+        for span in filter_spans(spans):
+            if not any(i in taken for i in range(span.start, span.end)):
+                keep.append(span)
+        doc.ents = filter_spans(keep)
+        return doc
+
+
+def _add_rules(nlp: Language) -> Language:
+    before = "ner" if "ner" in nlp.pipe_names else None
+    ruler = nlp.add_pipe(
+        "entity_ruler", name="finsam_ruler", before=before,
+        config={"phrase_matcher_attr": "LOWER", "overwrite_ents": True},
+    )
+    ruler.add_patterns(_ruler_patterns())
+    if before:
+        # The trained NER runs after the rules and fills in what they left; persons are
+        # then found by the rule only where the model found none.
+        nlp.add_pipe("finsam_persons", name="finsam_persons", after="ner")
+    else:
+        nlp.add_pipe("finsam_persons", name="finsam_persons")
+    return nlp
+
+
+@lru_cache(maxsize=1)
+def get_nlp() -> Language:
+    """The shared pipeline (built once per process).
+
+    FINSAM_SPACY_MODEL names a locally installed trained pipeline (package or path);
+    when unset, or when it cannot be loaded, the blank Swedish pipeline with rules.
+    """
+    model = os.environ.get(MODEL_ENV, "").strip()
+    if model:
+        try:
+            return _add_rules(spacy.load(model))
+        except (OSError, ImportError, ValueError) as exc:
+            log.warning("%s=%r could not be loaded (%s); using the blank Swedish pipeline", MODEL_ENV, model, exc)
+    return _add_rules(spacy.blank("sv"))
+
+
+@dataclass(frozen=True)
+class Entity:
+    label: str  # PER, ORG, ROLE (or a trained model's label)
+    text: str
+    start: int  # character offsets in the analysed text
+    end: int
+    canonical: str | None = None  # the pattern id: canonical role / organisation
+
+
+def entities(text: str) -> list[Entity]:
+    """Entities of one short text (an attendance line, a presenter sentence)."""
+    doc = get_nlp()(text)
+    out = []
+    for e in doc.ents:
+        label = "PER" if e.label_ in PERSON_LABELS else e.label_
+        out.append(Entity(label, e.text, e.start_char, e.end_char, e.ent_id_ or None))
+    return out
+
+
+def person_names(text: str) -> list[str]:
+    return [e.text for e in entities(text) if e.label == "PER"]
