@@ -75,6 +75,11 @@ class Segment(Record):
     activity: str | None = None  # the verksamhet / programme an agreement concerns
     page_start: int
     page_end: int
+    # A segment may start or end mid-page (bundles run documents on): the index into
+    # Page.lines of its first line on page_start and of its last line on page_end.
+    # None: from the top of page_start / to the bottom of page_end.
+    line_start: int | None = None
+    line_end: int | None = None
     classification_confidence: float | None = None
 
 

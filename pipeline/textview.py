@@ -26,11 +26,20 @@ def segment_pages(doc: DocumentText, segment: Segment) -> list[Page]:
     return [p for p in doc.pages if segment.page_start <= p.number <= segment.page_end]
 
 
+def _in_segment(segment: Segment, page: Page, index: int) -> bool:
+    """Whether line `index` of `page` lies inside the segment's line bounds (if any)."""
+    if page.number == segment.page_start and segment.line_start is not None and index < segment.line_start:
+        return False
+    if page.number == segment.page_end and segment.line_end is not None and index > segment.line_end:
+        return False
+    return True
+
+
 def segment_lines(doc: DocumentText, segment: Segment, include_blank: bool = False) -> Iterator[LineRef]:
-    """Body lines of the segment's pages, in reading order."""
+    """Body lines of the segment, in reading order (within its line bounds when set)."""
     for page in segment_pages(doc, segment):
         for i, line in enumerate(page.lines):
-            if line.kind != "body":
+            if line.kind != "body" or not _in_segment(segment, page, i):
                 continue
             if not include_blank and not line.text.strip():
                 continue
@@ -38,7 +47,14 @@ def segment_lines(doc: DocumentText, segment: Segment, include_blank: bool = Fal
 
 
 def segment_text(doc: DocumentText, segment: Segment) -> str:
-    return "\n".join(p.text for p in segment_pages(doc, segment))
+    if segment.line_start is None and segment.line_end is None:
+        return "\n".join(p.text for p in segment_pages(doc, segment))
+    parts = []
+    for page in segment_pages(doc, segment):
+        parts.append("\n".join(
+            ln.text for i, ln in enumerate(page.lines) if ln.kind == "body" and _in_segment(segment, page, i)
+        ))
+    return "\n".join(parts)
 
 
 def provenance(doc: DocumentText, page: Page, line: Line | None = None, lines: list[Line] | None = None) -> Provenance:
