@@ -1,0 +1,175 @@
+"""The organisations of the Finsam field, and resolving names as documents print them.
+
+pipeline/data/organisations.json holds the state agencies of the field, the 21 regions,
+the 290 kommuner (by län) and the samordningsförbund met so far. It holds no
+organisationsnummer: a party's number only ever comes from a document.
+
+`resolve_organisation(name)` turns a name as written ("Forsékringskassan", "Umeé
+kommun", "Region Visterbotten", "Umeå", "AF", "AMA i Jönköpings kommun",
+"Arbetsförmedlingen Stockholm Nordväst") into an `OrgMatch`: canonical name, party
+type, score, and the department part of the name when there is one.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from rapidfuzz import fuzz, process
+
+from pipeline.fuzzy import normalize_for_match
+
+PARTY_TYPES = ("kommun", "region", "statlig myndighet", "samordningsförbund", "other")
+
+
+@dataclass(frozen=True)
+class Organisation:
+    canonical_name: str
+    party_type: str
+    county: str | None = None
+
+
+@dataclass(frozen=True)
+class OrgMatch:
+    canonical_name: str
+    party_type: str  # kommun | region | statlig myndighet | samordningsförbund | other
+    score: float  # 0-100; 100 = exact after normalisation
+    department: str | None = None  # "AMA" of "AMA i Jönköpings kommun", "Stockholm Nordväst"
+    matched: str = ""  # the alias that matched
+
+
+def kommun_canonical_name(base: str, overrides: dict[str, str] | None = None) -> str:
+    """"Umeå" -> "Umeå kommun", "Vindeln" -> "Vindelns kommun", "Vännäs" -> "Vännäs kommun"."""
+    if overrides and base in overrides:
+        return overrides[base]
+    last = base[-1].lower()
+    if last in "aeiouyåäöé" or last in "sxz":
+        return f"{base} kommun"
+    return f"{base}s kommun"
+
+
+class Gazetteer:
+    """Lookup tables built from organisations.json."""
+
+    def __init__(self, data: dict) -> None:
+        self.organisations: dict[str, Organisation] = {}
+        # normalised alias -> canonical name. Full aliases may be followed by a department
+        # ("Arbetsförmedlingen Stockholm Nordväst"); short ones ("Umeå", "AF") must stand alone.
+        self.full_aliases: dict[str, str] = {}
+        self.short_aliases: dict[str, str] = {}
+        overrides = data.get("kommun_canonical_overrides", {})
+        for county, names in data["kommuner"].items():
+            for base in names:
+                canonical = kommun_canonical_name(base, overrides)
+                party_type = "region" if canonical.startswith("Region ") else "kommun"
+                self._add(canonical, party_type, county)
+                genitive = kommun_canonical_name(base)[: -len(" kommun")]
+                for alias in {f"{genitive} kommun", f"{base} kommun", f"{genitive} stad", f"{base} stad",
+                              f"{genitive} Stad"}:
+                    self._alias(alias, canonical, full=True)
+                self._alias(base, canonical, full=False)
+        for key, party_type in (("regions", "region"), ("statliga_myndigheter", "statlig myndighet"),
+                                ("samordningsforbund", "samordningsförbund"), ("other", "other")):
+            for entry in data.get(key, []):
+                self._add(entry["name"], party_type)
+                for alias in entry.get("aliases", []):
+                    # Abbreviations (all caps or two letters) only stand alone.
+                    is_short = len(alias) <= 4 or alias.isupper()
+                    self._alias(alias, entry["name"], full=not is_short)
+                if party_type == "region":
+                    # "Region Västerbotten" is also called "Västerbotten" in running text.
+                    rest = entry["name"].removeprefix("Region ")
+                    if rest != entry["name"]:
+                        self._alias(rest, entry["name"], full=False)
+        self._full_keys = list(self.full_aliases)
+        self._short_keys = list(self.short_aliases)
+
+    def _add(self, canonical: str, party_type: str, county: str | None = None) -> None:
+        self.organisations[canonical] = Organisation(canonical, party_type, county)
+        self._alias(canonical, canonical, full=True)
+
+    def _alias(self, alias: str, canonical: str, full: bool) -> None:
+        key = normalize_for_match(alias)
+        if not key:
+            return
+        table = self.full_aliases if full else self.short_aliases
+        table.setdefault(key, canonical)
+
+    def by_canonical(self, canonical: str) -> Organisation | None:
+        return self.organisations.get(canonical)
+
+    def names_of_type(self, party_type: str) -> list[str]:
+        return [o.canonical_name for o in self.organisations.values() if o.party_type == party_type]
+
+    # --- resolution ----------------------------------------------------------------
+
+    def _match(self, canonical: str, score: float, department: str | None, matched: str) -> OrgMatch:
+        org = self.organisations[canonical]
+        dept = department.strip(" ,.-–/()") if department else None
+        return OrgMatch(org.canonical_name, org.party_type, round(score, 1), dept or None, matched)
+
+    def _whole(self, key: str, fuzzy: bool) -> tuple[str, float, str] | None:
+        if key in self.full_aliases:
+            return self.full_aliases[key], 100.0, key
+        if key in self.short_aliases:
+            return self.short_aliases[key], 100.0, key
+        if not fuzzy or len(key) < 5:
+            return None
+        hit = process.extractOne(key, self._full_keys, scorer=fuzz.ratio, score_cutoff=88)
+        if hit:
+            return self.full_aliases[hit[0]], float(hit[1]), hit[0]
+        if len(key) >= 6:
+            hit = process.extractOne(key, self._short_keys, scorer=fuzz.ratio, score_cutoff=86)
+            if hit:
+                return self.short_aliases[hit[0]], float(hit[1]) - 5, hit[0]
+        return None
+
+    def resolve(self, name: str) -> OrgMatch | None:
+        if not name or not name.strip():
+            return None
+        text = re.sub(r"\s+", " ", name).strip(" \t,.;:-–•·")
+        text = re.sub(r"\(\s*(?:nedan\s+kallad[^)]*)\)", "", text).strip()
+        key = normalize_for_match(text)
+        if not key:
+            return None
+        hit = self._whole(key, fuzzy=True)
+        if hit:
+            return self._match(hit[0], hit[1], None, hit[2])
+        # "AMA i Jönköpings kommun", "Arbetsmarknadsavdelningen (AMA) i Jönköpings kommun"
+        m = re.match(r"^(?P<dept>.+?)\s+i\s+(?P<org>.+)$", text)
+        if m:
+            inner = self.resolve(m.group("org"))
+            if inner is not None and inner.department is None:
+                return OrgMatch(inner.canonical_name, inner.party_type, inner.score, m.group("dept").strip(), inner.matched)
+        # Longest leading run of words naming an organisation; the rest is a department.
+        words = re.split(r"[\s/]+", text)
+        for k in range(len(words) - 1, 0, -1):
+            head = normalize_for_match(" ".join(words[:k]))
+            if not head:
+                continue
+            if head in self.full_aliases:
+                return self._match(self.full_aliases[head], 100.0, " ".join(words[k:]), head)
+            if len(head) >= 8:
+                hit = process.extractOne(head, self._full_keys, scorer=fuzz.ratio, score_cutoff=90)
+                if hit:
+                    return self._match(self.full_aliases[hit[0]], float(hit[1]), " ".join(words[k:]), hit[0])
+        # A samordningsförbund not (yet) in the list: its name as written is its canonical name.
+        m = re.match(r"^(samordningsf\S*rbundet|finsam)\s+(?P<rest>[A-ZÅÄÖ][\wåäöÅÄÖé\- ]+)$", text, re.I)
+        if m:
+            canonical = f"Samordningsförbundet {m.group('rest').strip()}"
+            return OrgMatch(canonical, "samordningsförbund", 70.0, None, key)
+        return None
+
+
+@lru_cache(maxsize=1)
+def gazetteer() -> Gazetteer:
+    raw = resources.files("pipeline").joinpath("data/organisations.json").read_text(encoding="utf-8")
+    return Gazetteer(json.loads(raw))
+
+
+def resolve_organisation(name: str) -> OrgMatch | None:
+    """Canonical organisation for a name as written, or None when it names none we know."""
+    return gazetteer().resolve(name)

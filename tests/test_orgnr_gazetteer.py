@@ -1,0 +1,87 @@
+"""Organisationsnummer, OCR-aware fuzzy matching and the organisation gazetteer."""
+
+import json
+from importlib import resources
+
+import pytest
+
+from pipeline.fuzzy import best_match, normalize_for_match
+from pipeline.gazetteer import gazetteer, resolve_organisation
+from pipeline.orgnr import find_org_numbers, is_valid_org_number, normalize_org_number
+
+
+def test_find_org_numbers_in_party_lists():
+    text = (
+        "Arbetsförmedlingen Stockholm Nordväst org. nr 202100–2114\nJärfälla kommun, org. nr. 212000–0043\n"
+        "Umeå (212000–2627), Vännäs (212000-2841) och org.nr 2120002544; pnr 19121212-1212"
+    )
+    found = find_org_numbers(text)
+    assert [o.number for o in found] == ["202100-2114", "212000-0043", "212000-2627", "212000-2841", "212000-2544"]
+    assert all(o.valid for o in found)
+    assert text[found[0].start:found[0].end] == "202100–2114"
+
+
+def test_invalid_check_digit_is_kept_but_flagged():
+    found = find_org_numbers("Umeå kommun 212000-2628")
+    assert len(found) == 1 and found[0].valid is False
+    assert not is_valid_org_number("212000-2628")
+    assert is_valid_org_number("212000–2627")
+
+
+def test_normalize_org_number():
+    assert normalize_org_number("212000–2627") == "212000-2627"
+    assert normalize_org_number("16 212000-2627") == "212000-2627"
+    assert normalize_org_number("21200") is None
+
+
+def test_normalize_for_match_folds_ocr_damage():
+    assert normalize_for_match("Forsékringskassan") == normalize_for_match("Försäkringskassan")
+    assert normalize_for_match("Umeé  kommun") == "umea kommun"
+    assert normalize_for_match("6vergripande") == "overgripande"
+
+
+def test_best_match():
+    hit = best_match("Region Visterbotten", ["Region Västerbotten", "Region Norrbotten"])
+    assert hit is not None and hit[0] == "Region Västerbotten" and hit[1] > 85
+    assert best_match("Peter Hedfors", ["Region Västerbotten"]) is None
+
+
+def test_gazetteer_holds_the_field_and_no_org_numbers():
+    g = gazetteer()
+    assert len(g.names_of_type("kommun")) == 289  # Gotland is Region Gotland
+    assert len(g.names_of_type("region")) == 21
+    raw = resources.files("pipeline").joinpath("data/organisations.json").read_text(encoding="utf-8")
+    assert not find_org_numbers(raw)
+    data = json.loads(raw)
+    assert sum(len(v) for v in data["kommuner"].values()) == 290
+
+
+@pytest.mark.parametrize(
+    "name,canonical,party_type,department",
+    [
+        ("Forsékringskassan", "Försäkringskassan", "statlig myndighet", None),
+        ("Umeé kommun", "Umeå kommun", "kommun", None),
+        ("Region Visterbotten", "Region Västerbotten", "region", None),
+        ("Umeå", "Umeå kommun", "kommun", None),
+        ("Vindeln", "Vindelns kommun", "kommun", None),
+        ("AF", "Arbetsförmedlingen", "statlig myndighet", None),
+        ("AMA i Jönköpings kommun", "Jönköpings kommun", "kommun", "AMA"),
+        ("Arbetsförmedlingen Stockholm Nordväst", "Arbetsförmedlingen", "statlig myndighet", "Stockholm Nordväst"),
+        ("Kriminalvården/Frivården", "Kriminalvården", "statlig myndighet", "Frivården"),
+        ("Samordningsförbundet – Umeåregionen", "Samordningsförbundet Umeåregionen", "samordningsförbund", None),
+        ("Nordmaling kommun", "Nordmalings kommun", "kommun", None),
+        ("Region Jönköpings län", "Region Jönköpings län", "region", None),
+        ("Region Vasterbotten", "Region Västerbotten", "region", None),
+        ("samordningsförbundet Samsund", "Samordningsförbundet Samsund", "samordningsförbund", None),
+        ("Samordningsförbundet Norra Nowhere", "Samordningsförbundet Norra Nowhere", "samordningsförbund", None),
+    ],
+)
+def test_resolve_organisation(name, canonical, party_type, department):
+    m = resolve_organisation(name)
+    assert m is not None
+    assert (m.canonical_name, m.party_type, m.department) == (canonical, party_type, department)
+
+
+@pytest.mark.parametrize("name", ["Peter Hedfors", "Förbundschef", "Psykiatri och rehabilitering", "", "Umeåregionens kommuner"])
+def test_not_an_organisation(name):
+    assert resolve_organisation(name) is None
