@@ -33,7 +33,7 @@ _HYPHEN_END = re.compile(r"[a-zåäöéü]-$")
 _SUSPENDED = re.compile(r"^(och|eller|samt|resp|respektive|till)\b")
 
 EDGE_LINES = 3  # lines from the top and bottom of a page that may be running text
-MARGIN_SHARE = 0.09  # top/bottom share of a PDF page height counted as margin
+MARGIN_SHARE = 0.075  # top/bottom share of a page height counted as margin (A4: 63 pt)
 
 
 def strip_word_noise(text: str) -> str:
@@ -61,9 +61,9 @@ def _edge_candidates(page: Page) -> list[tuple[int, str]]:
         out = []
         for i in nonblank:
             b = page.lines[i].bbox
-            if b.bottom <= top_band + 12:
+            if b.bottom <= top_band:
                 out.append((i, "header"))
-            elif b.top >= bottom_band - 12:
+            elif b.top >= bottom_band:
                 out.append((i, "footer"))
         return out
     return [(i, "header") for i in nonblank[:EDGE_LINES]] + [
@@ -75,6 +75,7 @@ def mark_running_lines(pages: list[Page]) -> None:
     """Mark headers/footers: page-number lines always; other edge lines that repeat on
     several pages (fuzzily, so OCR variants of one header still match)."""
     candidates: list[tuple[int, int, str, str]] = []  # (page idx, line idx, where, key)
+    page_number_rests: list[tuple[int, str]] = []
     for page in pages:
         # A line that is nothing but "Sida 5 (6)" is furniture wherever it stands
         # (Word exports put later pages' headers in the body).
@@ -86,6 +87,11 @@ def mark_running_lines(pages: list[Page]) -> None:
             line = page.lines[l_idx]
             if _PAGE_NUMBER.search(line.text.strip()):
                 line.kind = where
+                # "UPPDRAGSAVTAL Sida 2 (4)": the rest of the line is running text too, and
+                # OCR may give it alone on another page ("UPPDRAGSAVTAL" / "Sida 1 (4)").
+                rest = _running_key(_PAGE_NUMBER.sub("", line.text.strip()))
+                if rest:
+                    page_number_rests.append((p_idx, rest))
                 continue
             candidates.append((p_idx, l_idx, where, _running_key(line.text)))
     if len(pages) < 2:
@@ -94,6 +100,8 @@ def mark_running_lines(pages: list[Page]) -> None:
     by_key: dict[str, set[int]] = defaultdict(set)
     keys = [c[3] for c in candidates]
     for p_idx, _, _, key in candidates:
+        by_key[key].add(p_idx)
+    for p_idx, key in page_number_rests:
         by_key[key].add(p_idx)
     for p_idx, l_idx, where, key in candidates:
         if len(key) < 4:
@@ -105,6 +113,21 @@ def mark_running_lines(pages: list[Page]) -> None:
                     pages_with |= by_key[other]
         if len(pages_with) >= needed:
             pages[p_idx].lines[l_idx].kind = where
+
+
+# Dotted signature lines ("........") come out of Tesseract as runs of E, T, P, S.
+_OCR_DOT_RUN = re.compile(r"^[EeTPSRFI.,:;…_\-—–\s]{20,}$")
+# "$ 47", "8 2 UPPDRAGETS": Tesseract's readings of "§" at the start of a line.
+_OCR_PARAGRAPH_SIGN = re.compile(r"^(?:\$|8|S)\s?(\d{1,3}(?:\s?[-–]\s?\d{1,3})?)(?=\s+[A-ZÅÄÖ])")
+_OCR_PARAGRAPH_DOLLAR = re.compile(r"\$\s?(?=\d{1,3}\b)")
+
+
+def fix_ocr_line(text: str) -> str:
+    """Undo Tesseract's systematic misreadings that extractors rely on; raw text is kept."""
+    if _OCR_DOT_RUN.match(text) and sum(c in "EeTPSRFI" for c in text) >= 10:
+        return "." * 10
+    text = _OCR_PARAGRAPH_SIGN.sub(r"§ \1", text)
+    return _OCR_PARAGRAPH_DOLLAR.sub("§ ", text)  # "$" has no other use in these documents
 
 
 def mark_noise(page: Page) -> None:
@@ -126,6 +149,8 @@ def mark_noise(page: Page) -> None:
             line.kind = "noise"  # the line held nothing but Word bookmarks/images
             continue
         line.text = cleaned.rstrip()
+        if page.method == "ocr":
+            line.text = fix_ocr_line(line.text)
 
 
 def build_page_text(page: Page) -> None:

@@ -88,3 +88,31 @@ def test_pdf_margin_lines_are_candidates_by_position():
     doc = DocumentText(doc_id="y" * 64, file_name="a.pdf", source_path="a.pdf", media_type="pdf", pages=pages)
     clean_document(doc)
     assert [p.text for p in doc.pages] == ["Innehåll 1", "Innehåll 2", "Innehåll 3"]
+
+
+def test_ocr_misreadings_of_paragraph_sign_and_signature_dots():
+    from pipeline.clean import fix_ocr_line
+
+    assert fix_ocr_line("$ 1 PARTER") == "§ 1 PARTER"
+    assert fix_ocr_line("8 2 UPPDRAGETS OMFATTNING") == "§ 2 UPPDRAGETS OMFATTNING"
+    assert fix_ocr_line("Patrik Nilsson Robertsfors kommun $ 47-54") == "Patrik Nilsson Robertsfors kommun § 47-54"
+    assert fix_ocr_line("8 kommuner deltar") == "8 kommuner deltar"
+    assert fix_ocr_line("EEEEEEEEEEEEEEPEEEEEEEEEEET EEE EE EEEEESEEEEEEE") == ".........."
+    assert fix_ocr_line("ETT TEST") == "ETT TEST"
+
+
+def test_ocr_header_split_from_its_page_number_is_still_running():
+    def oline(t, top):
+        return Line(text=t, bbox=BBox(x0=70, top=top, x1=200, bottom=top + 8))
+    pages = [
+        Page(number=1, method="ocr", width=595, height=842, raw_text="",
+             lines=[oline("UPPDRAGSAVTAL", 38), oline("UPPDRAGSAVTAL", 73), oline("Sida 1 (3)", 40)]),
+        Page(number=2, method="ocr", width=595, height=842, raw_text="",
+             lines=[oline("UPPDRAGSAVTAL Sida 2 (3)", 38), oline("text", 100)]),
+        Page(number=3, method="ocr", width=595, height=842, raw_text="",
+             lines=[oline("UPPDRAGSAVTAL Sida 3 (3)", 38), oline("mer text", 100)]),
+    ]
+    doc = clean_document(DocumentText(doc_id="z" * 64, file_name="s.pdf", source_path="s.pdf",
+                                      media_type="pdf", pages=pages))
+    assert doc.pages[0].text == "UPPDRAGSAVTAL"  # the title stays, the header goes
+    assert doc.pages[1].text == "text"

@@ -33,3 +33,14 @@ def text_quality(text: str) -> float:
     # Numbers-only pages (a budget table) are fine: digits count as word-like there.
     numeric = sum(1 for t in tokens if re.fullmatch(r"[-−–]?[\d\s.,%]+", t)) / len(tokens)
     return round(plausible * min(1.0, wordish + numeric), 3)
+
+
+def char_error_rate(hypothesis: str, reference: str) -> float:
+    """Levenshtein distance / reference length, on whitespace-collapsed text."""
+    from rapidfuzz.distance import Levenshtein
+
+    hyp = " ".join(hypothesis.split())
+    ref = " ".join(reference.split())
+    if not ref:
+        return 0.0 if not hyp else 1.0
+    return Levenshtein.distance(hyp, ref) / len(ref)
