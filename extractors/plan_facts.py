@@ -1,0 +1,177 @@
+"""Document-level facts of plans and agreements that the reconciliation rules compare.
+
+- the board's stated size: "Styrelsen består av 9 ledamöter och 9 ersättare"
+  (also OCR'd: "en styrelse som bestdr av 5 ledamdter och 8§ erséttare")
+- a stated deadline: "Beslut om uppdatering inför 2024 tas senast den 30 november 2023"
+- numbered initiatives: rows of a "Nr Initiativ ..." table, or "Initiativ 3: ..." lines
+- a claim that a figure is carried over: "Ingående eget kapital överförs från bokslut 2022",
+  "oförändrad jämfört med föregående plan"
+- validity as written ("gäller från och med A till B", even when B is before A) and
+  "Beslutdatum 2022-11-25".
+"""
+
+from __future__ import annotations
+
+import re
+
+from extractors import register
+from models import DocType, DocumentText, Page, Provenance, Record, Segment, StatedFact
+from pipeline.dates import find_dates
+from pipeline.textview import segment_pages
+
+_NUMBER_WORDS = {
+    "en": 1, "ett": 1, "två": 2, "tva": 2, "tre": 3, "fyra": 4, "fem": 5, "sex": 6, "sju": 7,
+    "åtta": 8, "atta": 8, "nio": 9, "tio": 10, "elva": 11, "tolv": 12, "tretton": 13,
+    "fjorton": 14, "femton": 15, "sexton": 16,
+}
+_NUM = r"(\d{1,2}|[a-zåäö]{2,7})\S?"
+_BOARD = re.compile(
+    rf"styrelse\w*[^.\n]{{0,60}}?best\S{{0,3}}\s+av\s+{_NUM}\s+ledam\S*\s+(?:och|samt)\s+{_NUM}\s+ers\S*",
+    re.I,
+)
+_DEADLINE = re.compile(r"[^.\n]*\bbeslut[^.]{0,120}?\bsenast\s+(?:den\s+)?([^.]{6,40})", re.I)
+_INFOR_YEAR = re.compile(r"\binf[öo]r\s+((?:19|20)\d\d)\b", re.I)
+_TABLE_HEADER = re.compile(r"^\s*(?:Nr|Nummer)\s+(?:Samverkans)?initiativ\b", re.I)
+_TABLE_ROW = re.compile(r"^\s*(\d{1,2})\s+([A-ZÅÄÖ][^\n]{2,})$")
+_INITIATIVE_LINE = re.compile(r"^\s*(?:Samverkans)?[Ii]nitiativ\s+(?:nr\.?\s*)?(\d{1,2})\s*[:.\u2013\-]\s*(\S[^\n]*)$")
+_DETAIL_HEADING = re.compile(r"^\s*\d{1,2}\.\S")
+_CARRY = re.compile(
+    r"[^.\n]*(?:\böverförs\b|\bförs\s+över\b|\boverfors\b|\boförändrad\w*|\boforandrad\w*|"
+    r"\bi\s+enlighet\s+med\s+(?:föregående|fastställd|tidigare)\b|"
+    r"\benligt\s+(?:bokslut|årsredovisning|fastställd\s+budget|föregående\s+(?:års\s+)?(?:plan|budget|verksamhetsplan)))[^.\n]*",
+    re.I,
+)
+_CARRY_SUBJECT = re.compile(r"eget\s+kapital|budget|belopp|ram|siffr|intäkt|kostnad|bidrag", re.I)
+_VALIDITY = re.compile(
+    r"g[äa]ller\s+(?:fr(?:ån|an)\s+och\s+med|fr\.?\s*o\.?\s*m\.?|fr(?:ån|an))\s+(\S+(?:\s+\S+){0,2}?)\s+"
+    r"(?:till\s+och\s+med|t\.?\s*o\.?\s*m\.?|till)\s+(\d[\d\-\u2013 ]{5,10}\d|\d{1,2}\s+[a-zåäö]+\s+\d{4})",
+    re.I,
+)
+_DECISION_DATE = re.compile(r"beslut\w*datum\s*:?\s*(\d{4}-\d{2}-\d{2})", re.I)
+
+
+def _number(word: str) -> int | None:
+    w = word.lower()
+    if w.isdigit():
+        return int(w)
+    return _NUMBER_WORDS.get(w)
+
+
+def _prov(doc: DocumentText, page: Page, start: int, end: int) -> Provenance:
+    return Provenance(
+        doc_id=doc.doc_id, file_name=doc.file_name, page=page.number, char_start=start, char_end=end,
+        method=page.method, ocr_confidence=page.ocr_confidence,
+    )
+
+
+def _sentence(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _first_date(fragment: str):
+    hits = find_dates(fragment)
+    return hits[0][0] if hits else None
+
+
+def board_size(doc: DocumentText, page: Page) -> list[Record]:
+    out: list[Record] = []
+    for m in _BOARD.finditer(page.text):
+        members, deputies = _number(m.group(1)), _number(m.group(2))
+        text = _sentence(m.group(0))
+        prov = _prov(doc, page, m.start(), m.end())
+        if members:
+            out.append(StatedFact(kind="board_members", value=str(members), text=text, provenance=prov))
+        if deputies:
+            out.append(StatedFact(kind="board_deputies", value=str(deputies), text=text, provenance=prov))
+    return out
+
+
+def deadlines(doc: DocumentText, page: Page) -> list[Record]:
+    out: list[Record] = []
+    for m in _DEADLINE.finditer(page.text):
+        when = _first_date(m.group(1))
+        if when is None:
+            continue
+        sentence = _sentence(m.group(0))
+        subject = _INFOR_YEAR.search(sentence)
+        out.append(StatedFact(
+            kind="deadline", fact_date=when, value=subject.group(1) if subject else None,
+            year=int(subject.group(1)) if subject else when.year, text=sentence,
+            provenance=_prov(doc, page, m.start(), m.end()),
+        ))
+    return out
+
+
+def initiatives(doc: DocumentText, page: Page) -> list[Record]:
+    out: list[Record] = []
+    lines = page.text.splitlines()
+    offsets, pos = [], 0
+    for ln in lines:
+        offsets.append(pos)
+        pos += len(ln) + 1
+    in_table = False
+    for i, ln in enumerate(lines):
+        if _TABLE_HEADER.match(ln):
+            in_table = True
+            continue
+        if in_table and _DETAIL_HEADING.match(ln):
+            in_table = False
+        m = _TABLE_ROW.match(ln) if in_table else None
+        if m is None:
+            m = _INITIATIVE_LINE.match(ln)
+        if m:
+            out.append(StatedFact(
+                kind="initiative", value=str(int(m.group(1))), text=_sentence(m.group(2))[:200],
+                provenance=_prov(doc, page, offsets[i], offsets[i] + len(ln)),
+            ))
+    return out
+
+
+def carry_over(doc: DocumentText, page: Page) -> list[Record]:
+    out: list[Record] = []
+    for m in _CARRY.finditer(page.text):
+        sentence = _sentence(m.group(0))
+        if not _CARRY_SUBJECT.search(sentence):
+            continue
+        years = [int(y) for y in re.findall(r"\b(20\d\d)\b", sentence)]
+        out.append(StatedFact(kind="carry_over", text=sentence, year=years[0] if years else None,
+                              provenance=_prov(doc, page, m.start(), m.end())))
+    return out
+
+
+def validity(doc: DocumentText, page: Page) -> list[Record]:
+    out: list[Record] = []
+    for m in _VALIDITY.finditer(page.text):
+        a, b = _first_date(m.group(1)), _first_date(m.group(2))
+        if a is None or b is None:
+            continue
+        text = _sentence(m.group(0))
+        prov = _prov(doc, page, m.start(), m.end())
+        out.append(StatedFact(kind="valid_from", fact_date=a, year=a.year, text=text, provenance=prov))
+        out.append(StatedFact(kind="valid_to", fact_date=b, year=b.year, text=text, provenance=prov))
+    for m in _DECISION_DATE.finditer(page.text):
+        d = _first_date(m.group(1))
+        if d:
+            out.append(StatedFact(kind="decision_date", fact_date=d, year=d.year, text=_sentence(m.group(0)),
+                                  provenance=_prov(doc, page, m.start(), m.end())))
+    return out
+
+
+_FINDERS = (board_size, deadlines, initiatives, carry_over, validity)
+
+
+@register(DocType.VERKSAMHETSPLAN, DocType.OVERENSKOMMELSE, DocType.BUDGET, DocType.UPPDRAGSAVTAL)
+def extract_plan_facts(doc: DocumentText, segment: Segment) -> list[Record]:
+    records: list[Record] = []
+    for page in segment_pages(doc, segment):
+        for finder in _FINDERS:
+            records.extend(finder(doc, page))
+    # one fact per (kind, value, date): a sentence repeated on a later page is the same fact
+    seen: set[tuple] = set()
+    unique = []
+    for r in records:
+        key = (r.kind, r.value, r.fact_date, r.text if r.kind in ("carry_over", "initiative") else None)
+        if key not in seen:
+            seen.add(key)
+            unique.append(r)
+    return unique

@@ -1,0 +1,366 @@
+"""Resolution across documents: the same organisation, person, budget line, meeting and
+agreement found in several files, before the reconciliation rules compare them.
+
+- Organisations: by organisationsnummer first; without one, by canonical name (OCR
+  variants "Forsékringskassan" / "Försäkringskassan" and forms "Umeå" / "Umeå kommun"
+  agree, via rapidfuzz on `pipeline.fuzzy.normalize_for_match`).
+- Persons: signatories and attendees by name, OCR variants included.
+- Budget lines: by section and label across budgets of different years ("Kanslipersonal"
+  in 2021 and 2024), fuzzy within a section; share text ("83,7% av arb-bef.") ignored.
+- Meetings: an agenda and the minutes of the same body and date.
+- Agreements: consecutive versions with (mostly) the same parties, ordered by year.
+
+Every rule works on `Unit`s: one segment of one document with its records, so a bundle
+(agenda + plan in one file) is compared part by part.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from rapidfuzz import fuzz
+
+from models import (
+    AgendaItem, Amount, Attendance, BudgetLine, Decision, DocType, Document, MeetingInfo,
+    Paragraph, Party, Record, Segment, Signatory, StatedFact,
+)
+from pipeline.fuzzy import normalize_for_match
+
+AGREEMENT_TYPES = {DocType.OVERENSKOMMELSE, DocType.UPPDRAGSAVTAL, DocType.VERKSAMHETSPLAN}
+PLAN_TYPES = {DocType.VERKSAMHETSPLAN, DocType.OVERENSKOMMELSE, DocType.BUDGET}
+
+
+# --- units: one segment of one document ---------------------------------------------------
+
+
+@dataclass
+class Unit:
+    doc: Document
+    segment: Segment
+    parties: list[Party] = field(default_factory=list)
+    signatories: list[Signatory] = field(default_factory=list)
+    amounts: list[Amount] = field(default_factory=list)
+    budget_lines: list[BudgetLine] = field(default_factory=list)
+    agenda_items: list[AgendaItem] = field(default_factory=list)
+    paragraphs: list[Paragraph] = field(default_factory=list)
+    decisions: list[Decision] = field(default_factory=list)
+    attendance: list[Attendance] = field(default_factory=list)
+    meetings: list[MeetingInfo] = field(default_factory=list)
+    facts: list[StatedFact] = field(default_factory=list)
+
+    @property
+    def doc_id(self) -> str:
+        return self.doc.doc_id
+
+    @property
+    def doc_type(self) -> DocType:
+        return DocType(self.segment.doc_type)
+
+    @property
+    def label(self) -> str:
+        """How the report names this part: file name, and the part's title in a bundle."""
+        title = (self.segment.title or "").strip()
+        return f"{self.doc.file_name} ({title[:60]})" if title else self.doc.file_name
+
+    def fact(self, kind: str) -> StatedFact | None:
+        return next((f for f in self.facts if f.kind == kind), None)
+
+    @property
+    def meeting_date(self) -> date | None:
+        if self.segment.meeting_date:
+            return self.segment.meeting_date
+        for m in self.meetings:
+            if m.meeting_date:
+                return m.meeting_date
+        dates = [r.meeting_date for r in [*self.agenda_items, *self.paragraphs] if r.meeting_date]
+        return min(dates) if dates else None
+
+    @property
+    def valid_from(self) -> date | None:
+        f = self.fact("valid_from")
+        return self.segment.valid_from or (f.fact_date if f else None)
+
+    @property
+    def valid_to(self) -> date | None:
+        f = self.fact("valid_to")
+        return self.segment.valid_to or (f.fact_date if f else None)
+
+    @property
+    def budget_years(self) -> list[int]:
+        return sorted({b.year for b in self.budget_lines})
+
+    @property
+    def plan_year(self) -> int | None:
+        """The year a plan or agreement is for: its validity, else its first budget year,
+        else a year in its title, else the year of its date."""
+        if self.valid_from:
+            return self.valid_from.year
+        if self.budget_years:
+            return self.budget_years[0]
+        m = re.search(r"\b(20\d\d)\b", self.segment.title or "")
+        if m:
+            return int(m.group(1))
+        d = self.segment.decision_date or self.segment.document_date or self.doc.document_date
+        return d.year if d else None
+
+    @property
+    def body(self) -> str:
+        for m in self.meetings:
+            if m.body:
+                return m.body
+        return self.segment.body or "styrelsen"
+
+
+_KINDS = ["parties", "signatories", "amounts", "budget_lines", "agenda_items", "paragraphs",
+          "decisions", "attendance", "meetings", "facts"]
+
+
+def units_of(doc: Document) -> list[Unit]:
+    """The document's segments with their records (records without a known segment go to
+    the first segment)."""
+    segments = list(doc.records.segments)
+    if not segments:
+        segments = [Segment(segment_id=f"{doc.doc_id[:12]}-s0", provenance=_doc_provenance(doc),
+                            doc_type=doc.doc_type, title=doc.title, page_start=1, page_end=max(doc.page_count, 1))]
+    by_id = {s.segment_id: Unit(doc, s) for s in segments}
+    first = by_id[segments[0].segment_id]
+    for kind in _KINDS:
+        for rec in getattr(doc.records, kind, []):
+            unit = by_id.get(rec.segment_id or "", first)
+            getattr(unit, kind).append(rec)
+    return list(by_id.values())
+
+
+def _doc_provenance(doc: Document):
+    from models import Provenance
+
+    return Provenance(doc_id=doc.doc_id, file_name=doc.file_name, page=1, method="text")
+
+
+def all_units(documents: list[Document]) -> list[Unit]:
+    return [u for d in documents for u in units_of(d)]
+
+
+# --- organisations ----------------------------------------------------------------------
+
+_ORG_ALIASES = {
+    "fk": "forsakringskassan",
+    "af": "arbetsformedlingen",
+    "ams": "arbetsformedlingen",
+    "ama": "ama",
+}
+_ORG_DROP = {"kommun", "kommuns", "kommunen", "lans", "lan", "och", "samt", "the"}
+
+
+def org_key(name: str | None) -> str:
+    """A comparison key for an organisation name: casefolded, OCR-folded, without the
+    words that vary between mentions ("Umeå kommun" = "Umeå" = "Umea kommun")."""
+    s = normalize_for_match(name or "")
+    s = re.sub(r"\bregion(en)?\b", "region", s)
+    s = re.sub(r"\blandsting(et)?\b", "region", s)
+    words = [w for w in s.split() if w not in _ORG_DROP]
+    # "Vindelns" / "Nordmalings" (genitive in "Vindelns kommun") -> "vindeln" / "nordmaling"
+    words = [w[:-1] if len(w) > 5 and w.endswith("s") and w not in {"forsakringskassans"} and not w.endswith("ss") else w
+             for w in words]
+    words = [_ORG_ALIASES.get(w, w) for w in words]
+    key = " ".join(words)
+    # "Arbetsförmedlingen Stockholm Nordväst" is Arbetsförmedlingen; "Kriminalvården/Frivården" is Kriminalvården
+    for agency in ("arbetsformedlingen", "forsakringskassan", "kriminalvarden"):
+        if key.startswith(agency):
+            return agency
+    if key.startswith("samordningsforbund"):
+        return "samordningsforbund " + " ".join(key.split()[1:])
+    return key
+
+
+def same_org(a: str | None, b: str | None, cutoff: float = 88.0) -> bool:
+    ka, kb = org_key(a), org_key(b)
+    if not ka or not kb:
+        return False
+    return ka == kb or fuzz.token_sort_ratio(ka, kb) >= cutoff
+
+
+@dataclass
+class OrgEntity:
+    key: str
+    names: list[str] = field(default_factory=list)
+    org_numbers: dict[str, list[Party]] = field(default_factory=lambda: defaultdict(list))
+
+    @property
+    def display(self) -> str:
+        # the most common spelling with diacritics (OCR'd spellings lose them)
+        return max(self.names, key=lambda n: (sum(1 for x in self.names if x == n), any(c in n for c in "åäöÅÄÖ"), len(n)))
+
+
+class OrgResolver:
+    """Clusters organisation mentions: org number first, then canonical name."""
+
+    def __init__(self) -> None:
+        self.entities: list[OrgEntity] = []
+        self._by_number: dict[str, OrgEntity] = {}
+
+    def resolve(self, name: str | None, org_number: str | None = None) -> OrgEntity | None:
+        if not name and not org_number:
+            return None
+        entity = self._by_number.get(org_number) if org_number else None
+        if entity is None and name:
+            key = org_key(name)
+            entity = next((e for e in self.entities if e.key == key), None)
+            if entity is None and key:
+                best = max(self.entities, key=lambda e: fuzz.token_sort_ratio(e.key, key), default=None)
+                if best is not None and fuzz.token_sort_ratio(best.key, key) >= 88:
+                    entity = best
+        if entity is None:
+            entity = OrgEntity(key=org_key(name) if name else f"orgnr {org_number}")
+            self.entities.append(entity)
+        if name:
+            entity.names.append(name)
+        if org_number and org_number not in self._by_number:
+            self._by_number[org_number] = entity
+        return entity
+
+    def add_party(self, party: Party) -> OrgEntity | None:
+        entity = self.resolve(party.canonical_name or party.name, None)
+        if entity is not None and party.org_number:
+            entity.org_numbers[party.org_number].append(party)
+            self._by_number.setdefault(party.org_number, entity)
+        return entity
+
+
+def resolve_orgs(units: list[Unit]) -> OrgResolver:
+    resolver = OrgResolver()
+    for u in units:
+        for p in u.parties:
+            resolver.add_party(p)
+    return resolver
+
+
+# --- persons ------------------------------------------------------------------------------
+
+
+def person_key(name: str | None) -> str:
+    return normalize_for_match(re.sub(r"\[|\]|\(#\)", " ", name or ""))
+
+
+def same_person(a: str | None, b: str | None, cutoff: float = 88.0) -> bool:
+    ka, kb = person_key(a), person_key(b)
+    if not ka or not kb:
+        return False
+    return ka == kb or fuzz.token_sort_ratio(ka, kb) >= cutoff
+
+
+def has_name(person_name: str | None) -> bool:
+    """A signature line with letters in it (not only dots, dashes or blanks)."""
+    return bool(re.search(r"[A-Za-zÅÄÖåäöéü]{2,}", person_name or ""))
+
+
+# --- budget lines -------------------------------------------------------------------------
+
+_SHARE_TAIL = re.compile(r",?\s*\d+(?:[.,]\d+)?\s*%.*$")
+
+
+def line_key(label: str) -> str:
+    """A budget label's comparison key: no leading dash, no share text, OCR-folded."""
+    s = _SHARE_TAIL.sub("", label or "")
+    s = re.sub(r"^[\s\-\u2013\u2212•]+", "", s)
+    return org_key(s) if re.search(r"kommun|region|kassan|formedling", normalize_for_match(s)) else normalize_for_match(s)
+
+
+def section_key(section: str | None) -> str:
+    return normalize_for_match(section or "")
+
+
+@dataclass
+class LineEntity:
+    section: str
+    key: str
+    label: str  # display label (first seen with diacritics)
+    lines: list[tuple[Unit, BudgetLine]] = field(default_factory=list)
+
+
+def resolve_budget_lines(units: list[Unit], cutoff: float = 88.0) -> list[LineEntity]:
+    """Budget lines of all units clustered by (section, fuzzy label)."""
+    entities: list[LineEntity] = []
+    index: dict[str, list[LineEntity]] = defaultdict(list)
+    for u in units:
+        for b in u.budget_lines:
+            sec = section_key(b.section)
+            key = line_key(b.label)
+            if not key:
+                continue
+            candidates = index[sec]
+            found = next((e for e in candidates if e.key == key), None)
+            if found is None:
+                best = max(candidates, key=lambda e: fuzz.ratio(e.key, key), default=None)
+                if best is not None and fuzz.ratio(best.key, key) >= cutoff:
+                    found = best
+            if found is None:
+                found = LineEntity(sec, key, _clean_label(b.label))
+                candidates.append(found)
+                entities.append(found)
+            elif not any(c in found.label for c in "åäöÅÄÖ") and any(c in b.label for c in "åäöÅÄÖ"):
+                found.label = _clean_label(b.label)
+            found.lines.append((u, b))
+    return entities
+
+
+def _clean_label(label: str) -> str:
+    return re.sub(r"^[\s\-\u2013\u2212•]+", "", label).strip()
+
+
+# --- meetings -----------------------------------------------------------------------------
+
+
+def same_body(a: str | None, b: str | None) -> bool:
+    ka, kb = normalize_for_match(a or "styrelsen"), normalize_for_match(b or "styrelsen")
+    return ka == kb or fuzz.partial_ratio(ka, kb) >= 85
+
+
+def match_meetings(units: list[Unit]) -> list[tuple[Unit, Unit]]:
+    """(agenda, minutes) pairs of the same body and meeting date."""
+    agendas = [u for u in units if u.doc_type == DocType.FOREDRAGNINGSLISTA and u.meeting_date]
+    minutes = [u for u in units if u.doc_type == DocType.PROTOKOLL and u.meeting_date]
+    return [(a, m) for a in agendas for m in minutes
+            if a.meeting_date == m.meeting_date and same_body(a.body, m.body)]
+
+
+# --- agreements ---------------------------------------------------------------------------
+
+
+def party_keys(unit: Unit, resolver: OrgResolver) -> set[str]:
+    keys = set()
+    for p in unit.parties:
+        e = resolver.resolve(p.canonical_name or p.name, p.org_number)
+        if e is not None:
+            keys.add(e.key)
+    return keys
+
+
+def agreement_chains(units: list[Unit], resolver: OrgResolver, min_overlap: float = 0.5) -> list[list[Unit]]:
+    """Consecutive versions of the same agreement: units of agreement/plan types with at
+    least two parties, grouped by party overlap (Jaccard >= min_overlap), ordered by year."""
+    candidates = [u for u in units if u.doc_type in AGREEMENT_TYPES and len(u.parties) >= 2 and u.plan_year]
+    candidates.sort(key=lambda u: (u.plan_year, u.valid_from or date.min, u.doc_id))
+    chains: list[list[Unit]] = []
+    for u in candidates:
+        keys = party_keys(u, resolver)
+        best, best_score = None, 0.0
+        for chain in chains:
+            last = party_keys(chain[-1], resolver)
+            score = len(keys & last) / len(keys | last) if keys | last else 0.0
+            if score > best_score:
+                best, best_score = chain, score
+        if best is not None and best_score >= min_overlap and best[-1].plan_year != u.plan_year:
+            best.append(u)
+        elif best is not None and best_score >= min_overlap:
+            continue  # the same year twice (a copy): keep the first
+        else:
+            chains.append([u])
+    return chains
+
+
+def records_in(unit: Unit) -> list[Record]:
+    return [r for kind in _KINDS for r in getattr(unit, kind)]
