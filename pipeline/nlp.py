@@ -83,25 +83,23 @@ def _fuzzy_token(word: str) -> dict:
     return {"LOWER": {"FUZZY": low}}
 
 
+@lru_cache(maxsize=1)
+def _tokenizer():
+    return spacy.blank("sv").tokenizer
+
+
 def _phrase_pattern(phrase: str) -> list[dict]:
-    doc = spacy.blank("sv").tokenizer(phrase)
-    return [_fuzzy_token(t.text) for t in doc]
+    return [_fuzzy_token(t.text) for t in _tokenizer()(phrase)]
 
 
 def _organisation_names() -> list[str]:
-    """Names from the organisation gazetteer, when the module offers a listing."""
+    """Canonical names from the organisation gazetteer (empty if it is unavailable)."""
     try:
-        from pipeline import gazetteer
-    except ImportError:
+        from pipeline.gazetteer import gazetteer
+        return list(gazetteer().organisations)
+    except Exception:  # noqa: BLE001 - the rules work without the gazetteer
+        log.debug("organisation gazetteer unavailable", exc_info=True)
         return []
-    for attr in ("all_names", "organisation_names", "known_names"):
-        fn = getattr(gazetteer, attr, None)
-        if callable(fn):
-            try:
-                return [str(n) for n in fn()]
-            except Exception:  # noqa: BLE001 - rules without the gazetteer still work
-                log.debug("gazetteer listing %s failed", attr, exc_info=True)
-    return []
 
 
 def _ruler_patterns() -> list[dict]:
@@ -111,9 +109,14 @@ def _ruler_patterns() -> list[dict]:
             patterns.append({"label": "ROLE", "pattern": _phrase_pattern(ph), "id": canonical})
     for name in AGENCIES:
         patterns.append({"label": "ORG", "pattern": _phrase_pattern(name), "id": name})
+    # Gazetteer names: exact on the OCR-folded form (token NORM, see `_fold_norms`);
+    # FUZZY over hundreds of names would cost seconds per line. OCR-damaged spellings
+    # are caught by the generic shapes below and resolved with rapidfuzz afterwards.
+    tokenizer = _tokenizer()
     for name in _organisation_names():
         if len(name) >= 4:
-            patterns.append({"label": "ORG", "pattern": _phrase_pattern(name), "id": name})
+            pattern = [{"NORM": normalize_for_match(t.text) or t.text} for t in tokenizer(name)]
+            patterns.append({"label": "ORG", "pattern": pattern, "id": name})
     title = {"IS_TITLE": True, "IS_ALPHA": True}
     patterns += [
         {"label": "ORG", "pattern": [title, {"LOWER": {"FUZZY": "kommun"}}]},
@@ -161,8 +164,19 @@ class PersonRule:
         return doc
 
 
+@Language.component("finsam_fold_norms")
+def _fold_norms(doc: Doc) -> Doc:
+    """token.norm_ = the OCR-folded form ("Umeé" -> "umea"), for gazetteer patterns."""
+    for token in doc:
+        folded = normalize_for_match(token.text)
+        if folded:
+            token.norm_ = folded
+    return doc
+
+
 def _add_rules(nlp: Language) -> Language:
     before = "ner" if "ner" in nlp.pipe_names else None
+    nlp.add_pipe("finsam_fold_norms", first=True)
     ruler = nlp.add_pipe(
         "entity_ruler", name="finsam_ruler", before=before,
         config={"phrase_matcher_attr": "LOWER", "overwrite_ents": True},
