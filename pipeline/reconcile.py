@@ -351,11 +351,20 @@ def share_sum(unit: Unit, ctx: Context) -> list[Flag]:
         tol = Decimal("0.05") * len(shares) + Decimal("0.001")
         if abs(total - 100) <= tol:
             continue
-        msg = (f"Andelarna i procent ({', '.join(f'{line_key(b.label).title()} {b.share_percent}' for b in shares)}) "
-               f"summerar till {total} %, inte 100 %.")
-        items = [evidence(unit, f"andel {b.label.strip()}", b.share_percent, b, year, f"{b.share_percent} %") for b in shares]
+        listed = ", ".join(f"{_short_label(b.label)} {_pct(b.share_percent)} %" for b in shares)
+        msg = f"Andelarna i procent ({listed}) summerar till {_pct(total)} %, inte 100 %."
+        items = [evidence(unit, f"andel {_short_label(b.label)}", b.share_percent, b, year, f"{_pct(b.share_percent)} %")
+                 for b in shares]
         flags.append(make_flag("share-sum", "warning", msg, items, year))
     return flags
+
+
+def _short_label(label: str) -> str:
+    return re.sub(r"^[\s\-\u2013\u2212•]+", "", re.sub(r",.*$", "", label)).strip()
+
+
+def _pct(value: Decimal) -> str:
+    return format(value.normalize(), "f").replace(".", ",")
 
 
 def _series_flags(unit: Unit, rule_id: str, numbers: list[tuple[int, Record]], noun: str, start_at_one: bool) -> list[Flag]:

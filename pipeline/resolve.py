@@ -96,6 +96,8 @@ class Unit:
     def plan_year(self) -> int | None:
         """The year a plan or agreement is for: its validity, else its first budget year,
         else a year in its title, else the year of its date."""
+        if self.valid_from and self.valid_to and self.valid_to > self.valid_from:
+            return (self.valid_from + (self.valid_to - self.valid_from) / 2).year  # "2023-12-01 - 2024-12-31" is 2024's
         if self.valid_from:
             return self.valid_from.year
         if self.budget_years:
