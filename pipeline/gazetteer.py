@@ -173,3 +173,53 @@ def gazetteer() -> Gazetteer:
 def resolve_organisation(name: str) -> OrgMatch | None:
     """Canonical organisation for a name as written, or None when it names none we know."""
     return gazetteer().resolve(name)
+
+
+@dataclass(frozen=True)
+class OrgMention:
+    match: OrgMatch
+    written: str  # the name as it stands in the text
+    start: int
+    end: int
+
+
+_WORD = re.compile(r"[A-Za-zÅÄÖåäöÉé][\wÅÄÖåäöÉé\-]*")
+
+
+def find_organisations(text: str, max_words: int = 5) -> list[OrgMention]:
+    """Organisations named in a running text, longest name first, without overlaps.
+
+    Full names ("Försäkringskassan", "Region Jönköpings län", "Umeå kommun") count
+    anywhere; short forms ("Umeå", "AF") only when capitalised and not the first word
+    of the text, so ordinary words ("vara", "mark") are not read as kommuner.
+    """
+    g = gazetteer()
+    words = list(_WORD.finditer(text))
+    out: list[OrgMention] = []
+    i = 0
+    while i < len(words):
+        found = None
+        for k in range(min(max_words, len(words) - i), 0, -1):
+            start, end = words[i].start(), words[i + k - 1].end()
+            written = text[start:end]
+            key = normalize_for_match(written)
+            canonical = g.full_aliases.get(key)
+            sentence_start = text[:start].rstrip()[-1:] in ("", ".", "!", "?", ":", "•", "-", "\n")
+            if canonical is None and words[i].group(0)[:1].isupper() and (not sentence_start or words[i].group(0).isupper()):
+                short = g.short_aliases.get(key)
+                if short and (len(key) >= 4 or written.isupper()):
+                    canonical = short
+            if canonical is None and k >= 2 and len(key) >= 10:
+                hit = process.extractOne(key, g._full_keys, scorer=fuzz.ratio, score_cutoff=92)
+                if hit:
+                    canonical = g.full_aliases[hit[0]]
+            if canonical:
+                org = g.organisations[canonical]
+                found = (OrgMention(OrgMatch(org.canonical_name, org.party_type, 100.0, None, key), written, start, end), k)
+                break
+        if found:
+            out.append(found[0])
+            i += found[1]
+        else:
+            i += 1
+    return out
