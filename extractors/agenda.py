@@ -1,0 +1,295 @@
+"""Agendas (kallelse / föredragningslista): the meeting, every item, every proposal.
+
+An item is "N. Title – Kind (bilaga ...)" followed by a description that may name the
+presenters ("Mikael Holmlund föredrar ...") and a "Förslag till beslut: ..." block. A
+title may wrap onto the next line ("... som varken arbetar" / "eller studerar (UVAS) –
+Information/diskussion"). OCR sometimes prints a run of item numbers as one block
+("10." "11." "12." "13.") with the titles after it: those are paired by order when the
+count of titles leaves no doubt (the number missing before the block included), and
+otherwise kept with a warning instead of a guess.
+
+Proposals are `Decision` records with decision_kind "forslag_till_beslut": an agenda
+proposes, only minutes decide.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from extractors import register
+from extractors._meeting import (
+    PersonIndex,
+    clean_title,
+    is_kind_only,
+    join_lines,
+    person_index,
+    presenters_in,
+)
+from models import AgendaItem, Decision, DocType, DocumentText, MeetingInfo, Record, Segment
+from pipeline.dates import find_dates
+from pipeline.textview import LineRef, provenance, segment_lines
+
+_ITEM_RE = re.compile(r"^\s*(\d{1,2})\s*[.)]\s+(\S.*)$")
+_NUM_ONLY_RE = re.compile(r"^\s*(\d{1,2})\s*[.)]?\s*$")
+_PROPOSAL_RE = re.compile(r"^\s*f[oöé]rslag\s+till\s+beslut\s*:?\s*(?P<rest>.*)$", re.I)
+_LABEL_RE = re.compile(r"^\s*[A-ZÅÄÖ][\wåäöé ]{2,60}:(?:\s|$)")
+_TIME_RE = re.compile(
+    r"(?:klockan|kl\.?|tid:?|tid\b)\s*(\d{1,2}(?:[.:]\d{2})?)\s*(?:[-\u2013\u2014]+|till)\s*(\d{1,2}(?:[.:]\d{2})?)", re.I
+)
+_TIME_START_RE = re.compile(r"(?:klockan|kl\.?)\s*(\d{1,2}[.:]\d{2})", re.I)
+_PLACE_RE = re.compile(r"^\s*(?:lokal|plats|m[oöé]tesplats)\s*:?\s+(?P<place>.+)$", re.I)
+_BODY_RE = re.compile(r"\b([A-ZÅÄÖ][a-zåäöé]+?)s\s+(?:sammantr\w+|m[oöé]te)\b")
+
+
+@dataclass
+class _Item:
+    number: int
+    title_refs: list[LineRef] = field(default_factory=list)
+    body_refs: list[LineRef] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def _title_like(text: str) -> bool:
+    """A line that can be an item title (not a sentence of a description)."""
+    t = text.strip()
+    if not t or len(t) > 95 or t.endswith((".", ":", ",")):
+        return False
+    if not (t[0].isupper() or t[0].isdigit()):
+        return False
+    if _PROPOSAL_RE.match(t) or _LABEL_RE.match(t):
+        return False
+    return True
+
+
+def _continues_title(text: str) -> bool:
+    t = text.strip()
+    return bool(t) and (t[0] == "(" or t[0].islower() or is_kind_only(t))
+
+
+def _pair_block(numbers: list[int], lines: list[LineRef], last: int) -> list[_Item]:
+    """Items for a block of bare numbers and the title/description lines printed after it."""
+    groups: list[_Item] = []
+    for ref in lines:
+        if groups and _continues_title(ref.text) and not groups[-1].body_refs:
+            groups[-1].title_refs.append(ref)
+        elif _title_like(ref.text):
+            groups.append(_Item(0, [ref]))
+        elif groups:
+            groups[-1].body_refs.append(ref)
+    gap = list(range(last + 1, numbers[0])) if numbers and numbers[0] > last + 1 else []
+    note = f"item numbers {numbers[0]}-{numbers[-1]} were printed apart from their titles; paired by order"
+    if gap and len(groups) == len(gap) + len(numbers):
+        out = []
+        for num, g in zip(gap + numbers, groups, strict=True):
+            g.number = num
+            g.warnings.append(note)
+            if num in gap:
+                g.warnings.append(f"item number {num} is not printed; inferred from the numbers around it")
+            out.append(g)
+        return out
+    if len(groups) == len(numbers):
+        for num, g in zip(numbers, groups, strict=True):
+            g.number = num
+            g.warnings.append(note)
+        return groups
+    # The order does not settle it: keep each number, with no title, and say so.
+    titles = "; ".join(" ".join(r.text for r in g.title_refs) for g in groups)
+    msg = (
+        f"item number printed apart from its title; {len(numbers)} numbers and {len(groups)} "
+        f"candidate titles cannot be paired unambiguously (titles: {titles})"
+    )
+    return [_Item(num, [], [], [msg]) for num in numbers]
+
+
+def parse_items(refs: list[LineRef]) -> tuple[list[LineRef], list[_Item]]:
+    """(header lines, items) of an agenda's lines."""
+    header: list[LineRef] = []
+    items: list[_Item] = []
+    pending: list[int] = []  # a block of bare numbers awaiting titles
+    block: list[LineRef] = []
+    current: _Item | None = None
+
+    def last_number() -> int:
+        return items[-1].number if items else 0
+
+    def flush_block() -> None:
+        nonlocal pending, block, current
+        if pending:
+            paired = _pair_block(pending, block, last_number())
+            items.extend(paired)
+            current = paired[-1] if paired else current
+        pending, block = [], []
+
+    for ref in refs:
+        text = ref.text
+        num_only = _NUM_ONLY_RE.match(text)
+        m = _ITEM_RE.match(text)
+        if num_only and (items or pending):
+            n = int(num_only.group(1))
+            if block:  # a second block: settle the first
+                flush_block()
+            if not pending or n == pending[-1] + 1:
+                pending.append(n)
+                current = None
+                continue
+        if m and not pending:
+            n = int(m.group(1))
+            plausible = last_number() < n <= last_number() + 3 or not items
+            if plausible or (_title_like(m.group(2)) and (ref.line.bold is not False or len(text) < 70)):
+                item = _Item(n, [ref])
+                if items and n <= last_number():
+                    seen = {it.number for it in items}
+                    item.warnings.append(
+                        f"item number {n} repeated" if n in seen else f"item {n} follows item {last_number()}: out of order"
+                    )
+                items.append(item)
+                current = item
+                continue
+        if m and pending:
+            n = int(m.group(1))
+            if n > pending[-1]:
+                flush_block()
+                items.append(_Item(n, [ref]))
+                current = items[-1]
+                continue
+        if pending:
+            block.append(ref)
+            continue
+        if current is None:
+            header.append(ref)
+            continue
+        if not current.body_refs and len(current.title_refs) < 3 and _continues_title(text):
+            joined = " ".join(r.text for r in current.title_refs)
+            if clean_title(joined)[1] is None or text.strip().startswith("("):
+                current.title_refs.append(ref)
+                continue
+        current.body_refs.append(ref)
+    flush_block()
+    return header, items
+
+
+def _item_title(title_refs: list[LineRef]) -> tuple[str, str | None, list[int]]:
+    """(title, kind, attachments) of an item's title lines, without its number."""
+    texts = [r.text for r in title_refs]
+    if texts:
+        m = _ITEM_RE.match(texts[0])
+        if m:
+            texts[0] = m.group(2)
+    kind_line = None
+    if len(texts) > 1 and is_kind_only(texts[-1]):
+        kind_line = texts.pop()  # "Information/diskussion" alone on the line below
+    text = join_lines(texts)
+    if not text:
+        return "", None, []
+    title, kind, attachments = clean_title(text)
+    if kind_line is not None and kind is None:
+        title = title.rstrip(" .")
+        kind = clean_title("x - " + kind_line.strip(" -\u2013\u2014"))[1]
+    return title, kind, attachments
+
+
+def _proposal(body: list[LineRef]) -> tuple[str | None, list[LineRef]]:
+    for k, ref in enumerate(body):
+        m = _PROPOSAL_RE.match(ref.text)
+        if not m:
+            continue
+        parts = [m.group("rest")]
+        used = [ref]
+        for nxt in body[k + 1 :]:
+            if _LABEL_RE.match(nxt.text) or _PROPOSAL_RE.match(nxt.text):
+                break
+            parts.append(nxt.text)
+            used.append(nxt)
+        text = join_lines(parts).strip()
+        return (text or None), used
+    return None, []
+
+
+def _prov(doc: DocumentText, refs: list[LineRef]):
+    first = refs[0]
+    same_page = [r.line for r in refs if r.page.number == first.page.number]
+    return provenance(doc, first.page, lines=same_page)
+
+
+def meeting_info(doc: DocumentText, segment: Segment, header: list[LineRef]) -> MeetingInfo:
+    warnings: list[str] = []
+    texts = [r.text for r in header]
+    meeting_date = segment.meeting_date
+    if meeting_date is None:
+        for t in texts:
+            hits = find_dates(t)
+            if hits and re.search(r"sammantr|m[oöé]te|datum", t, re.I):
+                meeting_date = hits[0][0]
+                break
+    if meeting_date is None:
+        warnings.append("meeting date not found")
+    time_ = place = None
+    body = segment.body
+    for t in texts:
+        if time_ is None:
+            tm = _TIME_RE.search(t)
+            if tm:
+                time_ = f"{tm.group(1)}–{tm.group(2)}"
+            else:
+                ts = _TIME_START_RE.search(t)
+                time_ = ts.group(1) if ts else None
+        pm = _PLACE_RE.match(t)
+        if pm and place is None:
+            place = pm.group("place").strip()
+        if body is None:
+            bm = _BODY_RE.search(t)
+            if bm:
+                body = bm.group(1) if bm.group(1).endswith("n") else bm.group(1) + "n"
+    refs = header or []
+    prov = _prov(doc, refs) if refs else provenance(doc, doc.pages[segment.page_start - 1])
+    return MeetingInfo(
+        provenance=prov, meeting_date=meeting_date, time=time_, place=place, body=body, warnings=warnings,
+    )
+
+
+def agenda_records(doc: DocumentText, segment: Segment, index: PersonIndex | None = None) -> list[Record]:
+    refs = list(segment_lines(doc, segment))
+    if not refs:
+        return []
+    header, items = parse_items(refs)
+    info = meeting_info(doc, segment, header)
+    records: list[Record] = [info]
+    if not items:
+        info.warnings.append("no numbered agenda items found")
+        return records
+    date_warning = [] if info.meeting_date else ["meeting date not found"]
+    for it in items:
+        title, kind, attachments = _item_title(it.title_refs)
+        body_text = join_lines([r.text for r in it.body_refs])
+        for n in clean_title(body_text)[2] if "bilag" in body_text.lower() else []:
+            if n not in attachments and re.search(rf"\(\s*bilag\w*[^)]*\b{n}\b", body_text, re.I):
+                attachments.append(n)
+        proposal, proposal_refs = _proposal(it.body_refs)
+        described = [r for r in it.body_refs if r not in proposal_refs]
+        presenters = presenters_in(join_lines([r.text for r in described]), index)
+        src = it.title_refs or it.body_refs
+        prov = _prov(doc, src) if src else info.provenance
+        warnings = list(it.warnings) + date_warning
+        if not title:
+            warnings.append("item title not found")
+        records.append(
+            AgendaItem(
+                provenance=prov, meeting_date=info.meeting_date, item_number=it.number, title=title,
+                item_kind=kind, presenters=presenters, attachments=attachments,
+                proposed_decision=proposal, warnings=warnings,
+            )
+        )
+        if proposal:
+            records.append(
+                Decision(
+                    provenance=_prov(doc, proposal_refs), meeting_date=info.meeting_date, item_number=it.number,
+                    decision_kind="forslag_till_beslut", text=proposal, warnings=list(date_warning),
+                )
+            )
+    return records
+
+
+@register(DocType.FOREDRAGNINGSLISTA)
+def extract_agenda(doc: DocumentText, segment: Segment) -> list[Record]:
+    return agenda_records(doc, segment, person_index(doc))
