@@ -14,6 +14,7 @@ from rich.table import Table
 from pipeline import PIPELINE_VERSION
 from pipeline.limits import Limits
 from pipeline.process import BatchResult, collect_inputs, process_batch
+from pipeline.report import run_reconciliation
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="finsam: structured records from samordningsförbund documents.")
 console = Console()
@@ -81,12 +82,30 @@ def process(
 
 
 def _after_batch(out: Path) -> None:
-    """Hook for stages that follow a batch (tables, reconciliation) as they land."""
+    """Stages that follow a batch: reconciliation and its report first (the tables read
+    OUT/reconcile/flags.json), then the analyst tables."""
+    print_reconciliation(*run_reconciliation(out))
     try:
         from pipeline.tables import rebuild_tables  # noqa: PLC0415 - optional until the outputs stage exists
     except ImportError:
         return
     rebuild_tables(out)
+
+
+def print_reconciliation(flags, html_path: Path, md_path: Path) -> None:
+    counts = Counter(f.severity for f in flags)
+    console.print(f"reconciliation: {counts.get('error', 0)} error, {counts.get('warning', 0)} warning, "
+                  f"{counts.get('info', 0)} info; report {html_path} (and .md)", soft_wrap=True, highlight=False)
+
+
+@app.command("reconcile")
+def reconcile_cmd(out: Path = typer.Option(Path("outputs"), "--out", help="Output folder holding documents/.")) -> None:
+    """Reconcile OUT/documents across documents and years: OUT/reconcile/flags.json and the
+    Swedish report OUT/reports/avvikelser-<date>.html/.md."""
+    if not any((out / "documents").glob("*.json")):
+        err_console.print(f"no processed documents in {out / 'documents'} (run finsam process first)")
+        raise typer.Exit(2)
+    print_reconciliation(*run_reconciliation(out))
 
 
 if __name__ == "__main__":
