@@ -68,14 +68,18 @@ def process(
     if not files:
         err_console.print("no input files found (finsam reads .pdf, .docx, .txt)")
         raise typer.Exit(2)
-    with Progress(
-        TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
-        TimeElapsedColumn(), console=err_console, transient=True,
-    ) as progress:
-        task = progress.add_task("processing", total=len(files))
-        result = process_batch(files, out, limits, force=force, jobs=jobs or None,
-                               on_done=lambda o: progress.advance(task))
-    _after_batch(out)
+    from pipeline.permissions import umask_not_wider_than  # noqa: PLC0415
+
+    # Outputs (tables, folders) are never readable by more people than the inputs were.
+    with umask_not_wider_than(files):
+        with Progress(
+            TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
+            TimeElapsedColumn(), console=err_console, transient=True,
+        ) as progress:
+            task = progress.add_task("processing", total=len(files))
+            result = process_batch(files, out, limits, force=force, jobs=jobs or None,
+                                   on_done=lambda o: progress.advance(task))
+        _after_batch(out)
     print_summary(result, out)
     if result.failed:
         raise typer.Exit(1)

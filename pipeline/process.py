@@ -24,6 +24,7 @@ from models import Document, DocumentText, PageSummary, ProcessingError, Records
 from pipeline import PIPELINE_VERSION
 from pipeline.errors import FinsamError
 from pipeline.limits import Limits
+from pipeline.personnummer import mask_document_text, mask_string
 from pipeline.read import SUPPORTED_SUFFIXES, read_document, sha256_file
 from pipeline.segment import segment_document
 from pipeline.store import document_path, error_path, existing_version, write_model
@@ -55,6 +56,9 @@ def extract_records(doc: DocumentText) -> Records:
 
 
 def build_document(doc: DocumentText, path: Path) -> Document:
+    # Personnummer are masked (in place, same length, so every offset holds) before any
+    # extractor sees the text: none can reach JSON, Parquet or the report.
+    masked = mask_document_text(doc)
     records = extract_records(doc)
     ocr = doc.ocr_pages
     confs = [p.ocr_confidence for p in ocr if p.ocr_confidence is not None]
@@ -62,7 +66,7 @@ def build_document(doc: DocumentText, path: Path) -> Document:
     return Document(
         doc_id=doc.doc_id,
         file_name=doc.file_name,
-        source_path=str(path),
+        source_path=mask_string(str(path)),
         media_type=doc.media_type,
         file_size=path.stat().st_size,
         doc_type=main.doc_type if main else "other",
@@ -83,6 +87,7 @@ def build_document(doc: DocumentText, path: Path) -> Document:
             for p in doc.pages
         ],
         records=records,
+        personnummer_masked=masked,
         warnings=list(doc.warnings),
     )
 
@@ -191,11 +196,11 @@ def make_error(path: Path, kind: str, message: str) -> ProcessingError:
     except OSError:
         doc_id = None
     return ProcessingError(
-        file_name=path.name,
-        source_path=str(path),
+        file_name=mask_string(path.name),
+        source_path=mask_string(str(path)),
         doc_id=doc_id,
         kind=kind,
-        message=" ".join(message.split()),  # one line
+        message=mask_string(" ".join(message.split())),  # one line, no personnummer
         pipeline_version=PIPELINE_VERSION,
         occurred_at=datetime.now(timezone.utc),
     )
