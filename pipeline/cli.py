@@ -112,5 +112,115 @@ def reconcile_cmd(out: Path = typer.Option(Path("outputs"), "--out", help="Outpu
     print_reconciliation(*run_reconciliation(out))
 
 
+# --- analyst outputs: finsam query / export / tables / schema-doc ------------------------
+
+def _analyst_out(out: Path) -> None:
+    from pipeline.query import NoTablesError, ensure_tables  # noqa: PLC0415
+
+    try:
+        ensure_tables(out)
+    except NoTablesError as exc:
+        err_console.print(str(exc))
+        raise typer.Exit(2) from exc
+
+
+@app.command()
+def query(
+    sql: str = typer.Argument(..., help="SQL over the views documents, segments, parties, ... (see docs/schema.md)."),
+    out: Path = typer.Option(Path("outputs"), "--out", help="Output folder holding tables/."),
+    fmt: str = typer.Option("table", "--format", "-f", help="table (printed), csv, json or parquet."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write the result to this file."),
+    limit: int = typer.Option(200, "--limit", help="Rows printed by --format table (files get all rows)."),
+) -> None:
+    """Run SQL on the analyst tables (DuckDB)."""
+    import duckdb  # noqa: PLC0415
+
+    from pipeline.query import FORMATS, connect, fetch, result_text, write_result  # noqa: PLC0415
+
+    if fmt not in FORMATS:
+        err_console.print(f"--format must be one of {', '.join(FORMATS)}")
+        raise typer.Exit(2)
+    if fmt == "parquet" and output is None:
+        err_console.print("--format parquet needs --output FILE")
+        raise typer.Exit(2)
+    _analyst_out(out)
+    con = connect(out)
+    try:
+        if output is not None:
+            rows = write_result(con, sql, "csv" if fmt == "table" else fmt, output)
+            err_console.print(f"{rows} rows written to {output}")
+        elif fmt in ("csv", "json"):
+            typer.echo(result_text(con, sql, fmt), nl=False)
+        else:
+            res = fetch(con, sql, limit=limit)
+            table = Table(show_lines=False)
+            for name, typ in zip(res.columns, res.types):
+                table.add_column(f"{name}\n[dim]{typ}[/dim]")
+            for row in res.rows:
+                table.add_row(*("" if v is None else str(v) for v in row))
+            console.print(table)
+            more = f" (first {len(res.rows)} shown; --limit or --output for more)" if res.total > len(res.rows) else ""
+            err_console.print(f"{res.total} rows{more}")
+    except duckdb.Error as exc:
+        err_console.print(f"[red]query failed:[/red] {exc}")
+        raise typer.Exit(1) from exc
+    finally:
+        con.close()
+
+
+@app.command()
+def export(
+    xlsx: Path = typer.Option(..., "--xlsx", help="Excel workbook to write (one sheet per table)."),
+    out: Path = typer.Option(Path("outputs"), "--out", help="Output folder holding tables/."),
+    table: list[str] = typer.Option(None, "--table", help="Only these tables (repeatable)."),
+) -> None:
+    """Export the analyst tables to an Excel workbook."""
+    from pipeline.query import export_xlsx  # noqa: PLC0415
+
+    _analyst_out(out)
+    try:
+        result = export_xlsx(out, xlsx, tables=table or None)
+    except ValueError as exc:
+        err_console.print(str(exc))
+        raise typer.Exit(2) from exc
+    console.print(f"{xlsx}: {len(result.rows)} sheets, {sum(result.rows.values())} rows")
+    for name, missing in result.truncated.items():
+        err_console.print(f"[yellow]{name}: {missing} rows left out (Excel holds at most 1,048,575 per sheet)[/yellow]")
+
+
+@app.command()
+def tables(
+    out: Path = typer.Option(Path("outputs"), "--out", help="Output folder holding tables/."),
+    rebuild: bool = typer.Option(False, "--rebuild", help="Rebuild tables/ and finsam.duckdb from the JSON records first."),
+    full: bool = typer.Option(False, "--full", help="With --rebuild: parse every document again."),
+) -> None:
+    """List the analyst tables with their row counts and columns."""
+    from pipeline.query import summaries  # noqa: PLC0415
+    from pipeline.tables import rebuild_tables  # noqa: PLC0415
+
+    if rebuild:
+        res = rebuild_tables(out, incremental=not full)
+        err_console.print(f"rebuilt {len(res.rows)} tables from {res.documents} documents "
+                          f"({res.parsed} parsed, {res.reused} reused) in {res.seconds:.1f} s")
+        for name, reason in res.skipped:
+            err_console.print(f"[yellow]skipped {name}: {reason}[/yellow]")
+    _analyst_out(out)
+    table = Table(title=f"tables in {out}")
+    table.add_column("table")
+    table.add_column("rows", justify="right")
+    table.add_column("columns")
+    for s in summaries(out):
+        table.add_row(s.name, str(s.rows), ", ".join(f"{n} [dim]{t}[/dim]" for n, t in s.columns))
+    console.print(table)
+
+
+@app.command("schema-doc")
+def schema_doc(check: bool = typer.Option(False, "--check", help="Only check docs/schema.md is up to date.")) -> None:
+    """Regenerate docs/schema.md from the table definitions."""
+    from pipeline import schema_doc as doc  # noqa: PLC0415
+
+    raise typer.Exit(doc.main(["--check"] if check else []))
+
+
 if __name__ == "__main__":
     app()

@@ -55,6 +55,7 @@ from models.records import (
     Provenance,
     Segment,
     Signatory,
+    StatedFact,
 )
 
 log = logging.getLogger(__name__)
@@ -62,7 +63,7 @@ log = logging.getLogger(__name__)
 TABLES_DIR = "tables"
 DB_NAME = "finsam.duckdb"
 FLAGS_PATH = Path("reconcile") / "flags.json"  # relative to OUT; written by the reconciliation stage
-FLUSH_ROWS = 20_000  # rows buffered per table before they become a Parquet row group
+FLUSH_ROWS = 5_000  # rows buffered per table before they become a Parquet row group: bounds memory
 
 # Arrow types used across tables.
 STR = pa.string()
@@ -77,9 +78,6 @@ JSON = pa.json_(pa.string())  # JSON text; DuckDB reads it as the JSON type
 STR_LIST = pa.list_(pa.string())
 INT_LIST = pa.list_(pa.int32())
 BBOX = pa.struct([("x0", FLOAT), ("top", FLOAT), ("x1", FLOAT), ("bottom", FLOAT)])
-
-_MISSING = object()
-
 
 @dataclass(frozen=True)
 class Column:
@@ -376,6 +374,18 @@ TABLES: tuple[TableSpec, ...] = (
                "renamed because GROUP is an SQL keyword).", "group", Attendance),
     ),
 
+    _record_table(
+        "facts", "Document-level statements the reconciliation rules compare across documents "
+        "(board size, deadlines, numbered initiatives, carry-over claims, validity dates as written).", StatedFact,
+        Column("kind", STR, "board_members, board_deputies, deadline, initiative, carry_over, valid_from, "
+               "valid_to or decision_date.", "kind", StatedFact),
+        Column("value", STR, "The stated value as text: '9' (members), '2024' (deadline year), the initiative "
+               "number, ...", "value", StatedFact),
+        Column("fact_date", DATE, "The date stated, for date kinds.", "fact_date", StatedFact),
+        Column("year", INT, "Year the statement concerns.", "year", StatedFact),
+        Column("text", STR, "The sentence it stands in.", "text", StatedFact),
+    ),
+
     TableSpec("flags", f"Reconciliation findings across documents (read from OUT/{FLAGS_PATH.as_posix()}).", (
         Column("flag_id", STR, "Stable id of the finding.", "flag_id", Flag),
         Column("rule_id", STR, "The reconciliation rule that fired.", "rule_id", Flag),
@@ -424,13 +434,19 @@ def _field_default(col: Column) -> Any:
 def _to_date(v: Any) -> date | None:
     if v is None or isinstance(v, date):
         return v
-    return date.fromisoformat(str(v)[:10])
+    try:
+        return date.fromisoformat(str(v)[:10])
+    except ValueError:
+        return None
 
 
 def _to_timestamp(v: Any) -> datetime | None:
     if v is None or isinstance(v, datetime):
         return v
-    return datetime.fromisoformat(str(v).replace("Z", "+00:00"))
+    try:
+        return datetime.fromisoformat(str(v).replace("Z", "+00:00"))
+    except ValueError:
+        return None
 
 
 def _to_sek(v: Any) -> Decimal | None:
@@ -451,52 +467,44 @@ def _to_json(v: Any) -> str | None:
     return None if v is None else json.dumps(v, ensure_ascii=False, sort_keys=True, default=str)
 
 
-def _converter(t: pa.DataType) -> Callable[[Any], Any] | None:
-    if t == DATE:
-        return _to_date
-    if t == TIMESTAMP:
-        return _to_timestamp
-    if t == SEK:
-        return _to_sek
-    if t == FLOAT:
-        return _to_float
-    if t == JSON:
-        return _to_json
-    return None
+# Per-value conversions done while rows are made (dates and timestamps stay ISO text and
+# are cast a whole column at a time in `rows_to_batch`, which is much faster).
+_ROW_CONVERTERS: dict[pa.DataType, Callable[[Any], Any]] = {SEK: _to_sek, FLOAT: _to_float, JSON: _to_json}
+_COLUMN_FALLBACK: dict[pa.DataType, Callable[[Any], Any]] = {DATE: _to_date, TIMESTAMP: _to_timestamp}
 
 
-@dataclass(frozen=True)
-class _Getter:
-    column: Column
-    path: tuple[str, ...] | None
-    from_doc: bool
-    default: Any
-    convert: Callable[[Any], Any] | None
+def _compile_rows(spec: TableSpec) -> Callable[[dict, list[dict]], list[tuple]]:
+    """A function (doc, items) -> row tuples for one table, generated from its columns.
 
-    def __call__(self, doc: dict, item: dict) -> Any:
-        if self.path is None:
-            value = self.column.source(doc, item)  # type: ignore[operator]
+    Generated code instead of a loop over column getters: a rebuild touches every value
+    of every document, and this keeps it close to the cost of parsing the JSON.
+    """
+    env: dict[str, Any] = {"EMPTY": {}}
+    exprs = []
+    for i, col in enumerate(spec.columns):
+        if callable(col.source):
+            env[f"f{i}"] = col.source
+            expr = f"f{i}(doc, item)"
         else:
-            value = doc if self.from_doc else item
-            for key in self.path:
-                if value is None:
-                    break
-                value = value.get(key, _MISSING)
-                if value is _MISSING:
-                    value = self.default
-                    break
-        return self.convert(value) if self.convert and value is not None else value
+            base = "doc" if col.reads_document else "item"
+            path = col.field_path or []
+            env[f"d{i}"] = _field_default(col)
+            expr = base
+            for key in path[:-1]:
+                expr = f"({expr}.get({key!r}) or EMPTY)"
+            expr = f"{expr}.get({path[-1]!r}, d{i})"
+        conv = _ROW_CONVERTERS.get(col.type)
+        if conv is not None:
+            env[f"c{i}"] = conv
+            expr = f"c{i}({expr})"
+        exprs.append(expr)
+    body = ", ".join(exprs)
+    code = f"def rows(doc, items):\n    return [({body},) for item in items]\n"
+    exec(compile(code, f"<rows of {spec.name}>", "exec"), env)  # noqa: S102 - code built from our own specs
+    return env["rows"]
 
 
-def _getters(spec: TableSpec) -> list[_Getter]:
-    return [
-        _Getter(c, tuple(c.field_path) if c.field_path else None, c.reads_document,
-                _field_default(c), _converter(c.type))
-        for c in spec.columns
-    ]
-
-
-_GETTERS: dict[str, list[_Getter]] = {t.name: _getters(t) for t in TABLES}
+_ROWS: dict[str, Callable[[dict, list[dict]], list[tuple]]] = {t.name: _compile_rows(t) for t in TABLES}
 
 
 def _items(spec: TableSpec, doc: dict) -> list[dict]:
@@ -510,26 +518,30 @@ def _items(spec: TableSpec, doc: dict) -> list[dict]:
 
 def document_rows(doc: dict) -> dict[str, list[tuple]]:
     """The rows one document JSON contributes to each document table, as tuples in column order."""
-    rows: dict[str, list[tuple]] = {}
-    for spec in DOCUMENT_TABLES:
-        getters = _GETTERS[spec.name]
-        rows[spec.name] = [tuple(g(doc, item) for g in getters) for item in _items(spec, doc)]
-    return rows
+    return {spec.name: _ROWS[spec.name](doc, _items(spec, doc)) for spec in DOCUMENT_TABLES}
 
 
 def _plain_rows(spec: TableSpec, items: list[dict]) -> list[tuple]:
-    getters = _GETTERS[spec.name]
-    return [tuple(g({}, item) for g in getters) for item in items]
+    return _ROWS[spec.name]({}, items)
+
+
+def _column_array(col: Column, values: list | tuple) -> pa.Array:
+    if col.type in _COLUMN_FALLBACK:
+        if not any(isinstance(v, str) for v in values):
+            return pa.array([_COLUMN_FALLBACK[col.type](v) for v in values], type=col.type)
+        try:
+            return pa.array(values, type=STR).cast(col.type)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+            # Some value is not plain ISO text: convert one by one (unreadable ones become null).
+            return pa.array([_COLUMN_FALLBACK[col.type](v) for v in values], type=col.type)
+    if isinstance(col.type, pa.BaseExtensionType):
+        return pa.ExtensionArray.from_storage(col.type, pa.array(values, type=col.type.storage_type))
+    return pa.array(values, type=col.type)
 
 
 def rows_to_batch(spec: TableSpec, rows: list[tuple]) -> pa.RecordBatch:
     columns = list(zip(*rows)) if rows else [[] for _ in spec.columns]
-    arrays = []
-    for col, values in zip(spec.columns, columns):
-        if isinstance(col.type, pa.ExtensionType):
-            arrays.append(pa.ExtensionArray.from_storage(col.type, pa.array(values, type=col.type.storage_type)))
-        else:
-            arrays.append(pa.array(values, type=col.type))
+    arrays = [_column_array(col, values) for col, values in zip(spec.columns, columns)]
     return pa.RecordBatch.from_arrays(arrays, schema=spec.schema)
 
 

@@ -1,0 +1,226 @@
+"""Benchmark: rebuilding the analyst tables against the floor of merely reading the JSON.
+
+    .venv/bin/python benchmarks/bench_tables.py            # 10,000 documents
+    .venv/bin/python benchmarks/bench_tables.py -n 2000 -n 10000   # linearity check
+
+Generates N synthetic documents/<doc_id>.json (agreements, agendas, minutes, plans and
+budgets with realistic record counts and three pages of text each) in a temp folder, then
+measures, each in a fresh Python process so peak memory (ru_maxrss) is its own:
+
+  floor: read     read the bytes of every JSON file once
+  floor: parse    read and parse every JSON file once (orjson): the least any rebuild must do
+  full rebuild    rebuild_tables(incremental=False) with no previous tables
+  no-op rebuild   rebuild again, nothing changed (rows reused from the previous tables)
+  1% changed      rewrite 1% of the files and add 1% new ones, rebuild
+
+Files were just written, so all phases read from the page cache alike.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import orjson  # noqa: E402
+
+from models.records import (  # noqa: E402
+    AgendaItem,
+    Amount,
+    Attendance,
+    BudgetLine,
+    Decision,
+    DocType,
+    Document,
+    Goal,
+    MeetingInfo,
+    PageSummary,
+    Paragraph,
+    Party,
+    Provenance,
+    Records,
+    Segment,
+    Signatory,
+)
+
+FORBUND = ["Samordningsförbundet Umeå", "Samordningsförbundet Skåne Nordost", "Finsam Göteborg Nordost",
+           "Samordningsförbundet Västra Mälardalen", "Samordningsförbundet Norrbotten"]
+LOREM = ("Styrelsen beslutar att godkänna verksamhetsplanen och budgeten för kommande år. Insatsen "
+         "riktar sig till personer i behov av samordnade rehabiliteringsinsatser från Arbetsförmedlingen, "
+         "Försäkringskassan, regionen och kommunerna. ")
+
+
+def _prov(doc_id: str, page: int, method: str = "text") -> Provenance:
+    return Provenance(doc_id=doc_id, file_name=f"{doc_id[:8]}.pdf", page=page, char_start=10, char_end=80,
+                      method=method, ocr_confidence=71.5 if method == "ocr" else None)
+
+
+def synthetic_document(i: int) -> Document:
+    """One realistic-looking document; its kind cycles through the five document types."""
+    doc_id = f"{i:064x}"
+    kind = [DocType.UPPDRAGSAVTAL, DocType.FOREDRAGNINGSLISTA, DocType.PROTOKOLL,
+            DocType.VERKSAMHETSPLAN, DocType.BUDGET][i % 5]
+    year = 2015 + i % 10
+    day = date(year, 1, 1) + timedelta(days=i % 360)
+    org = FORBUND[i % len(FORBUND)]
+    method = "ocr" if i % 7 == 0 else "text"
+    seg_id = f"{doc_id[:12]}-s1"
+    p = lambda page=1: _prov(doc_id, page, method)  # noqa: E731
+    rec = Records()
+    rec.segments.append(Segment(segment_id=seg_id, provenance=p(), doc_type=kind, title=f"{kind.value} {year}",
+                                organisation=org, document_date=day, meeting_date=day, valid_from=date(year, 1, 1),
+                                valid_to=date(year, 12, 31), page_start=1, page_end=3))
+    if kind == DocType.UPPDRAGSAVTAL:
+        for k, name in enumerate(["Umeå kommun", "Region Västerbotten", "Försäkringskassan", "Arbetsförmedlingen"]):
+            rec.parties.append(Party(segment_id=seg_id, provenance=p(), name=name, canonical_name=name,
+                                     org_number=f"21200{k}-{i % 10000:04d}", org_number_valid=k % 2 == 0))
+        for k in range(2):
+            rec.signatories.append(Signatory(segment_id=seg_id, provenance=p(3), person_name=f"Person {i}-{k}",
+                                             title="ordförande", organisation=org, signed_date=day))
+        for k in range(5):
+            rec.amounts.append(Amount(segment_id=seg_id, provenance=p(2), amount_sek=Decimal(100_000 * (k + 1) + i),
+                                      unit="kr", per="year", year=year, context=LOREM[:120], raw=f"{k + 1}00 000 kr"))
+    elif kind == DocType.FOREDRAGNINGSLISTA:
+        rec.meetings.append(MeetingInfo(segment_id=seg_id, provenance=p(), meeting_date=day, time="09.00-12.00",
+                                        place="Kommunhuset"))
+        for k in range(8):
+            rec.agenda_items.append(AgendaItem(segment_id=seg_id, provenance=p(1 + k // 3), meeting_date=day,
+                                               item_number=k + 1, title=f"Ärende {k + 1}", item_kind="Beslut",
+                                               presenters=["Förbundschef"], attachments=[k + 1],
+                                               proposed_decision=LOREM[:90]))
+            rec.decisions.append(Decision(segment_id=seg_id, provenance=p(1 + k // 3), meeting_date=day,
+                                          item_number=k + 1, decision_kind="forslag_till_beslut", text=LOREM[:90]))
+    elif kind == DocType.PROTOKOLL:
+        rec.meetings.append(MeetingInfo(segment_id=seg_id, provenance=p(), meeting_date=day, justerare=["A B"]))
+        for k in range(8):
+            rec.paragraphs.append(Paragraph(segment_id=seg_id, provenance=p(1 + k // 3), meeting_date=day,
+                                            paragraph_number=k + 1, title=f"§ {k + 1}", text=LOREM))
+            rec.decisions.append(Decision(segment_id=seg_id, provenance=p(1 + k // 3), meeting_date=day,
+                                          paragraph_number=k + 1, decision_kind="beslut", text=LOREM[:90]))
+        for k in range(10):
+            rec.attendance.append(Attendance(segment_id=seg_id, provenance=p(), meeting_date=day,
+                                             person_name=f"Ledamot {k}", organisation="Umeå kommun",
+                                             role="ledamot", group="beslutande", paragraphs=[1, 2] if k == 9 else []))
+    elif kind == DocType.VERKSAMHETSPLAN:
+        for k in range(6):
+            rec.goals.append(Goal(segment_id=seg_id, provenance=p(2), goal_type="effektmål", text=LOREM[:100],
+                                  target_value=Decimal(50 + k), target_unit="%"))
+    else:
+        for k in range(12):
+            rec.budget_lines.append(BudgetLine(segment_id=seg_id, provenance=p(2), section="Kostnader",
+                                               label=f"Rad {k}", year=year, amount_sek=Decimal(10_000 * k + i),
+                                               is_total=k == 11, raw=f"{10 * k} tkr"))
+    text = (LOREM * 15)[:2000]
+    pages = [PageSummary(number=n, method=method, width=595.0, height=842.0,
+                         ocr_confidence=71.5 if method == "ocr" else None, text_quality=0.97,
+                         text=text, raw_text=text) for n in (1, 2, 3)]
+    return Document(doc_id=doc_id, file_name=f"{doc_id[:8]}.pdf", source_path=f"/corpus/{doc_id[:8]}.pdf",
+                    media_type="pdf", file_size=120_000, doc_type=kind, title=f"{kind.value} {year}", organisation=org,
+                    document_date=day, page_count=3, ocr_page_count=3 if method == "ocr" else 0,
+                    ocr_mean_confidence=71.5 if method == "ocr" else None, pipeline_version="0.1.0",
+                    processed_at=datetime(2025, 1, 1, tzinfo=timezone.utc), pages=pages, records=rec)
+
+
+TEMPLATES = 50  # distinct synthetic documents; the rest are copies with a new doc_id
+
+
+def make_corpus(out: Path, n: int, start: int = 0) -> int:
+    """Write n documents/<doc_id>.json under out; returns the bytes written."""
+    docs = out / "documents"
+    docs.mkdir(parents=True, exist_ok=True)
+    templates = [synthetic_document(k).model_dump_json(indent=1) for k in range(TEMPLATES)]
+    total = 0
+    for i in range(start, start + n):
+        t = i % TEMPLATES
+        new_id = f"{i:064x}"
+        body = templates[t].replace(f"{t:064x}", new_id).replace(f"{t:064x}"[:12], new_id[:12])
+        (docs / f"{new_id}.json").write_text(body, encoding="utf-8")
+        total += len(body.encode())
+    return total
+
+
+# --- phases, each run in its own process ----------------------------------------------
+
+def _phase(name: str, out: Path) -> dict:
+    t0 = time.perf_counter()
+    base_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    if name == "read":
+        for path in (out / "documents").glob("*.json"):
+            path.read_bytes()
+    elif name == "parse":
+        for path in (out / "documents").glob("*.json"):
+            orjson.loads(path.read_bytes())
+    else:
+        from pipeline.tables import rebuild_tables
+        base_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        t0 = time.perf_counter()
+        result = rebuild_tables(out, incremental=name != "full")
+        return {"seconds": time.perf_counter() - t0, "base_mb": base_rss / 1024,
+                "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                "parsed": result.parsed, "reused": result.reused, "rows": sum(result.rows.values())}
+    return {"seconds": time.perf_counter() - t0, "base_mb": base_rss / 1024,
+            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def run_phase(name: str, out: Path) -> dict:
+    proc = subprocess.run([sys.executable, __file__, "--phase", name, str(out)],
+                          check=True, capture_output=True, text=True)
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def bench(n: int, keep: Path | None = None) -> list[tuple[str, dict]]:
+    tmp = Path(tempfile.mkdtemp(prefix="finsam-bench-tables-"))
+    try:
+        t0 = time.perf_counter()
+        size = make_corpus(tmp, n)
+        print(f"\n{n:,} synthetic documents, {size / 1e6:.0f} MB of JSON (generated in "
+              f"{time.perf_counter() - t0:.1f} s) in {tmp}")
+        results = [("floor: read", run_phase("read", tmp)), ("floor: parse", run_phase("parse", tmp)),
+                   ("full rebuild", run_phase("full", tmp)), ("no-op rebuild", run_phase("incremental", tmp))]
+        changed = max(1, n // 100)
+        docs = sorted((tmp / "documents").glob("*.json"))
+        for path in docs[:changed]:  # rewrite 1% (new mtime) and add 1% new documents
+            path.write_bytes(path.read_bytes())
+        make_corpus(tmp, changed, start=n)
+        results.append((f"1% changed + 1% new ({changed}+{changed} files)", run_phase("incremental", tmp)))
+        floor = results[1][1]["seconds"]
+        print(f"{'phase':<42}{'seconds':>9}{'x parse':>9}{'peak RSS MB':>13}{'(imports)':>11}  detail")
+        for name, r in results:
+            detail = f"parsed {r['parsed']}, reused {r['reused']}, {r['rows']:,} rows" if "rows" in r else ""
+            print(f"{name:<42}{r['seconds']:>9.2f}{r['seconds'] / floor:>9.2f}{r['peak_mb']:>13.0f}"
+                  f"{r['base_mb']:>11.0f}  {detail}")
+        if keep:
+            shutil.copytree(tmp, keep, dirs_exist_ok=True)
+        return results
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("-n", type=int, action="append", help="documents (repeatable; default 10000)")
+    parser.add_argument("--phase", help=argparse.SUPPRESS)
+    parser.add_argument("dir", nargs="?", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.phase:
+        print(json.dumps(_phase(args.phase, args.dir)))
+        return
+    print(f"finsam table rebuild benchmark ({os.cpu_count()} cpus, Python {sys.version.split()[0]})")
+    for n in args.n or [10_000]:
+        bench(n)
+
+
+if __name__ == "__main__":
+    main()
