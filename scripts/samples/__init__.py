@@ -1,0 +1,1 @@
+"""Generator of the fictional sample corpus (see scripts/make_samples.py)."""
