@@ -8,6 +8,7 @@ are running text and are not read (the PDF cleanup removes their rendered copies
 from __future__ import annotations
 
 import zipfile
+import zlib
 from pathlib import Path
 
 import docx
@@ -21,19 +22,62 @@ from pipeline.limits import Limits
 
 
 def check_zip(path: Path, limits: Limits) -> None:
-    """Refuse zip bombs before python-docx inflates anything."""
+    """Refuse zip bombs before python-docx inflates anything.
+
+    The sizes the zip declares are checked first (cheap); then every member is inflated
+    into nothing, counting bytes, so a zip whose headers lie about the sizes is refused as
+    soon as a member outgrows its declared size or the total passes the limit.
+    """
+    cap = limits.max_decompressed_bytes
     try:
         with zipfile.ZipFile(path) as zf:
-            total = sum(info.file_size for info in zf.infolist())
-            if total > limits.max_decompressed_bytes:
+            infos = zf.infolist()
+            total = sum(info.file_size for info in infos)
+            if total > cap:
                 raise LimitExceeded(
                     f"DOCX would decompress to {total // (1024 * 1024)} MiB, over the limit of "
-                    f"{limits.max_decompressed_bytes // (1024 * 1024)} MiB"
+                    f"{cap // (1024 * 1024)} MiB"
                 )
             if "word/document.xml" not in zf.namelist():
                 raise UnreadableFile("not a Word document (no word/document.xml in the zip)")
-    except zipfile.BadZipFile as exc:
+            for info in infos:
+                _check_member_size(zf, info)
+    except (zipfile.BadZipFile, zlib.error, RuntimeError, NotImplementedError, EOFError) as exc:
+        # RuntimeError: an encrypted member; NotImplementedError: an unknown compression.
         raise UnreadableFile(f"not a readable DOCX ({exc})") from exc
+
+
+def _check_member_size(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+    """Inflate one member in bounded chunks; refuse it once it outgrows its declared size."""
+    seen = 0
+    with zf.open(info) as fh:
+        # ZipExtFile stops returning data at the declared size; read the raw stream
+        # through our own decompressor instead so the real size shows.
+        raw = fh._fileobj  # noqa: SLF001 - positioned at the member's compressed data
+        left = info.compress_size
+        if info.compress_type == zipfile.ZIP_STORED:
+            if left != info.file_size:
+                raise LimitExceeded(f"zip member {info.filename!r} is larger than its header says; refused")
+            return
+        if info.compress_type != zipfile.ZIP_DEFLATED:
+            raise UnreadableFile(f"zip member {info.filename!r} uses an unsupported compression method")
+        inflater = zlib.decompressobj(-15)
+        while left > 0:
+            block = raw.read(min(left, 1 << 16))
+            if not block:
+                break
+            left -= len(block)
+            data = inflater.decompress(block, 1 << 20)
+            while True:
+                seen += len(data)
+                if seen > info.file_size:
+                    raise LimitExceeded(
+                        f"zip member {info.filename!r} inflates past the {info.file_size:,} bytes its header "
+                        "declares (a zip bomb); refused"
+                    )
+                if not inflater.unconsumed_tail:
+                    break
+                data = inflater.decompress(inflater.unconsumed_tail, 1 << 20)
 
 
 def _has_page_break(paragraph: Paragraph) -> bool:

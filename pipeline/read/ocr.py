@@ -46,7 +46,10 @@ def check_tesseract() -> str:
 
 def render_page(pdf: pdfium.PdfDocument, index: int, limits: Limits) -> tuple[Image.Image, float, float, float]:
     """Render one page in greyscale; returns (image, scale px/pt, width pt, height pt)."""
-    page = pdf[index]
+    try:
+        page = pdf[index]
+    except pdfium.PdfiumError as exc:
+        raise UnreadableFile(f"cannot load page {index + 1}; the page tree is broken ({exc})") from exc
     try:
         width, height = page.get_size()
         scale = limits.ocr_dpi / 72
@@ -60,6 +63,7 @@ def render_page(pdf: pdfium.PdfDocument, index: int, limits: Limits) -> tuple[Im
                     f"page {index + 1} is {width:.0f}x{height:.0f} pt; at 150 dpi it exceeds "
                     f"{limits.max_pixels_per_page} pixels (--max-pixels)"
                 )
+        check_page_images(page, index, limits)
         bitmap = page.render(scale=scale, grayscale=True)
         image = bitmap.to_pil()
         bitmap.close()
@@ -68,6 +72,27 @@ def render_page(pdf: pdfium.PdfDocument, index: int, limits: Limits) -> tuple[Im
         raise UnreadableFile(f"cannot render page {index + 1} ({exc})") from exc
     finally:
         page.close()
+
+
+def check_page_images(page: pdfium.PdfPage, index: int, limits: Limits) -> None:
+    """Refuse a page whose embedded images would decode to more than --max-pixels.
+
+    Rendering decodes every image at full size whatever the output scale: a few hundred
+    KiB of Flate data can hold a 20,000 x 20,000 px image (400 MB). The sizes come from
+    the image dictionaries, so nothing is decoded to find out.
+    """
+    total = 0
+    for obj in page.get_objects(filter=[pdfium.raw.FPDF_PAGEOBJ_IMAGE], max_depth=8):
+        try:
+            w, h = obj.get_px_size()
+        except pdfium.PdfiumError:
+            continue
+        total += w * h
+        if total > limits.max_pixels_per_page:
+            raise LimitExceeded(
+                f"page {index + 1} holds images of {total:,} pixels (one is {w} x {h} px), "
+                f"over the limit of {limits.max_pixels_per_page:,} (--max-pixels)"
+            )
 
 
 def ocr_image(image: Image.Image, page_number: int, scale: float, width: float, height: float) -> Page:

@@ -40,6 +40,14 @@ def open_pdf(path: Path) -> pdfium.PdfDocument:
         raise UnreadableFile(f"not a readable PDF ({msg.strip().rstrip('.')})") from exc
 
 
+def load_page(pdf: pdfium.PdfDocument, index: int) -> pdfium.PdfPage:
+    """One page, or UnreadableFile when the page tree does not lead to it (loops, bad refs)."""
+    try:
+        return pdf[index]
+    except pdfium.PdfiumError as exc:
+        raise UnreadableFile(f"cannot load page {index + 1} of {len(pdf)}; the page tree is broken ({exc})") from exc
+
+
 def read_pdf(path: Path, limits: Limits) -> tuple[list[Page], list[str]]:
     warnings: list[str] = []
     pdf = open_pdf(path)
@@ -54,7 +62,7 @@ def read_pdf(path: Path, limits: Limits) -> tuple[list[Page], list[str]]:
         layer_quality: dict[int, float] = {}
         needs_ocr: list[int] = []
         for i in range(n_pages):
-            page = pdf[i]
+            page = load_page(pdf, i)
             try:
                 textpage = page.get_textpage()
                 text = textpage.get_text_range()
