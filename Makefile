@@ -4,7 +4,7 @@
 VENV      := .venv
 PY        := $(VENV)/bin/python
 STAMP     := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
-APT_PKGS  := tesseract-ocr tesseract-ocr-swe poppler-utils fonts-dejavu-core
+APT_PKGS  := tesseract-ocr tesseract-ocr-swe poppler-utils fonts-dejavu-core chromium
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PYTEST_ARGS ?=
 
@@ -14,7 +14,7 @@ bootstrap: system-deps $(STAMP)
 
 system-deps:
 	@if ! command -v tesseract >/dev/null 2>&1 || ! tesseract --list-langs 2>/dev/null | grep -qx swe \
-	    || ! command -v pdftoppm >/dev/null 2>&1 || ! test -f /usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf; then \
+	    || ! command -v pdftoppm >/dev/null 2>&1 || ! command -v chromium >/dev/null 2>&1 || ! test -f /usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf; then \
 	  echo "Installing $(APT_PKGS) with apt-get"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(APT_PKGS) >/dev/null; \
 	fi

@@ -216,20 +216,31 @@ def render_html(documents: list[Document], flags: list[Flag], today: date) -> st
     parts.append("<h2>Budgetrader år för år</h2>")
     if rows:
         parts.append("<p class='small'>Raderna som reglerna jämförde: samma budgetrad i flera dokument, eller rader som "
-                     "nämns i en avvikelse. Belopp per år och dokument; avvikande belopp för samma år är markerade.</p>")
-        parts.append("<table><tr><th>Budgetrad</th>" + "".join(f"<th>{y}</th>" for y in years) + "</tr>")
+                     "nämns i en avvikelse. En rad per dokument; belopp som skiljer sig mellan dokument för samma år är rödmarkerade, "
+                     "rader i en avvikelse är gulmarkerade. Beloppen länkar till sidan i filen.</p>")
+        parts.append("<table><tr><th>Budgetrad</th><th>Dokument</th>" + "".join(f"<th>{y}</th>" for y in years) + "</tr>")
         for row in rows:
-            cls = " class='hl'" if row["flagged"] else ""
-            cells = []
-            for y in years:
-                entries = row["cells"].get(y, [])
-                values = {b.amount_sek for _, b in entries}
-                diff = " diff" if len(values) > 1 else ""
-                text = "<br>".join(f"{_e(money(b.amount_sek, unit_factor(u.budget_lines)))} "
-                                   f"<span class='small'>({_e(u.plan_year or '')}, <a href='{_e(file_link(u.doc.source_path, b.provenance.page))}'>s. {b.provenance.page}</a>)</span>"
-                                   for u, b in entries)
-                cells.append(f"<td class='num{diff}'>{text}</td>")
-            parts.append(f"<tr{cls}><td>{_e(row['label'])}</td>{''.join(cells)}</tr>")
+            by_unit: dict[int, tuple[Unit, dict[int, object]]] = {}
+            for y, entries in row["cells"].items():
+                for u, b in entries:
+                    by_unit.setdefault(id(u), (u, {}))[1][y] = b
+            ordered = sorted(by_unit.values(), key=lambda e: (e[0].plan_year or 0, e[0].doc.file_name))
+            for i, (u, cells_by_year) in enumerate(ordered):
+                factor = unit_factor(u.budget_lines)
+                cls = " class='hl'" if any(b.record_id in row["flagged"] for b in cells_by_year.values()) else ""
+                first = (f"<td rowspan='{len(ordered)}'>{_e(row['label'])}</td>" if i == 0 else "")
+                tds = []
+                for y in years:
+                    b = cells_by_year.get(y)
+                    if b is None:
+                        tds.append("<td class='num'>–</td>")
+                        continue
+                    others = {x.amount_sek for _, x in row["cells"].get(y, [])}
+                    diff = " diff" if len(others) > 1 else ""
+                    tds.append(f"<td class='num{diff}'><a href='{_e(file_link(u.doc.source_path, b.provenance.page))}'>"
+                               f"{_e(money(b.amount_sek, factor))}</a></td>")
+                parts.append(f"<tr{cls}>{first}<td class='small'>{_e(u.doc.file_name)}"
+                             f"{' (' + str(u.plan_year) + ')' if u.plan_year else ''}</td>{''.join(tds)}</tr>")
         parts.append("</table>")
     else:
         parts.append("<p>Inga budgetrader att jämföra mellan dokument.</p>")

@@ -310,7 +310,8 @@ def resolve_budget_lines(units: list[Unit], cutoff: float = 88.0) -> list[LineEn
 
 
 def _clean_label(label: str) -> str:
-    return re.sub(r"^[\s\-\u2013\u2212•]+", "", label).strip()
+    """"- Umeå kommun, 83,7% av arb-bef." -> "Umeå kommun" (the share changes between years)."""
+    return _SHARE_TAIL.sub("", re.sub(r"^[\s\-\u2013\u2212•]+", "", label)).strip()
 
 
 # --- meetings -----------------------------------------------------------------------------
