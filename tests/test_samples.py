@@ -301,7 +301,7 @@ def test_every_planted_flag_is_in_the_gold(planted_dir):
         assert hits, f"planted {flag['rule_id']} not present in the gold"
         if flag["rule_id"] != "agenda_decision_missing":
             assert {name for name, _ in hits} <= set(flag["files"]), (flag["rule_id"], hits)
-    # Nothing fires that was not planted, except the documented side effect of the equity chain break.
+    # Nothing fires that was not planted.
     unexpected = {r for r, hits in found.items() if hits} - set(rules)
     assert unexpected == set()
 

@@ -247,7 +247,8 @@ def build(planted: bool) -> tuple[list[dict], list[dict]]:
                                            af_signatory_missing=planted)
     plant("signature_without_name", "warning", [F_UPPDRAG_2024], 2024,
           "Underskriftsblocket för Arbetsförmedlingen i uppdragsavtalet Steget 2024 saknar namn.",
-          {"organisation": AF.name})
+          {"organisation": AF.name,
+           "side_effects": "a signatory rule comparing 2024 with 2025 must skip the empty name, not report a change"})
     personal25 = 2_580_000 if planted else 2_520_000
     up25 = agreements.uppdragsavtal_steget(2025, date(2024, 12, 12), personal25, 41_000, 3_012_000, "4,5")
     plant("amount_parts_exceed_max", "error", [F_UPPDRAG_2025], 2025,
