@@ -42,8 +42,9 @@ def check_zip(path: Path, limits: Limits) -> None:
                 raise UnreadableFile("not a Word document (no word/document.xml in the zip)")
             for info in infos:
                 _check_member_size(zf, info)
-    except (zipfile.BadZipFile, zlib.error, RuntimeError, NotImplementedError, EOFError) as exc:
-        # RuntimeError: an encrypted member; NotImplementedError: an unknown compression.
+    except (zipfile.BadZipFile, zlib.error, RuntimeError, NotImplementedError, EOFError, OSError, ValueError) as exc:
+        # RuntimeError: an encrypted member; NotImplementedError: an unknown compression;
+        # OSError/ValueError: offsets in a damaged directory that point outside the file.
         raise UnreadableFile(f"not a readable DOCX ({exc})") from exc
 
 
