@@ -94,14 +94,14 @@ class Unit:
 
     @property
     def plan_year(self) -> int | None:
-        """The year a plan or agreement is for: its validity, else its first budget year,
-        else a year in its title, else the year of its date."""
+        """The year a plan or agreement is for: its first budget year, else the middle of its
+        validity, else a year in its title, else the year of its date."""
+        if self.budget_years:
+            return self.budget_years[0]  # a budget 2024-2026 is the plan for 2024
         if self.valid_from and self.valid_to and self.valid_to > self.valid_from:
             return (self.valid_from + (self.valid_to - self.valid_from) / 2).year  # "2023-12-01 - 2024-12-31" is 2024's
         if self.valid_from:
             return self.valid_from.year
-        if self.budget_years:
-            return self.budget_years[0]
         m = re.search(r"\b(20\d\d)\b", self.segment.title or "")
         if m:
             return int(m.group(1))
