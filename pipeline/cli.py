@@ -68,10 +68,12 @@ def process(
     if not files:
         err_console.print("no input files found (finsam reads .pdf, .docx, .txt)")
         raise typer.Exit(2)
+    from pipeline.locking import folder_lock  # noqa: PLC0415
     from pipeline.permissions import umask_not_wider_than  # noqa: PLC0415
 
-    # Outputs (tables, folders) are never readable by more people than the inputs were.
-    with umask_not_wider_than(files):
+    # Outputs (tables, folders) are never readable by more people than the inputs were;
+    # one run at a time per output folder, processing and table rebuild together.
+    with umask_not_wider_than(files), folder_lock(out):
         with Progress(
             TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
             TimeElapsedColumn(), console=err_console, transient=True,

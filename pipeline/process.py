@@ -27,7 +27,8 @@ from pipeline.limits import Limits
 from pipeline.personnummer import mask_document_text, mask_string
 from pipeline.read import SUPPORTED_SUFFIXES, read_document, sha256_file
 from pipeline.segment import segment_document
-from pipeline.store import document_path, error_path, existing_version, write_model
+from pipeline.locking import folder_lock, sweep_stale_temps
+from pipeline.store import document_path, documents_dir, error_path, errors_dir, existing_version, write_model
 
 log = logging.getLogger(__name__)
 
@@ -283,7 +284,26 @@ def process_batch(
     jobs: int | None = None,
     on_done: Callable[[FileOutcome], None] | None = None,
 ) -> BatchResult:
-    """Process files, `jobs` at a time; OCR cores are shared out between parallel files."""
+    """Process files, `jobs` at a time; OCR cores are shared out between parallel files.
+
+    Holds the output folder's run lock (pipeline.locking) throughout: a second run on the
+    same folder waits, then finds the files done and skips them, so nothing is processed
+    twice. Temp files a killed run left in documents/ and errors/ are swept first.
+    """
+    out = Path(out)
+    with folder_lock(out):
+        sweep_stale_temps(documents_dir(out), errors_dir(out))
+        return _process_batch_locked(paths, out, limits, force, jobs, on_done)
+
+
+def _process_batch_locked(
+    paths: Iterable[Path],
+    out: Path,
+    limits: Limits | None,
+    force: bool,
+    jobs: int | None,
+    on_done: Callable[[FileOutcome], None] | None,
+) -> BatchResult:
     from concurrent.futures import ThreadPoolExecutor
 
     limits = limits or Limits()

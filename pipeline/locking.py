@@ -1,0 +1,144 @@
+"""One run at a time per output folder: an fcntl lock that a killed run cannot leave behind.
+
+Two `finsam process`, `ingest` or `watch` runs on the same folders must not process a file
+twice or interleave table rebuilds. Each run holds an exclusive `flock` on
+OUT/.finsam.lock for as long as it works; the kernel drops the lock when the holder exits
+in any way (SIGKILL included), so there is no stale lock to clean up by hand. The file's
+content (pid, host, command, start time) is only for the message a waiting run prints.
+
+The lock is re-entrant within one process (an ingest holding it may call `process_batch`,
+which takes it again); across processes it is exclusive.
+
+While holding the lock a run may also sweep the temp files a killed run left behind
+(`sweep_stale_temps`): nobody else can be writing them.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import socket
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+
+from pipeline.errors import FinsamError
+
+LOCK_NAME = ".finsam.lock"
+
+_held: dict[str, tuple[int, int]] = {}  # resolved lock path -> (fd, depth), this process
+_guard = threading.RLock()
+
+
+class LockBusy(FinsamError):
+    kind = "locked"
+
+
+def lock_path(folder: Path) -> Path:
+    return Path(folder) / LOCK_NAME
+
+
+def holder_of(folder: Path) -> dict | None:
+    """What the lock file says about its (last) holder, for messages."""
+    try:
+        return json.loads(lock_path(folder).read_text("utf-8") or "null")
+    except (OSError, ValueError):
+        return None
+
+
+def _describe(info: dict | None) -> str:
+    if not info:
+        return "another finsam run"
+    return f"finsam run pid {info.get('pid')} on {info.get('host')} since {info.get('started')}"
+
+
+@contextmanager
+def folder_lock(folder: Path, *, timeout: float | None = None, poll: float = 0.2) -> Iterator[Path]:
+    """Hold the run lock of `folder` (created if missing) for the block.
+
+    timeout None: wait as long as it takes; 0: fail at once; else wait that many seconds.
+    Raises LockBusy (one line, naming the holder) when not acquired in time.
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = lock_path(folder)
+    key = str(path.resolve())
+    with _guard:
+        if key in _held:
+            fd, depth = _held[key]
+            _held[key] = (fd, depth + 1)
+            reentered = True
+        else:
+            reentered = False
+    if reentered:
+        try:
+            yield path
+        finally:
+            with _guard:
+                fd, depth = _held[key]
+                _held[key] = (fd, depth - 1)
+        return
+
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if deadline is not None and time.monotonic() >= deadline:
+                    raise LockBusy(f"{folder} is in use by {_describe(holder_of(folder))}; try again later") from None
+                time.sleep(poll)
+        info = {
+            "pid": os.getpid(), "host": socket.gethostname(), "command": " ".join(sys.argv[:3]),
+            "started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        }
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, json.dumps(info).encode(), 0)
+        with _guard:
+            _held[key] = (fd, 1)
+        try:
+            yield path
+        finally:
+            with _guard:
+                _held.pop(key, None)
+            try:
+                os.ftruncate(fd, 0)
+            except OSError:
+                pass
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+def holds_lock(folder: Path) -> bool:
+    """Whether this process holds the run lock of `folder`."""
+    with _guard:
+        return str(lock_path(folder).resolve()) in _held
+
+
+def sweep_stale_temps(*folders: Path, min_age_seconds: float = 0.0) -> int:
+    """Remove temp files (".<name>.<random>.tmp", from store.write_atomic) a killed run left.
+
+    Call only while holding the folder's run lock. Returns how many were removed.
+    """
+    removed = 0
+    now = time.time()
+    for folder in folders:
+        folder = Path(folder)
+        if not folder.is_dir():
+            continue
+        for tmp in folder.glob(".*.tmp"):
+            try:
+                if now - tmp.stat().st_mtime >= min_age_seconds:
+                    tmp.unlink()
+                    removed += 1
+            except FileNotFoundError:
+                pass
+    return removed

@@ -1,0 +1,122 @@
+"""The run lock (pipeline/locking.py): one run per output folder, nothing processed twice,
+tables intact, and no stale lock after a killed run."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from pipeline.locking import LockBusy, folder_lock, holder_of, holds_lock, sweep_stale_temps
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+
+
+def _holder(folder: Path) -> subprocess.Popen:
+    """A separate process that takes the lock, says so, and sleeps."""
+    code = textwrap.dedent(f"""
+        import time, sys
+        from pipeline.locking import folder_lock
+        with folder_lock({str(folder)!r}):
+            print("held", flush=True)
+            time.sleep(120)
+    """)
+    proc = subprocess.Popen([PY, "-c", code], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "held"
+    return proc
+
+
+def test_a_second_process_is_refused_and_a_killed_holder_leaves_no_stale_lock(tmp_path: Path):
+    proc = _holder(tmp_path)
+    try:
+        with pytest.raises(LockBusy) as exc:
+            with folder_lock(tmp_path, timeout=0.3):
+                pass
+        assert f"pid {proc.pid}" in str(exc.value) and "\n" not in str(exc.value)
+        assert holder_of(tmp_path)["pid"] == proc.pid
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    started = time.monotonic()
+    with folder_lock(tmp_path, timeout=5):
+        assert holds_lock(tmp_path)
+    assert time.monotonic() - started < 2
+    assert not holds_lock(tmp_path)
+
+
+def test_waiting_run_gets_the_lock_when_the_holder_finishes(tmp_path: Path):
+    proc = _holder(tmp_path)
+    try:
+        time.sleep(0.2)
+        proc.terminate()
+        with folder_lock(tmp_path, timeout=10):
+            pass
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def test_the_lock_is_reentrant_in_one_process(tmp_path: Path):
+    with folder_lock(tmp_path, timeout=0):
+        with folder_lock(tmp_path, timeout=0):
+            assert holds_lock(tmp_path)
+        assert holds_lock(tmp_path)
+    assert not holds_lock(tmp_path)
+
+
+def test_sweep_removes_only_temp_files(tmp_path: Path):
+    (tmp_path / ".abc.json.x1y2.tmp").write_text("{half")
+    (tmp_path / "abc.json").write_text("{}")
+    assert sweep_stale_temps(tmp_path) == 1
+    assert [p.name for p in tmp_path.iterdir()] == ["abc.json"]
+
+
+RUN = textwrap.dedent("""
+    import json, sys
+    from pathlib import Path
+    from pipeline.process import process_batch
+    from pipeline.tables import rebuild_tables
+    if __name__ == "__main__":
+        res = process_batch([Path(sys.argv[1])], Path(sys.argv[2]), jobs=1)
+        rebuild_tables(Path(sys.argv[2]))
+        print(json.dumps([o.status for o in res.outcomes]))
+""")
+
+
+def test_two_concurrent_runs_process_each_file_once_and_tables_stay_whole(tmp_path: Path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    n = 16
+    for i in range(n):
+        (inbox / f"kallelse-{i:02d}.txt").write_text(
+            f"KALLELSE\nStyrelsens sammanträde 2024-03-{i + 1:02d}\n1. Mötets öppnande\n2. Ärende {i}\n",
+            encoding="utf-8")
+    out = tmp_path / "out"
+    script = tmp_path / "run.py"
+    script.write_text(RUN)
+    procs = [subprocess.Popen([PY, str(script), str(inbox), str(out)], cwd=ROOT, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    statuses = []
+    for p in procs:
+        stdout, stderr = p.communicate(timeout=300)
+        assert p.returncode == 0, stderr[-2000:]
+        statuses.append(json.loads(stdout.strip().splitlines()[-1]))
+    processed = sum(s.count("processed") for s in statuses)
+    skipped = sum(s.count("skipped") for s in statuses)
+    assert (processed, skipped) == (n, n), statuses  # each file processed by exactly one run
+
+    import pyarrow.parquet as pq
+
+    from pipeline.tables import table_path
+
+    docs = pq.read_table(table_path(out, "documents")).to_pydict()
+    assert len(docs["doc_id"]) == n and len(set(docs["doc_id"])) == n
+    assert not list(out.rglob("*.tmp"))
