@@ -224,5 +224,132 @@ def schema_doc(check: bool = typer.Option(False, "--check", help="Only check doc
     raise typer.Exit(doc.main(["--check"] if check else []))
 
 
+# --- orchestration: finsam watch / serve / run ingest / run nightly (Prefect, flows/) ----
+
+run_app = typer.Typer(no_args_is_help=True, help="Run one Prefect flow once (cron-less set-ups, tests).")
+app.add_typer(run_app, name="run")
+
+_INBOX = typer.Option(Path("corpus/inbox"), "--inbox", help="Folder the kansli drops files into.")
+_ARCHIVE = typer.Option(Path("corpus/archive"), "--archive", help="Processed originals go to ARCHIVE/<year>/.")
+_QUARANTINE = typer.Option(Path("corpus/quarantine"), "--quarantine", help="Failed files, each with <name>.reason.json.")
+_OUT = typer.Option(Path("outputs"), "--out", help="Output folder.")
+_RUNNER = typer.Option("threads", "--task-runner", help="threads (this machine) or dask.")
+_DASK = typer.Option(None, "--dask-address", help="Dask scheduler, e.g. tcp://HOST:8786 (default: a local cluster).")
+_WORKERS = typer.Option(0, "--workers", help="Files at once / local Dask workers (0: one per core).")
+_HOME = typer.Option(None, "--prefect-home", help="PREFECT_HOME for a server finsam starts (default: Prefect's).")
+
+
+def _folders(inbox: Path, archive: Path, quarantine: Path, out: Path):
+    from pipeline.inbox import Folders  # noqa: PLC0415
+
+    return Folders(inbox, archive, quarantine, out).resolved()
+
+
+def _check_runner(task_runner: str) -> None:
+    if task_runner not in ("threads", "dask"):
+        err_console.print(f"--task-runner must be threads or dask, not {task_runner!r}")
+        raise typer.Exit(2)
+
+
+def _print_ingest(report) -> None:
+    console.print(f"ingest {report.inbox}: {len(report.archived)} archived, {len(report.quarantined)} quarantined"
+                  + (f", {len(report.left_in_inbox)} left in the inbox" if report.left_in_inbox else ""),
+                  highlight=False, soft_wrap=True)
+    for p in report.archived:
+        console.print(f"  {p.status:<10} {p.file_name} -> {p.moved_to}", highlight=False, soft_wrap=True)
+    for p in report.quarantined:
+        err_console.print(f"  [red]quarantined[/red] {p.file_name}: {p.kind}: {p.message}", highlight=False, soft_wrap=True)
+
+
+@run_app.command("ingest")
+def run_ingest(
+    inbox: Path = _INBOX, archive: Path = _ARCHIVE, quarantine: Path = _QUARANTINE, out: Path = _OUT,
+    settle: float = typer.Option(2.0, "--settle", help="Take only files unchanged for this many seconds."),
+    task_runner: str = _RUNNER, dask_address: str = _DASK, workers: int = _WORKERS, prefect_home: Path = _HOME,
+) -> None:
+    """Run the ingest_inbox flow once: process settled inbox files, archive or quarantine them.
+
+    Exits 0 even when files were quarantined (they are listed); uses PREFECT_API_URL or a local server."""
+    _check_runner(task_runner)
+    from pipeline.serve import prefect_api  # noqa: PLC0415
+
+    f = _folders(inbox, archive, quarantine, out)
+    with prefect_api(home=prefect_home, ui=False):
+        from flows.ingest import ingest_inbox  # noqa: PLC0415
+
+        report = ingest_inbox(inbox=str(f.inbox), archive=str(f.archive), quarantine=str(f.quarantine), out=str(f.out),
+                              settle_seconds=settle, task_runner=task_runner, dask_address=dask_address,
+                              workers=workers or None)
+    _print_ingest(report)
+
+
+@run_app.command("nightly")
+def run_nightly(out: Path = _OUT, prefect_home: Path = _HOME) -> None:
+    """Run the nightly flow once: reconcile and write the report, rebuild the tables."""
+    from pipeline.serve import prefect_api  # noqa: PLC0415
+
+    with prefect_api(home=prefect_home, ui=False):
+        from flows.nightly import nightly  # noqa: PLC0415
+
+        report = nightly(out=str(out.resolve()))
+    rec = report.reconciliation
+    console.print(f"nightly {report.out}: {report.documents} documents, {report.errors} errors; "
+                  + (f"{rec.flags} flags, report {rec.reports[0]}" if rec else "reconciliation not installed")
+                  + f"; summary {report.summary_path}", highlight=False, soft_wrap=True)
+
+
+@app.command()
+def watch(
+    inbox: Path = _INBOX, archive: Path = _ARCHIVE, quarantine: Path = _QUARANTINE, out: Path = _OUT,
+    quiet: float = typer.Option(3.0, "--quiet-seconds", help="A file is read once unchanged this long."),
+    debounce: float = typer.Option(2.0, "--debounce-seconds", help="A burst of files becomes one run."),
+    task_runner: str = _RUNNER, dask_address: str = _DASK, workers: int = _WORKERS, prefect_home: Path = _HOME,
+) -> None:
+    """Watch the inbox and ingest settled files as they arrive (Ctrl-C stops)."""
+    _check_runner(task_runner)
+    from pipeline.serve import prefect_api  # noqa: PLC0415
+    from pipeline.watch import InboxWatcher  # noqa: PLC0415
+
+    f = _folders(inbox, archive, quarantine, out)
+    f.ensure()
+    with prefect_api(home=prefect_home) as url:
+        from flows.ingest import ingest_inbox  # noqa: PLC0415
+
+        def on_batch(files: list[Path]) -> None:
+            _print_ingest(ingest_inbox(
+                inbox=str(f.inbox), archive=str(f.archive), quarantine=str(f.quarantine), out=str(f.out),
+                files=[str(p) for p in files], task_runner=task_runner, dask_address=dask_address,
+                workers=workers or None))
+
+        console.print(f"watching {f.inbox} (Prefect API {url}); Ctrl-C stops", highlight=False, soft_wrap=True)
+        InboxWatcher(f.inbox, on_batch, quiet_seconds=quiet, debounce_seconds=debounce).run()
+    console.print("stopped")
+
+
+@app.command()
+def serve(
+    inbox: Path = _INBOX, archive: Path = _ARCHIVE, quarantine: Path = _QUARANTINE, out: Path = _OUT,
+    cron: str = typer.Option("0 2 * * *", "--cron", help="When the nightly flow runs (cron)."),
+    timezone: str = typer.Option("Europe/Stockholm", "--timezone", help="Time zone of --cron."),
+    quiet: float = typer.Option(3.0, "--quiet-seconds", help="A file is read once unchanged this long."),
+    task_runner: str = _RUNNER, dask_address: str = _DASK, prefect_home: Path = _HOME,
+) -> None:
+    """Serve the inbox watcher and the nightly flow in one process (Ctrl-C stops).
+
+    Uses PREFECT_API_URL when set; otherwise starts a local Prefect server (SQLite, UI) and
+    stops it on exit."""
+    _check_runner(task_runner)
+    from pipeline.serve import prefect_api  # noqa: PLC0415
+
+    f = _folders(inbox, archive, quarantine, out)
+    with prefect_api(home=prefect_home) as url:
+        from flows.deploy import serve_forever  # noqa: PLC0415
+
+        console.print(f"Prefect UI: {url.removesuffix('/api')}  (API {url})", highlight=False, soft_wrap=True)
+        serve_forever(f, cron=cron, timezone=timezone, task_runner=task_runner, dask_address=dask_address,
+                      quiet_seconds=quiet)
+    console.print("stopped")
+
+
 if __name__ == "__main__":
     app()

@@ -1,0 +1,64 @@
+"""ingest_inbox: take what is in the inbox, process it, archive successes, quarantine failures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from prefect import flow, get_run_logger, task
+
+from pipeline.inbox import Folders, IngestReport, default_parallelism, place_results, settled_files
+from pipeline.limits import Limits
+
+from flows.process import process_files
+from flows.runners import PROCESS_TIMEOUT, make_task_runner
+
+
+@task(name="take-inbox")
+def take_inbox_task(inbox: str, settle_seconds: float) -> list[str]:
+    return [str(p) for p in settled_files(Path(inbox), settle_seconds)]
+
+
+@task(name="archive-and-quarantine")
+def place_task(results: dict, folders: Folders) -> IngestReport:
+    return place_results({Path(p): r for p, r in results.items()}, folders)
+
+
+@flow(name="ingest-inbox", timeout_seconds=PROCESS_TIMEOUT, validate_parameters=False)
+def ingest_inbox(
+    inbox: str = "corpus/inbox",
+    archive: str = "corpus/archive",
+    quarantine: str = "corpus/quarantine",
+    out: str = "outputs",
+    settle_seconds: float = 2.0,
+    task_runner: str = "threads",
+    dask_address: str | None = None,
+    workers: int | None = None,
+    limits: Limits | None = None,
+    files: list[str] | None = None,
+) -> IngestReport:
+    """The run succeeds even when files fail: they are in the report's `quarantined` list.
+
+    `files`: take only these inbox files (the watcher has already waited for them to settle);
+    by default every settled file in the inbox."""
+    logger = get_run_logger()
+    folders = Folders(Path(inbox), Path(archive), Path(quarantine), Path(out)).resolved()
+    folders.ensure()
+    if files is None:
+        files = take_inbox_task(str(folders.inbox), settle_seconds)
+    else:
+        files = [str(Path(f).resolve()) for f in files if Path(f).is_file()]
+    if not files:
+        logger.info("inbox %s: nothing to take", folders.inbox)
+        return IngestReport(inbox=str(folders.inbox))
+    workers = workers or default_parallelism()
+    runner = make_task_runner(task_runner, dask_address, workers)
+    batch = process_files.with_options(task_runner=runner)(
+        paths=files, out=str(folders.out), limits=limits, parallel=workers,
+    )
+    report = place_task(dict(zip(files, batch.results)), folders)
+    report.tables_rebuilt = batch.tables_rebuilt
+    for q in report.quarantined:
+        logger.warning("quarantined %s: %s: %s", q.file_name, q.kind, q.message)
+    logger.info("inbox %s: %d archived, %d quarantined, %d left", folders.inbox,
+                len(report.archived), len(report.quarantined), len(report.left_in_inbox))
+    return report

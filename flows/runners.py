@@ -1,0 +1,37 @@
+"""Task runners and flow-wide settings (timeouts) in one place."""
+
+from __future__ import annotations
+
+import os
+
+from prefect.task_runners import ThreadPoolTaskRunner
+
+from pipeline.inbox import default_parallelism
+
+# Every flow has a timeout (seconds); configurable for very large inboxes.
+PROCESS_TIMEOUT = float(os.environ.get("FINSAM_FLOW_TIMEOUT", 6 * 3600))
+NIGHTLY_TIMEOUT = float(os.environ.get("FINSAM_NIGHTLY_TIMEOUT", 2 * 3600))
+
+TASK_RUNNERS = ("threads", "dask")
+
+
+def make_task_runner(kind: str = "threads", dask_address: str | None = None, workers: int | None = None):
+    """threads: a local pool, one file per core (each file runs in its own child process).
+    dask: prefect-dask's DaskTaskRunner on the cluster at dask_address, or on a local
+    distributed.LocalCluster of `workers` single-threaded worker processes."""
+    workers = workers or default_parallelism()
+    if kind == "threads":
+        return ThreadPoolTaskRunner(max_workers=workers)
+    if kind != "dask":
+        raise ValueError(f"unknown task runner {kind!r} (one of {', '.join(TASK_RUNNERS)})")
+    import dask  # noqa: PLC0415 - optional scale-out
+    from prefect_dask import DaskTaskRunner  # noqa: PLC0415
+
+    # Each file is read in a child process; Dask's worker processes are daemonic by
+    # default and daemonic processes may not have children.
+    dask.config.set({"distributed.worker.daemon": False})
+    if dask_address:
+        return DaskTaskRunner(address=dask_address)
+    return DaskTaskRunner(cluster_kwargs={
+        "n_workers": workers, "threads_per_worker": 1, "processes": True, "dashboard_address": None,
+    })
