@@ -31,7 +31,7 @@ from pipeline.dates import find_dates
 from pipeline.textview import LineRef, provenance, segment_lines
 
 _ITEM_RE = re.compile(r"^\s*(\d{1,2})\s*[.)]\s+(\S.*)$")
-_NUM_ONLY_RE = re.compile(r"^\s*(\d{1,2})\s*[.)]?\s*$")
+_NUM_ONLY_RE = re.compile(r"^\s*(\d{1,2})\s*[.);:,]?\s*$")  # OCR: "11;" "12:"
 _PROPOSAL_RE = re.compile(r"^\s*f[oöé]rslag\s+till\s+beslut\s*:?\s*(?P<rest>.*)$", re.I)
 _LABEL_RE = re.compile(r"^\s*[A-ZÅÄÖ][\wåäöé ]{2,60}:(?:\s|$)")
 _TIME_RE = re.compile(
