@@ -1,0 +1,203 @@
+"""The inbox folder logic and the watcher, without Prefect (fast)."""
+
+from __future__ import annotations
+
+import json
+import pickle
+import threading
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from models import ProcessingError
+from pipeline import PIPELINE_VERSION
+from pipeline.inbox import (
+    FileFailed, FileResult, Folders, StabilityTracker, archive_file, content_key, group_by_content, move_unique,
+    place_results, quarantine_file, reason_path, scan_inbox, settled_files,
+)
+from pipeline.read import sha256_file
+from pipeline.watch import InboxWatcher
+
+
+def _err(path: Path, kind: str = "unreadable", message: str = "not a readable PDF") -> ProcessingError:
+    return ProcessingError(file_name=path.name, source_path=str(path), doc_id=None, kind=kind, message=message,
+                           pipeline_version=PIPELINE_VERSION, occurred_at=datetime.now(timezone.utc))
+
+
+def test_move_unique_never_overwrites(tmp_path):
+    dest = tmp_path / "dest"
+    for i in range(3):
+        src = tmp_path / f"src{i}"
+        src.mkdir()
+        (src / "protokoll.pdf").write_bytes(f"v{i}".encode())
+        move_unique(src / "protokoll.pdf", dest)
+    names = sorted(p.name for p in dest.iterdir())
+    assert names == ["protokoll (2).pdf", "protokoll (3).pdf", "protokoll.pdf"]
+    assert (dest / "protokoll.pdf").read_bytes() == b"v0"
+    assert (dest / "protokoll (3).pdf").read_bytes() == b"v2"
+
+
+def test_archive_goes_to_year_folder(tmp_path):
+    f = tmp_path / "a.pdf"
+    f.write_bytes(b"x")
+    moved = archive_file(f, tmp_path / "archive", datetime(2024, 3, 1))
+    assert moved == tmp_path / "archive" / "2024" / "a.pdf"
+    assert not f.exists() and moved.read_bytes() == b"x"
+
+
+def test_quarantine_writes_reason_beside_the_file(tmp_path):
+    f = tmp_path / "trasig.pdf"
+    f.write_bytes(b"%PDF-1.4 broken")
+    moved = quarantine_file(f, tmp_path / "quarantine", _err(f, "unreadable", "not a readable PDF (EOF)"))
+    reason = json.loads(reason_path(moved).read_text("utf-8"))
+    assert moved.read_bytes() == b"%PDF-1.4 broken"
+    assert reason["kind"] == "unreadable" and reason["message"] == "not a readable PDF (EOF)"
+    assert reason["file_name"] == "trasig.pdf" and reason["quarantined_as"] == "trasig.pdf"
+
+
+def test_place_results_splits_archive_and_quarantine(tmp_path):
+    folders = Folders(tmp_path / "in", tmp_path / "ar", tmp_path / "qu", tmp_path / "out")
+    folders.ensure()
+    good, bad, gone = (folders.inbox / n for n in ("good.pdf", "bad.pdf", "gone.pdf"))
+    good.write_bytes(b"g")
+    bad.write_bytes(b"b")
+    report = place_results({
+        good: FileResult(file_name="good.pdf", doc_id="abc", status="processed"),
+        bad: _err(bad),
+        gone: FileResult(file_name="gone.pdf", status="processed"),
+    }, folders, datetime(2025, 1, 2))
+    assert [p.file_name for p in report.archived] == ["good.pdf"]
+    assert (folders.archive / "2025" / "good.pdf").exists()
+    assert [p.kind for p in report.quarantined] == ["unreadable"]
+    assert reason_path(folders.quarantine / "bad.pdf").exists()
+    assert report.left_in_inbox == [str(gone)]
+
+
+def test_scan_skips_partial_hidden_and_reason_files(tmp_path):
+    for name in ("a.pdf", "b.docx", "c.xlsx", ".hidden.pdf", "d.pdf.part", "e.crdownload", "~$lock.docx", "x.pdf.reason.json"):
+        (tmp_path / name).write_bytes(b"1")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "f.txt").write_bytes(b"1")
+    assert [p.name for p in scan_inbox(tmp_path)] == ["a.pdf", "b.docx", "c.xlsx", "f.txt"]
+
+
+def test_stability_tracker_waits_for_quiet(tmp_path):
+    now = [0.0]
+    tracker = StabilityTracker(quiet_seconds=3.0, clock=lambda: now[0])
+    f = tmp_path / "a.pdf"
+    f.write_bytes(b"12")
+    assert tracker.observe([f]) == []
+    now[0] = 2.0
+    assert tracker.observe([f]) == []
+    f.write_bytes(b"1234")  # still growing: the quiet period starts again
+    now[0] = 4.0
+    assert tracker.observe([f]) == []
+    now[0] = 6.5
+    assert tracker.observe([f]) == []
+    now[0] = 7.1
+    assert tracker.observe([f]) == [f]
+
+
+def test_settled_files_leaves_a_growing_file(tmp_path):
+    done = tmp_path / "done.pdf"
+    done.write_bytes(b"x" * 100)
+    growing = tmp_path / "growing.pdf"
+    growing.write_bytes(b"x")
+    stop = threading.Event()
+
+    def grow():
+        while not stop.is_set():
+            with growing.open("ab") as fh:
+                fh.write(b"x")
+            time.sleep(0.1)
+
+    t = threading.Thread(target=grow)
+    t.start()
+    try:
+        assert settled_files(tmp_path, settle_seconds=1.0, poll=0.2) == [done]
+    finally:
+        stop.set()
+        t.join()
+
+
+def test_group_by_content_and_key_ignore_the_name(tmp_path):
+    a, b, c = tmp_path / "a.pdf", tmp_path / "kopia av a.pdf", tmp_path / "c.pdf"
+    a.write_bytes(b"same")
+    b.write_bytes(b"same")
+    c.write_bytes(b"other")
+    groups = group_by_content([a, b, c])
+    assert sorted(len(g) for g in groups.values()) == [1, 2]
+    assert content_key(a) == content_key(b) == f"finsam-{sha256_file(a)}-{PIPELINE_VERSION}"
+    assert content_key(a) != content_key(c)
+
+
+def test_file_failed_survives_pickling(tmp_path):
+    exc = FileFailed.of(_err(tmp_path / "x.pdf", "crash", "reader process died (SIGKILL)"))
+    back = pickle.loads(pickle.dumps(exc))  # crosses to and from Dask workers
+    assert back.error.kind == "crash" and back.transient
+    assert not FileFailed.of(_err(tmp_path / "x.pdf", "unreadable")).transient
+
+
+def _run_watcher(inbox: Path, batches: list, **kw) -> tuple[InboxWatcher, threading.Thread]:
+    def on_batch(files):
+        batches.append([(p.name, p.stat().st_size) for p in files])
+        for p in files:
+            p.unlink()  # as the ingest run would move them away
+
+    w = InboxWatcher(inbox, on_batch, poll_seconds=0.2, **kw)
+    t = threading.Thread(target=w.run)
+    t.start()
+    return w, t
+
+
+def _wait(cond, timeout=20.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if cond():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_watcher_hands_over_a_file_written_in_two_steps_only_when_complete(tmp_path):
+    batches: list = []
+    w, t = _run_watcher(tmp_path, batches, quiet_seconds=1.5, debounce_seconds=0.5)
+    try:
+        f = tmp_path / "stor.pdf"
+        with f.open("wb") as fh:
+            fh.write(b"a" * 5000)
+        time.sleep(1.0)  # a pause shorter than the quiet period, mid-copy
+        with f.open("ab") as fh:
+            fh.write(b"b" * 5000)
+        assert _wait(lambda: batches)
+        time.sleep(0.5)
+    finally:
+        w.stop()
+        t.join(10)
+    assert batches == [[("stor.pdf", 10000)]]
+
+
+def test_watcher_debounces_a_burst_into_one_run_and_picks_up_files_present_at_start(tmp_path):
+    (tmp_path / "before.pdf").write_bytes(b"dropped while the watcher was down")
+    batches: list = []
+    w, t = _run_watcher(tmp_path, batches, quiet_seconds=1.0, debounce_seconds=1.0)
+    try:
+        for i in range(6):
+            (tmp_path / f"burst{i}.pdf").write_bytes(b"x" * (i + 1))
+            time.sleep(0.1)
+        assert _wait(lambda: sum(len(b) for b in batches) >= 7)
+    finally:
+        w.stop()
+        t.join(10)
+    assert not t.is_alive()
+    names = sorted(n for b in batches for n, _ in b)
+    assert names == ["before.pdf"] + [f"burst{i}.pdf" for i in range(6)]
+    assert len(batches) <= 2  # the burst is one run (before.pdf may have gone on its own first)
+    assert any(len(b) >= 6 for b in batches)
+
+
+@pytest.mark.parametrize("bad", ["missing"])
+def test_settled_files_on_missing_inbox_is_empty(tmp_path, bad):
+    assert settled_files(tmp_path / bad, settle_seconds=0.5) == []
