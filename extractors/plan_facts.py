@@ -26,7 +26,7 @@ _NUMBER_WORDS = {
 }
 _NUM = r"(\d{1,2}|[a-zåäö]{2,7})\S?"
 _BOARD = re.compile(
-    rf"styrelse\w*[^.\n]{{0,60}}?best\S{{0,3}}\s+av\s+{_NUM}\s+ledam\S*\s+(?:och|samt)\s+{_NUM}\s+ers\S*",
+    rf"styrelse\w*[^.\n]{{0,60}}?best\S{{0,3}}\s+av\s+{_NUM}\s+ledam\S*\s+(?:och|samt)\s+(?:{_NUM}|(lika\s+m\S+))\s+ers\S*",
     re.I,
 )
 _DEADLINE = re.compile(r"[^.\n]*\bbeslut[^.]{0,120}?\bsenast\s+(?:den\s+)?([^.]{6,40})", re.I)
@@ -76,7 +76,8 @@ def _first_date(fragment: str):
 def board_size(doc: DocumentText, page: Page) -> list[Record]:
     out: list[Record] = []
     for m in _BOARD.finditer(page.text):
-        members, deputies = _number(m.group(1)), _number(m.group(2))
+        members = _number(m.group(1))
+        deputies = members if m.group(3) else _number(m.group(2))  # "och lika många ersättare"
         text = _sentence(m.group(0))
         prov = _prov(doc, page, m.start(), m.end())
         if members:
@@ -160,8 +161,15 @@ def validity(doc: DocumentText, page: Page) -> list[Record]:
 _FINDERS = (board_size, deadlines, initiatives, carry_over, validity)
 
 
-@register(DocType.VERKSAMHETSPLAN, DocType.OVERENSKOMMELSE, DocType.BUDGET, DocType.UPPDRAGSAVTAL)
+_PLAN_TITLE = re.compile(r"verksamhetsplan|[öo]verenskommelse|budget|handlingsplan", re.I)
+
+
+@register(DocType.VERKSAMHETSPLAN, DocType.OVERENSKOMMELSE, DocType.BUDGET, DocType.UPPDRAGSAVTAL, DocType.OTHER)
 def extract_plan_facts(doc: DocumentText, segment: Segment) -> list[Record]:
+    """Facts of plans and agreements (and of unclassified parts titled as one: "Förslag
+    till verksamhetsplan 2025" attached to a kallelse)."""
+    if segment.doc_type == DocType.OTHER and not _PLAN_TITLE.search(segment.title or ""):
+        return []
     records: list[Record] = []
     for page in segment_pages(doc, segment):
         for finder in _FINDERS:

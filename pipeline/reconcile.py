@@ -334,7 +334,7 @@ def equity_roll(unit: Unit, ctx: Context) -> list[Flag]:
     return flags
 
 
-@rule("share-sum", "warning", "document", "Percentage shares (e.g. of the kommuner's contribution) do not sum to 100.")
+@rule("share-sum", "error", "document", "Percentage shares (e.g. of the kommuner's contribution) do not sum to 100.")
 def share_sum(unit: Unit, ctx: Context) -> list[Flag]:
     flags = []
     seen: set[tuple] = set()
@@ -355,7 +355,7 @@ def share_sum(unit: Unit, ctx: Context) -> list[Flag]:
         msg = f"Andelarna i procent ({listed}) summerar till {_pct(total)} %, inte 100 %."
         items = [evidence(unit, f"andel {_short_label(b.label)}", b.share_percent, b, year, f"{_pct(b.share_percent)} %")
                  for b in shares]
-        flags.append(make_flag("share-sum", "warning", msg, items, year))
+        flags.append(make_flag("share-sum", "error", msg, items, year))
     return flags
 
 
@@ -374,7 +374,10 @@ def _series_flags(unit: Unit, rule_id: str, numbers: list[tuple[int, Record]], n
     values = sorted(counts)
     low = 1 if start_at_one and values[0] > 1 and values[0] <= 3 else values[0]
     missing = [n for n in range(low, values[-1] + 1) if n not in counts]
-    dupes = [n for n, c in counts.items() if c > 1]
+    # a repeated number counts when it repeats in sequence ("5, 6, 6, 7"); one far out of order
+    # ("..., 7, 3, 8") is a numbered list inside an item, not a second item 3
+    order = [n for n, _ in numbers]
+    dupes = sorted({b for a, b in zip(order, order[1:]) if a == b})
     flags = []
     if missing:
         nums = ", ".join(str(n) for n in missing)
@@ -442,7 +445,7 @@ def date_order_validity(unit: Unit, ctx: Context) -> list[Flag]:
     return [make_flag("date-order-validity", "error", msg, items, start.year)]
 
 
-@rule("orgnr-invalid", "warning", "document", "An organisationsnummer with a wrong check digit or form.")
+@rule("orgnr-invalid", "error", "document", "An organisationsnummer with a wrong check digit or form.")
 def orgnr_invalid(unit: Unit, ctx: Context) -> list[Flag]:
     flags = []
     for p in unit.parties:
@@ -453,9 +456,23 @@ def orgnr_invalid(unit: Unit, ctx: Context) -> list[Flag]:
             continue
         msg = (f"Organisationsnumret {p.org_number} för {p.name} är ogiltigt (kontrollsiffran stämmer inte "
                f"eller formen är fel). Kontrollera mot Bolagsverket.")
-        flags.append(make_flag("orgnr-invalid", "warning", msg,
+        flags.append(make_flag("orgnr-invalid", "error", msg,
                                [evidence(unit, f"org.nr {p.name}", p.org_number, p)]))
     return flags
+
+
+_PART_OF = re.compile(r"\bav beloppet\b|\bvarav\b|\bfordelas\b|\bdelbelopp|\bresterande del\b|\bav ramen\b")
+
+
+def _yearly(a) -> Decimal:
+    return a.amount_sek * 12 if a.per == "month" else a.amount_sek
+
+
+def _part_text(a) -> str:
+    who = f"{a.recipient} " if a.recipient else ""
+    if a.per == "month":
+        return f"{who}12 × {money(a.amount_sek)} = {money(a.amount_sek * 12)}"
+    return f"{who}{money(a.amount_sek)}"
 
 
 @rule("amount-exceeds-max", "error", "document", "Parts of an amount add up to more than its stated maximum total.")
@@ -467,20 +484,23 @@ def amount_exceeds_max(unit: Unit, ctx: Context) -> list[Flag]:
     for cap in maxima:
         parts: dict[str, Any] = {}
         for a in unit.amounts:
-            if a is cap or not a.recipient or a.per != cap.per:
+            if a is cap or a.is_maximum and not a.recipient:
                 continue
-            if cap.year and a.year and a.year != cap.year:
+            is_part = bool(a.recipient) or bool(_PART_OF.search(_N(a.context)))
+            if not is_part or (cap.year and a.year and a.year != cap.year):
                 continue
-            parts.setdefault(normalize_for_match(a.recipient), a)  # one amount per recipient
+            if a.per == "month" and not cap.year:
+                continue  # a monthly part of a total over an unknown period cannot be added up
+            parts.setdefault(f"{normalize_for_match(a.recipient or '')}|{a.amount_sek}|{a.per}", a)
         if not parts:
             continue
-        total = sum((a.amount_sek for a in parts.values()), Decimal(0))
+        total = sum((_yearly(a) for a in parts.values()), Decimal(0))
         if total <= cap.amount_sek + len(parts):
             continue
-        msg = (f"Delbeloppen ({', '.join(f'{a.recipient} {money(a.amount_sek)}' for a in parts.values())}) "
+        msg = (f"Delbeloppen ({', '.join(_part_text(a) for a in parts.values())}) "
                f"summerar till {money(total)}, mer än det angivna maxbeloppet {money(cap.amount_sek)}.")
         items = [evidence(unit, f"maxbelopp ({cap.raw})", cap.amount_sek, cap, cap.year, money(cap.amount_sek))]
-        items += [evidence(unit, f"delbelopp {a.recipient}", a.amount_sek, a, a.year, money(a.amount_sek)) for a in parts.values()]
+        items += [evidence(unit, f"delbelopp {a.recipient or a.raw}", _yearly(a), a, a.year, _part_text(a)) for a in parts.values()]
         flags.append(make_flag("amount-exceeds-max", "error", msg, items, cap.year))
     return flags
 
@@ -501,6 +521,14 @@ def signature_missing_name(unit: Unit, ctx: Context) -> list[Flag]:
 
 def _forbund(unit: Unit) -> str | None:
     return unit.segment.organisation or unit.doc.organisation
+
+
+def looks_like_person(name: str | None) -> bool:
+    """A signer's name, not an organisation read into the name column."""
+    if not has_name(name):
+        return False
+    return not re.search(r"kommun|region|kassan|formedling|forbund|landsting|kriminalvard|myndighet|skola",
+                         _N(name))
 
 
 def same_forbund(a: Unit, b: Unit) -> bool:
@@ -676,7 +704,7 @@ def parties_changed(ctx: Context) -> list[Flag]:
     return flags
 
 
-@rule("orgnr-conflict", "warning", "corpus", "The same organisation with different organisationsnummer.")
+@rule("orgnr-conflict", "error", "corpus", "The same organisation with different organisationsnummer.")
 def orgnr_conflict(ctx: Context) -> list[Flag]:
     flags = []
     units_by_record = {p.record_id: u for u in ctx.units for p in u.parties}
@@ -691,7 +719,7 @@ def orgnr_conflict(ctx: Context) -> list[Flag]:
             p = ps[0]
             u = units_by_record[p.record_id]
             items.append(evidence(u, f"org.nr {p.name}", n, p, u.plan_year, n, key=f"{entity.key}|{n}"))
-        flags.append(make_flag("orgnr-conflict", "warning", msg, items))
+        flags.append(make_flag("orgnr-conflict", "error", msg, items))
     return flags
 
 
@@ -700,14 +728,23 @@ def signatory_changed(ctx: Context) -> list[Flag]:
     flags = []
     for chain in ctx.chains:
         for a, b in zip(chain, chain[1:]):
+            done: set[str] = set()
             for sb in b.signatories:
-                if not sb.organisation or not has_name(sb.person_name):
+                if not sb.organisation or not looks_like_person(sb.person_name):
                     continue
-                before = [s for s in a.signatories if s.organisation and same_org(s.organisation, sb.organisation)
-                          and has_name(s.person_name)]
-                if not before or any(same_person(s.person_name, sb.person_name) for s in before):
+                entity = ctx.orgs.resolve(sb.organisation)
+                if entity is None or entity.key in done:
                     continue
-                sa = before[0]
+                done.add(entity.key)
+                before = [s for s in a.signatories if s.organisation and ctx.orgs.resolve(s.organisation) is entity
+                          and looks_like_person(s.person_name)]
+                after = [s for s in b.signatories if s.organisation and ctx.orgs.resolve(s.organisation) is entity
+                         and looks_like_person(s.person_name)]
+                gone = [s for s in before if not any(same_person(s.person_name, x.person_name) for x in after)]
+                new = [s for s in after if not any(same_person(s.person_name, x.person_name) for x in before)]
+                if not gone or not new:
+                    continue  # nobody replaced (an unnamed block is the signature rule's business)
+                sa, sb = gone[0], new[0]
                 msg = (f"Ny undertecknare för {sb.organisation}: {sa.person_name} ({a.plan_year}) har ersatts av "
                        f"{sb.person_name} ({b.plan_year}).")
                 items = [evidence(a, f"undertecknare {sa.organisation}", sa.person_name, sa, a.plan_year),
@@ -738,15 +775,23 @@ def validity_gap_overlap(ctx: Context) -> list[Flag]:
     return flags
 
 
-_PLAN_DECISION = re.compile(r"verksamhetsplan|overenskommelse|budget|handlingsplan")
+_PLAN_WORDS = ("verksamhetsplan", "budget", "overenskommelse", "handlingsplan")
 
 
-def _decides_plan(unit: Unit) -> Record | None:
+def _plan_words(unit: Unit) -> set[str]:
+    """What a decision on this document must name: the kinds of plan its title and type say it is."""
+    text = _N(f"{unit.segment.title or ''} {unit.doc.title or ''} {unit.doc_type}")
+    words = {w for w in _PLAN_WORDS if w in text}
+    return words or set(_PLAN_WORDS)
+
+
+def _decides_plan(unit: Unit, words: set[str]) -> Record | None:
+    pattern = re.compile("|".join(sorted(words)))
     for d in unit.decisions:
-        if _PLAN_DECISION.search(_N(d.text)):
+        if d.decision_kind == "beslut" and pattern.search(_N(d.text)):
             return d
     for p in unit.paragraphs:
-        if _PLAN_DECISION.search(_N(p.title)) and re.search(r"\bbeslut|faststall|antar|anta\b", _N(p.text)):
+        if pattern.search(_N(p.title)) and re.search(r"\bbeslut\b|faststall|\bantar\b|\banta\b", _N(p.text)):
             return p
     return None
 
@@ -762,12 +807,13 @@ def deadline_missed(ctx: Context) -> list[Flag]:
             window = [m for m in minutes if deadline - timedelta(days=365) < m.meeting_date <= deadline and same_forbund(m, u)]
             if not window:
                 continue  # the minutes of the period are not here: nothing to say
-            if any(_decides_plan(m) for m in window):
+            if any(_decides_plan(m, _plan_words(u)) for m in window):
                 continue
             dates = ", ".join(sorted(sv_date(m.meeting_date) for m in window))
             msg = (f"Dokumentet anger att beslut ska tas senast {sv_date(deadline)} (”{fact.text}”), men inget "
                    f"sådant beslut finns i protokollen från perioden ({dates}).")
-            items = [evidence(u, "sista dag för beslut", deadline.isoformat(), fact, deadline.year, fact.text)]
+            items = [evidence(u, "sista dag för beslut", deadline.isoformat(), fact, deadline.year, fact.text,
+                              key=f"{u.doc_id[:16]}|deadline|{deadline.isoformat()}")]
             items += [evidence(m, f"protokoll {sv_date(m.meeting_date)}", m.meeting_date.isoformat(), m.segment,
                                m.meeting_date.year, "inget beslut om planen") for m in window]
             flags.append(make_flag("deadline-missed", "warning", msg, items, deadline.year))
@@ -813,7 +859,17 @@ def _has_decision(item, minutes: Unit) -> bool:
             return True
         if re.search(r"\bbeslut\b|\bbeslutar\b|\bfaststall|\bantar\b", _N(p.text)):
             return True
+        if re.search(r"\bBeslut\s*:", _paragraph_block(minutes.doc, p.paragraph_number)):
+            return True
     return False
+
+
+def _paragraph_block(doc: Document, number: int) -> str:
+    """The text of "§ N" up to the next §, from the whole file (a § whose text the minutes
+    extractor did not keep still shows its "Beslut:" here)."""
+    text = "\n".join(p.text for p in doc.pages)
+    m = re.search(rf"§\s*{number}\b(.*?)(?=§\s*\d+\b|\Z)", text, re.S)
+    return m.group(1) if m else ""
 
 
 @rule("board-size-changed", "info", "corpus", "The board's stated size changes between plans.")
