@@ -62,7 +62,7 @@ def _passages(doc: DocumentText, segment: Segment) -> list[list[LineRef]]:
                 j += 1
             if run:
                 out.append(run)
-            i = j
+            i = max(i, j) + 1
         else:
             i += 1
     return out
@@ -118,6 +118,8 @@ def extract_parties_from(doc: DocumentText, segment: Segment) -> list[Party]:
     seen: set[str] = set()
     for run in _passages(doc, segment):
         text = _passage_text(run)
+        if re.match(r"^\s*mellan\s", run[0].text, re.I) and not re.search(r"avtal|tecknat|överenskomm", text, re.I):
+            continue  # "... en överenskommelse mellan A och B" in running text names no parties of this document
         prov_lines = [r.line for r in run if r.page.number == run[0].page.number]
         prov = provenance(doc, run[0].page, lines=prov_lines)
         for name, number, valid, role in parties_in_text(text):
