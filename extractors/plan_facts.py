@@ -36,9 +36,9 @@ _TABLE_ROW = re.compile(r"^\s*(\d{1,2})\s+([A-ZÅÄÖ][^\n]{2,})$")
 _INITIATIVE_LINE = re.compile(r"^\s*(?:Samverkans)?[Ii]nitiativ\s+(?:nr\.?\s*)?(\d{1,2})\s*[:.\u2013\-]\s*(\S[^\n]*)$")
 _DETAIL_HEADING = re.compile(r"^\s*\d{1,2}\.\S")
 _CARRY = re.compile(
-    r"[^.\n]*(?:\böverförs\b|\bförs\s+över\b|\boverfors\b|\boförändrad\w*|\boforandrad\w*|"
+    r"[^.\n]{0,200}(?:\böverförs\b|\bförs\s+över\b|\boverfors\b|\boförändrad\w*|\boforandrad\w*|"
     r"\bi\s+enlighet\s+med\s+(?:föregående|fastställd|tidigare)\b|"
-    r"\benligt\s+(?:bokslut|årsredovisning|fastställd\s+budget|föregående\s+(?:års\s+)?(?:plan|budget|verksamhetsplan)))[^.\n]*",
+    r"\benligt\s+(?:bokslut|årsredovisning|fastställd\s+budget|föregående\s+(?:års\s+)?(?:plan|budget|verksamhetsplan)))[^.]{0,200}",
     re.I,
 )
 _CARRY_SUBJECT = re.compile(r"eget\s+kapital|budget|belopp|ram|siffr|intäkt|kostnad|bidrag", re.I)
