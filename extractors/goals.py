@@ -40,7 +40,8 @@ _STOP_WORDS = re.compile(
     r"styrelsen|lagar|personal|kommunikation|period|ersattning|underskrifter|varaktighet|inledning)\b"
 )
 _NUMBERED_HEADING = re.compile(r"^\s*(?:§\s*\d+|\d+(?:\.\d+)*\.?)\s+[A-ZÅÄÖÉ]")
-_BULLET = re.compile(r"^\s*(?:[-•·*–]|v\s)\s*")
+# Bullets as printed and as OCR reads them ("»", "«", "◦", "▪", "●", "➢").
+_BULLET = re.compile(r"^\s*(?:[-•·*–»«◦▪■●➢]|v\s)\s*")
 _FOOTNOTE_LINE = re.compile(r"^\s*\d\s+[A-ZÅÄÖ]")
 _WORD_NOTE = re.compile(r"\[footnoteRef:\d+\]|\[\d+:[^\]]*\]")
 _TARGET = re.compile(
