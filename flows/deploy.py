@@ -7,6 +7,7 @@ import threading
 from pathlib import Path
 
 from prefect.deployments.runner import EntrypointType, RunnerDeployment
+from prefect.schedules import Cron
 
 from pipeline.inbox import Folders
 from pipeline.watch import InboxWatcher
@@ -41,8 +42,7 @@ def build_deployments(
     )
     night = nightly.to_deployment(
         name=NIGHTLY_DEPLOYMENT,
-        cron=cron,
-        timezone=timezone,
+        schedules=[Cron(cron, timezone=timezone, slug="nightly")],
         parameters={"out": str(f.out)},
         description="Reconcile, rebuild the tables and write the report.",
         entrypoint_type=EntrypointType.MODULE_PATH,

@@ -1,0 +1,222 @@
+"""The Prefect flows for real: a local Prefect server (SQLite, temporary PREFECT_HOME), seed
+PDFs dropped into a temporary inbox, and the archive, quarantine and outputs checked.
+
+Born-digital seeds only (no OCR). One server for the module; it takes ~10-40 s to start.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import threading
+import time
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from pipeline.inbox import Folders, reason_path
+from pipeline.read import sha256_file
+from pipeline.store import document_path
+
+from conftest import SEEDS
+
+pytestmark = pytest.mark.seeds
+
+FAST_SEEDS = ["000_ea3342501728e725", "003_bb9e2bcce0860af9", "001_f81afe8033d4e5e6"]
+
+
+def seed_pdf(stem: str) -> Path:
+    return SEEDS / "pdf" / f"{stem}.pdf"
+
+
+def drop(src: Path, inbox: Path, name: str | None = None) -> Path:
+    """Copy bytes only (seeds are read-only; the inbox copy must be movable)."""
+    inbox.mkdir(parents=True, exist_ok=True)
+    dest = inbox / (name or src.name)
+    shutil.copyfile(src, dest)
+    return dest
+
+
+def folders_in(base: Path) -> Folders:
+    f = Folders(base / "inbox", base / "archive", base / "quarantine", base / "outputs")
+    f.ensure()
+    return f
+
+
+def year_dir(f: Folders) -> Path:
+    return f.archive / f"{datetime.now().astimezone().year:04d}"
+
+
+@pytest.fixture(scope="module")
+def prefect_api_url(tmp_path_factory):
+    if not (SEEDS / "pdf").is_dir():
+        pytest.skip(f"seed documents not found at {SEEDS}")
+    from pipeline.serve import patched_environ, prefect_api
+
+    home = tmp_path_factory.mktemp("prefect-home")
+    env = {"PREFECT_HOME": str(home), "PREFECT_PROFILES_PATH": str(home / "profiles.toml"),
+           "PREFECT_LOGGING_LEVEL": "WARNING", "PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW": "ignore"}
+    saved = os.environ.pop("PREFECT_API_URL", None)
+    try:
+        with patched_environ(env), prefect_api(home=home, ui=False, startup_timeout=240) as url:
+            yield url
+    finally:
+        if saved is not None:
+            os.environ["PREFECT_API_URL"] = saved
+
+
+@pytest.fixture(scope="module")
+def ingested(prefect_api_url, tmp_path_factory):
+    """One ingest run over two seeds and a corrupt PDF; shared by the tests that read it."""
+    from flows.ingest import ingest_inbox
+
+    f = folders_in(tmp_path_factory.mktemp("kansli"))
+    for stem in FAST_SEEDS[:2]:
+        drop(seed_pdf(stem), f.inbox)
+    corrupt = f.inbox / "trasig.pdf"
+    corrupt.write_bytes(seed_pdf(FAST_SEEDS[0]).read_bytes()[:1500])  # a PDF cut off mid-file
+    state = ingest_inbox(inbox=str(f.inbox), archive=str(f.archive), quarantine=str(f.quarantine),
+                         out=str(f.out), settle_seconds=0.5, return_state=True)
+    return f, state
+
+
+def test_ingest_processes_archives_and_quarantines_with_reason(ingested):
+    f, state = ingested
+    assert state.is_completed(), state  # the run succeeds although a file failed
+    report = state.result()
+    assert sorted(p.file_name for p in report.archived) == sorted(f"{s}.pdf" for s in FAST_SEEDS[:2])
+    assert all(p.status == "processed" for p in report.archived)
+    for stem in FAST_SEEDS[:2]:
+        archived = year_dir(f) / f"{stem}.pdf"
+        assert archived.read_bytes() == seed_pdf(stem).read_bytes()
+        doc = json.loads(document_path(f.out, sha256_file(archived)).read_text("utf-8"))
+        assert doc["file_name"] == f"{stem}.pdf" and doc["page_count"] > 0 and doc["ocr_page_count"] == 0
+    # the corrupt file: quarantined with its reason, listed in the result
+    assert [(p.file_name, p.status) for p in report.quarantined] == [("trasig.pdf", "failed")]
+    reason = json.loads(reason_path(f.quarantine / "trasig.pdf").read_text("utf-8"))
+    assert reason["kind"] in ("unreadable", "unsupported") and reason["message"]
+    assert reason["kind"] == report.quarantined[0].kind
+    assert list(f.inbox.iterdir()) == []
+    try:
+        import pipeline.tables  # noqa: F401
+    except ImportError:
+        assert report.tables_rebuilt is False
+    else:
+        assert report.tables_rebuilt and (f.out / "tables" / "documents.parquet").exists()
+
+
+def test_duplicate_is_archived_without_processing_again(ingested):
+    from flows.ingest import ingest_inbox
+
+    f, _ = ingested
+    first = f"{FAST_SEEDS[0]}.pdf"
+    doc_json = document_path(f.out, sha256_file(year_dir(f) / first))
+    before = doc_json.stat().st_mtime_ns
+    drop(seed_pdf(FAST_SEEDS[0]), f.inbox, "kopia av protokollet.pdf")  # same bytes, new name
+    state = ingest_inbox(inbox=str(f.inbox), archive=str(f.archive), quarantine=str(f.quarantine),
+                         out=str(f.out), settle_seconds=0.5, return_state=True)
+    report = state.result()
+    assert [(p.file_name, p.status) for p in report.archived] == [("kopia av protokollet.pdf", "cached")]
+    assert (year_dir(f) / "kopia av protokollet.pdf").exists()
+    assert doc_json.stat().st_mtime_ns == before  # not processed again
+    assert report.quarantined == []
+
+
+def test_nightly_deployment_flow_runs(ingested):
+    """The served nightly deployment: cron at 02:00 Europe/Stockholm; its flow, loaded from the
+    deployment's entrypoint and run with the deployment's parameters."""
+    from prefect.flows import load_flow_from_entrypoint
+
+    from flows.deploy import build_deployments
+
+    f, _ = ingested
+    ingest_dep, nightly_dep = build_deployments(f)
+    (schedule,) = nightly_dep.schedules
+    assert schedule.schedule.cron == "0 2 * * *"
+    assert schedule.schedule.timezone == "Europe/Stockholm"
+    assert ingest_dep.parameters["inbox"] == str(f.inbox)
+    flow = load_flow_from_entrypoint(nightly_dep.entrypoint)
+    assert flow.timeout_seconds and flow.name == "nightly"
+    report = flow(**nightly_dep.parameters)
+    assert report.documents == 2 and report.errors >= 1
+    assert Path(report.summary_path).exists()
+    try:
+        import pipeline.report  # noqa: F401
+    except ImportError:
+        assert report.reconciliation is None
+    else:
+        assert (f.out / "reconcile" / "flags.json").exists()
+        assert all(Path(p).exists() for p in report.reconciliation.reports)
+
+
+def _wait(cond, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if cond():
+            return True
+        time.sleep(0.25)
+    return False
+
+
+def test_watcher_reads_a_partial_file_once_complete_and_a_restart_picks_up_what_arrived(prefect_api_url, tmp_path):
+    from flows.ingest import ingest_inbox
+    from pipeline.watch import InboxWatcher
+
+    f = folders_in(tmp_path)
+    handed: list[list[tuple[str, int]]] = []
+
+    def on_batch(files):
+        handed.append([(p.name, p.stat().st_size) for p in files])
+        ingest_inbox(inbox=str(f.inbox), archive=str(f.archive), quarantine=str(f.quarantine), out=str(f.out),
+                     files=[str(p) for p in files])
+
+    def start():
+        w = InboxWatcher(f.inbox, on_batch, quiet_seconds=2.0, debounce_seconds=1.0, poll_seconds=0.25)
+        t = threading.Thread(target=w.run)
+        t.start()
+        return w, t
+
+    w, t = start()
+    try:
+        data = seed_pdf(FAST_SEEDS[2]).read_bytes()
+        partial = f.inbox / "halvkopierad.pdf"
+        with partial.open("wb") as fh:  # written in two steps
+            fh.write(data[: len(data) // 2])
+        time.sleep(1.0)
+        with partial.open("ab") as fh:
+            fh.write(data[len(data) // 2:])
+        assert _wait(lambda: (year_dir(f) / "halvkopierad.pdf").exists(), 180)
+    finally:
+        w.stop()
+        t.join(60)
+    assert not t.is_alive()
+    assert handed == [[("halvkopierad.pdf", len(data))]]
+    assert list(f.quarantine.iterdir()) == []
+
+    # dropped while the watcher is down, picked up when it starts again
+    drop(seed_pdf(FAST_SEEDS[1]), f.inbox, "medan nere.pdf")
+    w, t = start()
+    try:
+        assert _wait(lambda: (year_dir(f) / "medan nere.pdf").exists(), 180)
+    finally:
+        w.stop()
+        t.join(60)
+    assert document_path(f.out, sha256_file(year_dir(f) / "medan nere.pdf")).exists()
+    assert list(f.inbox.iterdir()) == []
+
+
+def test_dask_local_cluster_with_two_workers(prefect_api_url, tmp_path):
+    from flows.ingest import ingest_inbox
+
+    f = folders_in(tmp_path)
+    for stem in FAST_SEEDS[:2]:
+        drop(seed_pdf(stem), f.inbox)
+    (f.inbox / "inte.pdf").write_bytes(b"just text, not a PDF\n")  # fails on a worker: the failure must come back intact
+    report = ingest_inbox(inbox=str(f.inbox), archive=str(f.archive), quarantine=str(f.quarantine), out=str(f.out),
+                          settle_seconds=0.5, task_runner="dask", workers=2)
+    assert sorted(p.file_name for p in report.archived) == sorted(f"{s}.pdf" for s in FAST_SEEDS[:2])
+    assert [(p.file_name, p.kind) for p in report.quarantined] == [("inte.pdf", "unsupported")]
+    for stem in FAST_SEEDS[:2]:
+        assert document_path(f.out, sha256_file(year_dir(f) / f"{stem}.pdf")).exists()
