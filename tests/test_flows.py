@@ -220,3 +220,43 @@ def test_dask_local_cluster_with_two_workers(prefect_api_url, tmp_path):
     assert [(p.file_name, p.kind) for p in report.quarantined] == [("inte.pdf", "unsupported")]
     for stem in FAST_SEEDS[:2]:
         assert document_path(f.out, sha256_file(year_dir(f) / f"{stem}.pdf")).exists()
+
+
+@pytest.mark.slow
+def test_serve_runs_both_deployments_and_a_dropped_file_is_processed(prefect_api_url, tmp_path):
+    """`finsam serve` against the test server: both deployments registered (nightly on its
+    cron), a file dropped into the inbox is processed with no other command, Ctrl-C stops it."""
+    import signal
+    import subprocess
+    import sys
+
+    from prefect import get_client
+
+    f = folders_in(tmp_path)
+    log_path = tmp_path / "serve.log"
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "pipeline.cli", "serve", "--inbox", str(f.inbox), "--archive", str(f.archive),
+             "--quarantine", str(f.quarantine), "--out", str(f.out), "--cron", "30 3 * * *", "--quiet-seconds", "1"],
+            env={**os.environ, "PREFECT_API_URL": prefect_api_url}, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        drop(seed_pdf(FAST_SEEDS[0]), f.inbox, "inlämnad.pdf")
+        assert _wait(lambda: (year_dir(f) / "inlämnad.pdf").exists(), 240), log_path.read_text(errors="replace")[-3000:]
+        assert document_path(f.out, sha256_file(year_dir(f) / "inlämnad.pdf")).exists()
+        with get_client(sync_client=True) as client:
+            night = client.read_deployment_by_name("nightly/nightly")
+            ingest = client.read_deployment_by_name("ingest-inbox/inbox")
+        assert night.schedules[0].schedule.cron == "30 3 * * *"
+        assert night.schedules[0].schedule.timezone == "Europe/Stockholm"
+        assert ingest.parameters["inbox"] == str(f.inbox)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=90)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            raise
+    assert proc.returncode == 0, log_path.read_text(errors="replace")[-3000:]
+    assert "stopped" in log_path.read_text(errors="replace")
