@@ -774,11 +774,21 @@ def rebuild_tables(out: Path, *, incremental: bool = True) -> TablesResult:
         files = _document_files(out)
         result.documents = len(files)
 
+        # Nothing changed among the documents: their tables stay as they are (only flags
+        # and errors, which come from elsewhere, are rewritten).
+        unchanged = bool(previous) and previous == {path.stem: key for path, key in files}
+        specs = [t for t in TABLES if t not in DOCUMENT_TABLES] if unchanged else list(TABLES)
         writers: dict[str, _TableWriter] = {}
         try:
-            for spec in TABLES:
+            for spec in specs:
                 writers[spec.name] = _TableWriter(spec, table_path(out, spec.name))
-            keys = _stream_documents(out, files, previous, writers, result)
+            if unchanged:
+                keys = previous
+                result.reused = len(files)
+                for spec in DOCUMENT_TABLES:
+                    result.rows[spec.name] = pq.read_metadata(table_path(out, spec.name)).num_rows
+            else:
+                keys = _stream_documents(out, files, previous, writers, result)
             writers["flags"].add(_plain_rows(TABLES_BY_NAME["flags"], _read_flags(out, result)))
             writers["errors"].add(_plain_rows(TABLES_BY_NAME["errors"], _read_errors(out, result)))
             for w in writers.values():
@@ -789,12 +799,15 @@ def rebuild_tables(out: Path, *, incremental: bool = True) -> TablesResult:
             raise
         # Every file is complete: only now replace the previous versions. The manifest goes
         # first, so a crash between the renames can only cost reuse, never correctness.
-        manifest.discard()
+        if not unchanged:
+            manifest.discard()
         for name, w in writers.items():
             os.replace(w.tmp, w.target)
             result.rows[name] = w.rows
         _fsync_dir(tdir)
-        manifest.save(keys)
+        if not unchanged:
+            manifest.save(keys)
+        result.rows = {t.name: result.rows[t.name] for t in TABLES}
         result.db = write_duckdb(out)
     result.seconds = time.perf_counter() - start
     for name, reason in result.skipped:

@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pyarrow.parquet as pq
 import pytest
-from tables_fixtures import corpus, make_document, write_documents
+from tables_fixtures import corpus, make_document, sample_flags, write_documents, write_flags
 
 from models import RECORD_LIST_BY_TYPE, Provenance, Records
 from pipeline import tables as T
@@ -260,8 +260,11 @@ def test_incremental_rebuild_equals_full_rebuild(tmp_path):
     docs = [make_document(i) for i in range(5)]
     write_documents(out, docs)
     assert rebuild_tables(out).parsed == 5
-    again = rebuild_tables(out)
-    assert (again.parsed, again.reused) == (0, 5)
+    segments_file = table_path(out, "segments").read_bytes()
+    write_flags(out, sample_flags([docs[0].doc_id]))
+    again = rebuild_tables(out)  # no document changed: their tables are kept, flags rewritten
+    assert (again.parsed, again.reused, again.rows["segments"], again.rows["flags"]) == (0, 5, 5, 2)
+    assert table_path(out, "segments").read_bytes() == segments_file
 
     changed = docs[1].model_copy(deep=True)
     changed.records.decisions[0].text = "att avslå"
