@@ -12,6 +12,6 @@ class Limits(BaseModel):
     max_file_bytes: int = 500 * 1024 * 1024
     max_decompressed_bytes: int = 200 * 1024 * 1024  # DOCX zip members, in total
     timeout_seconds: float = 900.0  # wall clock for one document, OCR included
-    memory_mb: int = 4096  # address-space cap of the worker process
+    memory_mb: int = 4096  # address space a document may add to what its worker already maps
     ocr_dpi: int = 300
     ocr_workers: int = max(1, os.cpu_count() or 1)

@@ -104,7 +104,17 @@ def process_file(path: Path, limits: Limits | None = None) -> Document:
 
 def _child(path: str, limits_json: str, conn) -> None:
     limits = Limits.model_validate_json(limits_json)
-    cap = limits.memory_mb * 1024 * 1024
+    # Probe Tesseract before the cap: under a tight cap the probe itself would fail and
+    # be misreported as "Tesseract missing". OCR runs later still live under the cap.
+    from pipeline.read.ocr import check_tesseract
+
+    try:
+        check_tesseract()
+    except FinsamError:
+        pass  # reported when a page actually needs OCR
+    # The cap is what the document may use on top of what the worker already maps
+    # (interpreter, pdfium, spaCy): an absolute cap would mean something else on every machine.
+    cap = _address_space_in_use() + limits.memory_mb * 1024 * 1024
     try:
         resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
     except (ValueError, OSError):
@@ -123,6 +133,17 @@ def _child(path: str, limits_json: str, conn) -> None:
         conn.close()
 
 
+def _address_space_in_use() -> int:
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmSize:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
 _ctx: mp.context.BaseContext | None = None
 
 
@@ -131,7 +152,9 @@ def _context() -> mp.context.BaseContext:
     if _ctx is None:
         try:
             ctx = mp.get_context("forkserver")
-            ctx.set_forkserver_preload(["pipeline.process", "extractors"])
+            # Imported once in the forkserver, so each child starts with spaCy, pdfplumber
+            # and every extractor already loaded.
+            ctx.set_forkserver_preload(["pipeline.preload"])
         except ValueError:
             ctx = mp.get_context("spawn")
         _ctx = ctx
@@ -304,18 +327,20 @@ def _process_batch_locked(
     jobs: int | None,
     on_done: Callable[[FileOutcome], None] | None,
 ) -> BatchResult:
-    from concurrent.futures import ThreadPoolExecutor
+    from concurrent.futures import ThreadPoolExecutor, as_completed
 
     limits = limits or Limits()
     files = collect_inputs(paths)
     cores = os.cpu_count() or 1
     jobs = max(1, min(jobs or cores, len(files) or 1))
     per_doc = limits.model_copy(update={"ocr_workers": max(1, limits.ocr_workers // jobs)})
-    result = BatchResult()
+    outcomes: dict[int, FileOutcome] = {}
     # Threads only wait on child processes here; the work happens in the children.
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        for outcome in pool.map(lambda f: process_one(f, out, per_doc, force), files):
-            result.outcomes.append(outcome)
+        futures = {pool.submit(process_one, f, out, per_doc, force): i for i, f in enumerate(files)}
+        for fut in as_completed(futures):
+            outcome = fut.result()
+            outcomes[futures[fut]] = outcome
             if on_done:
                 on_done(outcome)
-    return result
+    return BatchResult([outcomes[i] for i in range(len(files))])

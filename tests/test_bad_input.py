@@ -132,9 +132,12 @@ def test_a_document_over_its_time_limit_is_stopped(tmp_path: Path):
 
 
 def test_a_document_over_its_memory_cap_fails_alone(tmp_path: Path):
-    src = _text_pdf(tmp_path / "a.pdf")
-    result = process_file_isolated(src, Limits(memory_mb=64))
-    assert getattr(result, "kind", None) in {"memory", "crash", "internal"}, result
+    # A 3000 x 3000 pt scan renders to ~156 M pixels at 300 dpi: far over 64 MiB of headroom.
+    path = tmp_path / "stor-skanning.pdf"
+    Image.new("L", (3000, 3000), 200).save(path, resolution=72.0)
+    result = process_file_isolated(path, Limits(memory_mb=64, max_pixels_per_page=200_000_000, timeout_seconds=120))
+    assert result.__class__.__name__ == "ProcessingError", result
+    assert result.kind == "memory" and "--memory-mb" in result.message
 
 
 def test_oversized_page_is_refused_before_rendering(tmp_path: Path):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import threading
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from functools import lru_cache
@@ -146,6 +147,9 @@ def ocr_pages(pdf: pdfium.PdfDocument, indices: list[int], limits: Limits) -> It
     workers = max(1, limits.ocr_workers)
     results: dict[int, Page] = {}
     pending: dict[Future, int] = {}
+    # The threads only wait on tesseract processes: a small stack keeps them cheap under
+    # the worker's memory cap (a thread that cannot start would leave its page pending).
+    threading.stack_size(512 * 1024)
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ocr") as pool:
         todo = list(indices)
         while todo or pending:
@@ -154,7 +158,9 @@ def ocr_pages(pdf: pdfium.PdfDocument, indices: list[int], limits: Limits) -> It
                 i = todo.pop(0)
                 image, scale, w, h = render_page(pdf, i, limits)
                 pending[pool.submit(_ocr_and_close, image, i + 1, scale, w, h)] = i
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            done, _ = wait(pending, timeout=TESSERACT_PAGE_TIMEOUT + 30, return_when=FIRST_COMPLETED)
+            if not done:
+                raise LimitExceeded("OCR stalled: no page finished in time (out of memory or threads?)")
             for fut in done:
                 i = pending.pop(fut)
                 try:
