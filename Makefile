@@ -34,6 +34,7 @@ test: bootstrap
 
 bench: bootstrap
 	$(PY) benchmarks/bench_read.py
+	$(PY) benchmarks/bench_tables.py
 
 clean:
 	rm -rf outputs/documents outputs/errors outputs/tables outputs/reports outputs/finsam.duckdb .cache
