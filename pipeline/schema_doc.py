@@ -32,17 +32,33 @@ class ExampleQuery:
 EXAMPLE_QUERIES: tuple[ExampleQuery, ...] = (
     ExampleQuery(
         "Budget per year per förbund",
-        "What does each förbund budget per year (sum of the budget lines, sum rows left out)?",
-        """SELECT coalesce(s.organisation, d.organisation) AS forbund,
-       b.year,
-       sum(b.amount_sek) AS budget_sek,
-       count(*) AS lines
-FROM budget_lines b
-JOIN documents d USING (doc_id)
-LEFT JOIN segments s ON s.doc_id = b.doc_id AND s.segment_id = b.segment_id
-WHERE NOT b.is_total AND b.amount_sek IS NOT NULL
-GROUP BY ALL
-ORDER BY forbund, b.year""",
+        "What income, costs and result does each förbund budget per year? A year appears in several "
+        "budgets (as plan, then as comparison column), so the latest document covering the year wins; "
+        "the figures are its sum rows.",
+        """WITH totals AS (
+    SELECT coalesce(s.organisation, d.organisation) AS forbund,
+           b.year, b.section, b.amount_sek, b.doc_id, d.file_name,
+           coalesce(s.document_date, d.document_date, DATE '1900-01-01') AS doc_date
+    FROM budget_lines b
+    JOIN documents d USING (doc_id)
+    LEFT JOIN segments s ON s.doc_id = b.doc_id AND s.segment_id = b.segment_id
+    WHERE b.is_total AND b.amount_sek IS NOT NULL
+),
+latest AS (
+    SELECT forbund, year, arg_max(doc_id, doc_date) AS doc_id
+    FROM totals
+    GROUP BY forbund, year
+)
+SELECT forbund,
+       year,
+       sum(amount_sek) FILTER (WHERE section ILIKE 'intäkt%') AS income_sek,
+       sum(amount_sek) FILTER (WHERE section ILIKE 'kostnad%') AS costs_sek,
+       sum(amount_sek) FILTER (WHERE section ILIKE 'resultat%') AS result_sek,
+       any_value(file_name) AS budget_file
+FROM totals
+JOIN latest USING (forbund, year, doc_id)
+GROUP BY forbund, year
+ORDER BY forbund, year""",
     ),
     ExampleQuery(
         "Decisions per meeting",

@@ -328,8 +328,11 @@ def test_example_queries_run_and_answer(tmp_path):
     assert len(EXAMPLE_QUERIES) == 5
     answers = {q.title: con.execute(q.sql).fetchall() for q in EXAMPLE_QUERIES}
     assert all(answers.values()), [t for t, rows in answers.items() if not rows]
-    # budget per year per förbund: the non-total lines of the two documents of each förbund and year
-    assert answers["Budget per year per förbund"][0] == ("Finsam Göteborg", 2024, Decimal(800_001 + 800_003), 2)
+    # budget per year per förbund: the sum rows of the latest of the two documents of each förbund and year
+    assert answers["Budget per year per förbund"] == [
+        ("Finsam Göteborg", 2024, None, Decimal(800_003), None, "doc3.pdf"),
+        ("Samordningsförbundet Umeå", 2023, None, Decimal(800_002), None, "doc2.pdf"),
+    ]
     assert answers["Flags by severity"][0][:3] == ("error", "budget_sum", 1)
     assert [r[:2] for r in answers["OCR pages with low confidence"]] == [("doc3.pdf", 1), ("doc3.pdf", 2)]
 
