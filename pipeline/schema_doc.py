@@ -67,7 +67,7 @@ ORDER BY forbund, year""",
        x.meeting_date,
        count(*) FILTER (WHERE x.decision_kind = 'beslut') AS decisions,
        count(*) FILTER (WHERE x.decision_kind = 'forslag_till_beslut') AS proposed_decisions,
-       string_agg(DISTINCT d.file_name, ', ') AS files
+       string_agg(DISTINCT d.file_name, ', ' ORDER BY d.file_name) AS files
 FROM decisions x
 JOIN documents d USING (doc_id)
 LEFT JOIN segments s ON s.doc_id = x.doc_id AND s.segment_id = x.segment_id
@@ -80,7 +80,7 @@ ORDER BY forbund, x.meeting_date""",
         """SELECT coalesce(p.canonical_name, p.name) AS party,
        year(coalesce(s.valid_from, s.document_date, d.document_date)) AS year,
        count(DISTINCT p.doc_id) AS agreements,
-       string_agg(DISTINCT p.role, ', ') AS roles
+       string_agg(DISTINCT p.role, ', ' ORDER BY p.role) AS roles
 FROM parties p
 JOIN documents d USING (doc_id)
 LEFT JOIN segments s ON s.doc_id = p.doc_id AND s.segment_id = p.segment_id
