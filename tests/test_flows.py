@@ -57,7 +57,9 @@ def prefect_api_url(tmp_path_factory):
 
     home = tmp_path_factory.mktemp("prefect-home")
     env = {"PREFECT_HOME": str(home), "PREFECT_PROFILES_PATH": str(home / "profiles.toml"),
-           "PREFECT_LOGGING_LEVEL": "WARNING", "PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW": "ignore"}
+           "PREFECT_LOGGING_LEVEL": "WARNING", "PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW": "ignore",
+           # run logs stay local in tests: nothing left to send when the server stops
+           "PREFECT_LOGGING_TO_API_ENABLED": "false"}
     saved = os.environ.pop("PREFECT_API_URL", None)
     try:
         with patched_environ(env), prefect_api(home=home, ui=False, startup_timeout=240) as url:
@@ -260,3 +262,20 @@ def test_serve_runs_both_deployments_and_a_dropped_file_is_processed(prefect_api
             raise
     assert proc.returncode == 0, log_path.read_text(errors="replace")[-3000:]
     assert "stopped" in log_path.read_text(errors="replace")
+
+
+def test_cli_run_ingest_uses_paths_relative_to_the_current_directory(prefect_api_url, tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    monkeypatch.chdir(tmp_path)
+    drop(seed_pdf(FAST_SEEDS[1]), tmp_path / "corpus" / "inbox")
+    (tmp_path / "corpus" / "inbox" / "anteckning.xlsx").write_bytes(b"PK\x03\x04 not really")
+    result = CliRunner().invoke(app, ["run", "ingest", "--settle", "0.5"])
+    assert result.exit_code == 0, result.output
+    assert "1 archived, 1 quarantined" in result.output
+    year = f"{datetime.now().astimezone().year:04d}"
+    assert (tmp_path / "corpus" / "archive" / year / f"{FAST_SEEDS[1]}.pdf").exists()
+    assert reason_path(tmp_path / "corpus" / "quarantine" / "anteckning.xlsx").exists()
+    assert any((tmp_path / "outputs" / "documents").glob("*.json"))
