@@ -57,7 +57,7 @@ def flush_prefect_logs() -> None:
     handlers = sys.modules.get("prefect.logging.handlers")
     if handlers is not None:
         try:
-            handlers.APILogHandler.flush()
+            handlers.APILogWorker.drain_all(timeout=10)
         except Exception:  # noqa: BLE001 - best effort at shutdown
             pass
 
