@@ -279,3 +279,21 @@ def test_cli_run_ingest_uses_paths_relative_to_the_current_directory(prefect_api
     assert (tmp_path / "corpus" / "archive" / year / f"{FAST_SEEDS[1]}.pdf").exists()
     assert reason_path(tmp_path / "corpus" / "quarantine" / "anteckning.xlsx").exists()
     assert any((tmp_path / "outputs" / "documents").glob("*.json"))
+
+
+def test_only_transient_failures_are_retried_and_every_flow_has_a_timeout(tmp_path):
+    from prefect.states import Failed
+
+    from flows.ingest import ingest_inbox
+    from flows.nightly import nightly
+    from flows.process import _retry_transient, process_file_task, process_files
+    from pipeline.inbox import FileFailed
+
+    from test_inbox import _err
+
+    crash = FileFailed.of(_err(tmp_path / "a.pdf", "crash", "reader process died (SIGKILL)"))
+    corrupt = FileFailed.of(_err(tmp_path / "a.pdf", "unreadable", "not a readable PDF"))
+    assert _retry_transient(process_file_task, None, Failed(data=crash))
+    assert not _retry_transient(process_file_task, None, Failed(data=corrupt))
+    assert process_file_task.retries == 2 and process_file_task.cache_key_fn is not None
+    assert all(f.timeout_seconds for f in (process_files, ingest_inbox, nightly))
