@@ -140,6 +140,29 @@ def stop_process_group(proc: subprocess.Popen, grace: float = 15.0) -> None:
         proc.wait(timeout=10)
 
 
+def _raise_interrupt(signum, frame):
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+@contextmanager
+def stop_on_signals() -> Iterator[None]:
+    """SIGTERM and SIGINT raise KeyboardInterrupt in the main thread, so the server we started
+    is stopped on the way out (also when a shell started us with SIGINT ignored)."""
+    import threading  # noqa: PLC0415
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT)}
+    for s in old:
+        signal.signal(s, _raise_interrupt)
+    try:
+        yield
+    finally:
+        for s, h in old.items():
+            signal.signal(s, h)
+
+
 @contextmanager
 def prefect_api(home: Path | None = None, startup_timeout: float = 180.0, ui: bool = True) -> Iterator[str]:
     """The configured PREFECT_API_URL, or a local server started (and stopped) for the block.
@@ -153,7 +176,7 @@ def prefect_api(home: Path | None = None, startup_timeout: float = 180.0, ui: bo
                               "PREFECT_API_URL": configured}):
             yield configured
         return
-    with local_prefect_server(home=home, startup_timeout=startup_timeout, ui=ui) as url:
+    with stop_on_signals(), local_prefect_server(home=home, startup_timeout=startup_timeout, ui=ui) as url:
         env = {k: os.environ.get(k, v) for k, v in CLIENT_DEFAULTS.items()}
         env["PREFECT_API_URL"] = url
         if home is not None:
