@@ -39,6 +39,9 @@ PARTIAL_SUFFIXES = {".part", ".partial", ".crdownload", ".download", ".tmp", ".t
 # limit, timeout) fails the same way again and goes to quarantine at once.
 TRANSIENT_KINDS = {"crash", "memory"}
 REASON_SUFFIX = ".reason.json"
+# A 0-byte file is usually one being created; once it has stayed empty this long (by its
+# mtime) it is taken, fails as empty and goes to quarantine instead of lying there forever.
+EMPTY_GRACE_SECONDS = 120.0
 
 
 @dataclass(frozen=True)
@@ -102,9 +105,10 @@ class StabilityTracker:
     files that are ready. A file that changes starts its quiet period again.
     """
 
-    def __init__(self, quiet_seconds: float = 3.0, clock=time.monotonic):
+    def __init__(self, quiet_seconds: float = 3.0, clock=time.monotonic, empty_grace: float = EMPTY_GRACE_SECONDS):
         self.quiet_seconds = quiet_seconds
         self.clock = clock
+        self.empty_grace = empty_grace
         self._seen: dict[Path, tuple[tuple[int, int], float]] = {}
 
     def observe(self, paths: list[Path]) -> list[Path]:
@@ -119,7 +123,9 @@ class StabilityTracker:
             prev = self._seen.get(p)
             if prev is None or prev[0] != sig:
                 self._seen[p] = (sig, now)
-            elif sig[0] > 0 and now - prev[1] >= self.quiet_seconds:
+            elif now - prev[1] >= self.quiet_seconds and (
+                sig[0] > 0 or time.time() - sig[1] / 1e9 >= self.empty_grace
+            ):
                 ready.append(p)
         for p in list(self._seen):
             if p not in current:

@@ -201,3 +201,18 @@ def test_watcher_debounces_a_burst_into_one_run_and_picks_up_files_present_at_st
 @pytest.mark.parametrize("bad", ["missing"])
 def test_settled_files_on_missing_inbox_is_empty(tmp_path, bad):
     assert settled_files(tmp_path / bad, settle_seconds=0.5) == []
+
+
+def test_an_empty_file_is_taken_only_after_a_long_grace(tmp_path):
+    import os
+
+    now = [0.0]
+    tracker = StabilityTracker(quiet_seconds=1.0, clock=lambda: now[0], empty_grace=120.0)
+    fresh, old = tmp_path / "fresh.pdf", tmp_path / "old.pdf"
+    fresh.write_bytes(b"")
+    old.write_bytes(b"")
+    long_ago = time.time() - 600
+    os.utime(old, (long_ago, long_ago))
+    tracker.observe([fresh, old])
+    now[0] = 2.0
+    assert tracker.observe([fresh, old]) == [old]  # then fails as empty -> quarantine
