@@ -9,7 +9,8 @@ from prefect.states import State
 
 from models import ProcessingError
 from pipeline.inbox import (
-    FileResult, ProcessedBatch, content_key, failure_of, group_by_content, is_transient, per_file_limits, result_or_raise,
+    FileResult, ProcessedBatch, content_key, failure_of, group_by_content, is_transient, outputs_current,
+    per_file_limits, result_or_raise,
 )
 from pipeline.limits import Limits
 from pipeline.process import process_one
@@ -75,7 +76,10 @@ def process_files(
     task_ = process_file_task.with_options(result_storage=out_dir / RESULTS_DIR)
     groups = group_by_content(files)
     futures = {
-        key: task_.submit(str(group[0]), str(out_dir), per_file, name=group[0].name) for key, group in groups.items()
+        # a cache entry is only trusted while the outputs it stands for are there
+        key: task_.with_options(refresh_cache=not outputs_current(key, out_dir)).submit(
+            str(group[0]), str(out_dir), per_file, name=group[0].name)
+        for key, group in groups.items()
     }
     by_path: dict[Path, FileResult | ProcessingError] = {}
     for key, fut in futures.items():

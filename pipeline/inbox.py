@@ -181,6 +181,16 @@ def content_key(path: Path) -> str:
     return f"finsam-{sha256_file(Path(path))}-{PIPELINE_VERSION}"
 
 
+def outputs_current(sha256: str, out: Path) -> bool:
+    """The document record for these bytes exists in OUT at this pipeline version.
+
+    When it does not (first time, or the outputs were cleaned), a cached task result must not
+    be trusted: the file is processed again and the cache entry refreshed."""
+    from pipeline.store import existing_version  # noqa: PLC0415
+
+    return existing_version(Path(out), sha256) == PIPELINE_VERSION
+
+
 def per_file_limits(limits: Limits, parallel: int) -> Limits:
     """Share OCR cores between files processed at the same time."""
     return limits.model_copy(update={"ocr_workers": max(1, limits.ocr_workers // max(1, parallel))})
