@@ -56,11 +56,7 @@ RULE_MAP = {
 }
 
 # planted cases extraction does not deliver yet: (gold rule_id) -> reason
-XFAIL: dict[str, str] = {
-    "signature_without_name": "signatory extraction reads the two-column block of uppdragsavtal_steget_2024 "
-                              "column by column and gives the unnamed Arbetsförmedlingen block no Signatory "
-                              "(no record with an organisation and an empty name for the rule to see)",
-}
+XFAIL: dict[str, str] = {}
 
 # where our severity differs from the gold's on purpose: (gold rule_id) -> (ours, why)
 SEVERITY_DIFFERS: dict[str, tuple[str, str]] = {
