@@ -101,6 +101,74 @@ def test_two_column_signature_block_pairs_by_position():
     assert len(sigs) == 2  # the dotted line is nobody
 
 
+def _txt_sigs(texts: list[str]):
+    doc = _doc([Line(text=t) for t in texts], method="txt")
+    return extract_signatories_from(doc, _seg(doc, DocType.UPPDRAGSAVTAL))
+
+
+def test_organisation_after_the_title_is_the_signers_and_an_unnamed_slot_is_kept():
+    """Sample layout: place and date, dotted line, name, title, organisation. The right-hand
+    slot of the second row has an organisation and no name."""
+    sigs = _txt_sigs([
+        "§ 8 UNDERSKRIFTER",
+        "Norråsa 2023-12-14      Norråsa 2023-12-14",
+        "……………………      ……………………",
+        "Ulrika Sjöberg      Rickard Holm",
+        "Förbundschef      Arbetsmarknadschef, Arbetsmarknadsenheten",
+        "Samordningsförbundet Norrådalen      Granåsens kommun",
+        "Norråsa 2023-12-14      Norråsa 2023-12-14",
+        "……………………      ……………………",
+        "Oskar Lind      Arbetsförmedlingen",
+        "Verksamhetschef, Psykiatriska kliniken",
+        "Region Västmark",
+    ])
+    got = {(s.person_name, s.organisation, s.title) for s in sigs}
+    assert got == {
+        ("Ulrika Sjöberg", "Samordningsförbundet Norrådalen", "Förbundschef"),
+        ("Rickard Holm", "Granåsens kommun", "Arbetsmarknadschef, Arbetsmarknadsenheten"),
+        ("Oskar Lind", "Region Västmark", "Verksamhetschef, Psykiatriska kliniken"),  # an organisation, not a person
+        ("", "Arbetsförmedlingen", None),
+    }
+    unnamed = next(s for s in sigs if not s.person_name)
+    assert unnamed.canonical_organisation == "Arbetsförmedlingen" and unnamed.warnings
+
+
+def test_organisation_over_a_signer_with_its_own_organisation_has_no_name():
+    """Seed 002: "Umeå kommun / ...... / Mikael Broman / Försäkringskassan"; the same when OCR
+    lost the dotted line. Dotted lines alone are nobody."""
+    for dots in (["…………………"], []):
+        sigs = _txt_sigs(["Underskrifter", "Umeå kommun", *dots, "Mikael Broman", "Försäkringskassan", *dots,
+                          "Anna Frej", "Vännäs kommun", "Bilagor"])
+        assert [(s.person_name, s.canonical_organisation) for s in sigs] == [
+            ("", "Umeå kommun"), ("Mikael Broman", "Försäkringskassan"), ("Anna Frej", "Vännäs kommun")]
+    assert _txt_sigs(["Underskrifter", ".....", ".....", "……………", "Bilagor"]) == []
+
+
+def test_organisation_heading_dotted_lines_signs_for_every_name_under_it():
+    """Seed 001: the organisation stands above the dotted line, the title under the name."""
+    sigs = _txt_sigs(["9. Underskrifter", "Arbetsförmedlingen Stockholm Nordväst", "……………", "Jan Karlsson,",
+                      "Enhetschef", "Järfälla kommun", "……………", "Carina Karlsson,", "Utbildningsdirektör",
+                      "……………", "Jenny Wilhelmsson,", "Socialdirektör", "Bilagor"])
+    assert [(s.person_name, s.canonical_organisation, s.title) for s in sigs] == [
+        ("Jan Karlsson", "Arbetsförmedlingen", "Enhetschef"),
+        ("Carina Karlsson", "Järfälla kommun", "Utbildningsdirektör"),
+        ("Jenny Wilhelmsson", "Järfälla kommun", "Socialdirektör"),
+    ]
+
+
+def test_word_table_signature_block():
+    """A Word table row: cells apart by tabs, each cell's paragraphs by newlines."""
+    sigs = _txt_sigs([
+        "Underskrifter",
+        "Norråsa 2024-12-12\n\n…………\nUlrika Sjöberg\nFörbundschef\nSamordningsförbundet Norrådalen"
+        "\tNorråsa 2024-12-12\n\n…………\nCamilla Fors\nSektionschef\nArbetsförmedlingen",
+    ])
+    assert {(s.person_name, s.organisation, str(s.signed_date)) for s in sigs} == {
+        ("Ulrika Sjöberg", "Samordningsförbundet Norrådalen", "2024-12-12"),
+        ("Camilla Fors", "Arbetsförmedlingen", "2024-12-12"),
+    }
+
+
 def test_party_numbers_stay_with_their_names():
     parties = parties_in_text("Arbetsförmedlingen Stockholm Nordväst org. nr 202100–2114\nJärfälla kommun, org. nr. 212000–0043")
     assert [(n, num) for n, num, _, _ in parties] == [
