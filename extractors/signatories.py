@@ -9,10 +9,16 @@ otherwise by splitting where two organisations or two titles meet ("Samordningsf
 Södra Vätterbygden AMA i Jönköpings kommun", "Områdeschef Enhetschef Arbetsförmedlingen").
 Cell j of every line belongs to column j; a column is then read top to bottom.
 
+Word table rows (tab-separated cells, newline-separated paragraphs) are unfolded into the
+same columns; with geometry a cell goes to the column whose left edge is nearest.
+
 Within a column a person's organisation is the organisation line right after the name
-("Peter Vigren / Umeå kommun") or, when a title follows the name, the last organisation
-above it ("Arbetsförmedlingen / ...... / Jan Karlsson, / Enhetschef"). Dotted signature
-lines are never people; an organisation with no name under it has no signatory.
+("Peter Vigren / Umeå kommun"), the one right above it ("Arbetsförmedlingen / ...... /
+Jan Karlsson, / Enhetschef"), or the one after the name's title lines ("Rickard Holm /
+Arbetsmarknadschef / Norråsa kommun"); see `signatories_of_column`. Dotted signature lines
+are never people. An organisation at a signature line that no name claims is a Signatory
+with person_name "" and a warning: reconcile's `signature-missing-name` reports it, and
+`signatory-changed` skips it.
 """
 
 from __future__ import annotations
