@@ -86,3 +86,13 @@ def read_seed():
         return memo[key]
 
     return _read
+
+
+def pytest_collection_modifyitems(config, items):
+    """FINSAM_SKIP_SLOW=1 skips tests marked slow (OCR of every scan, kill test, serve)."""
+    if os.environ.get("FINSAM_SKIP_SLOW") != "1":
+        return
+    skip = pytest.mark.skip(reason="FINSAM_SKIP_SLOW=1")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
