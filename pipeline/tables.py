@@ -555,6 +555,9 @@ def table_path(out: Path, name: str) -> Path:
     return tables_dir(out) / f"{name}.parquet"
 
 
+DUCKDB_STORAGE_VERSION = "v1.0.0"
+
+
 def db_path(out: Path) -> Path:
     return out / DB_NAME
 
@@ -894,7 +897,9 @@ def write_duckdb(out: Path) -> Path:
     _remove_stale_temps(out, f".{DB_NAME}.*.tmp*")
     tmp = _tmp_name(target)
     try:
-        con = duckdb.connect(str(tmp))
+        # An older storage format, so the `duckdb` CLI analysts install (duckdb-cli, which
+        # trails the Python package) can open the file; it holds only views.
+        con = duckdb.connect(str(tmp), config={"storage_compatibility_version": DUCKDB_STORAGE_VERSION})
         try:
             create_views(con, out)
             con.execute("CHECKPOINT")
