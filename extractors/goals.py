@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from extractors import register
 from models import DocType, DocumentText, Goal, Segment
+from pipeline.clean import strip_word_noise
 from pipeline.fuzzy import normalize_for_match
 from pipeline.numbers import parse_swedish_number
 from pipeline.textview import LineRef, provenance, segment_lines
@@ -43,7 +44,6 @@ _NUMBERED_HEADING = re.compile(r"^\s*(?:§\s*\d+|\d+(?:\.\d+)*\.?)\s+[A-ZÅÄÖ�
 # Bullets as printed and as OCR reads them ("»", "«", "◦", "▪", "●", "➢").
 _BULLET = re.compile(r"^\s*(?:[-•·*–»«◦▪■●➢]|v\s)\s*")
 _FOOTNOTE_LINE = re.compile(r"^\s*\d\s+[A-ZÅÄÖ]")
-_WORD_NOTE = re.compile(r"\[footnoteRef:\d+\]|\[\d+:[^\]]*\]")
 _TARGET = re.compile(
     r"(?:(?P<qual>minst|högst|hogst|max(?:imalt)?|över|mer\s+än|under)\s+)?(?P<value>\d{1,3}(?:,\d+)?)\s*(?P<unit>%|procent)",
     re.I,
@@ -51,7 +51,7 @@ _TARGET = re.compile(
 
 
 def _clean(text: str) -> str:
-    text = _WORD_NOTE.sub("", text)
+    text = strip_word_noise(text)  # footnote markers that survive in table cells
     text = re.sub(r"(?<=[.)])\s*\d{1,2}\s*$", "", text)  # footnote marker after a full stop: "minska.2"
     text = re.sub(r"(?<=[a-zåäö])\d$", "", text)  # "lösning3"
     return " ".join(text.split())

@@ -17,7 +17,7 @@ import re
 from extractors import register
 from models import DocType, DocumentText, Page, Provenance, Record, Segment, StatedFact
 from pipeline.dates import find_dates
-from pipeline.textview import segment_pages
+from pipeline.textview import segment_pages, segment_span
 
 _NUMBER_WORDS = {
     "en": 1, "ett": 1, "två": 2, "tva": 2, "tre": 3, "fyra": 4, "fem": 5, "sex": 6, "sju": 7,
@@ -172,8 +172,12 @@ def extract_plan_facts(doc: DocumentText, segment: Segment) -> list[Record]:
         return []
     records: list[Record] = []
     for page in segment_pages(doc, segment):
+        # Finders read whole pages; keep only what stands inside this segment, or a page
+        # shared by two documents of a bundle would give both of them its facts.
+        lo, hi = segment_span(segment, page)
         for finder in _FINDERS:
-            records.extend(finder(doc, page))
+            records.extend(r for r in finder(doc, page)
+                           if r.provenance.char_start is None or lo <= r.provenance.char_start < hi)
     # one fact per (kind, value, date): a sentence repeated on a later page is the same fact
     seen: set[tuple] = set()
     unique = []

@@ -542,7 +542,10 @@ def _plans_with_budgets(ctx: Context) -> list[Unit]:
 
 
 def _carry_claim(unit: Unit, pattern: str) -> Record | None:
-    return next((f for f in unit.facts if f.kind == "carry_over" and re.search(pattern, _N(f.text))), None)
+    """A carry-over claim in the unit, else elsewhere in the same file: a plan's sentence
+    ("Beloppen för 2025 är oförändrade ...") covers the budget segment printed after it."""
+    facts = [*unit.facts, *(f for f in unit.doc.records.facts if f not in unit.facts)]
+    return next((f for f in facts if f.kind == "carry_over" and re.search(pattern, _N(f.text))), None)
 
 
 @rule("equity-continuity", "error", "corpus",

@@ -46,6 +46,16 @@ def segment_lines(doc: DocumentText, segment: Segment, include_blank: bool = Fal
             yield LineRef(page, line, i)
 
 
+def segment_span(segment: Segment, page: Page) -> tuple[int, int]:
+    """The part of `page.text` (character offsets) that belongs to the segment: a bundle's
+    documents may start and end mid-page."""
+    spans = [(ln.start, ln.end) for i, ln in enumerate(page.lines)
+             if ln.kind == "body" and ln.start is not None and _in_segment(segment, page, i)]
+    if not spans:
+        return (0, 0)
+    return (min(a for a, _ in spans), max(b for _, b in spans))
+
+
 def segment_text(doc: DocumentText, segment: Segment) -> str:
     if segment.line_start is None and segment.line_end is None:
         return "\n".join(p.text for p in segment_pages(doc, segment))
