@@ -59,9 +59,13 @@ def uppdragsavtal_steget(year: int, signed: date, personal: int, lokal_month: in
     goals = [
         _goal("60% av deltagarna som bedöms ha arbetsförmåga ska vid avslut gå till arbete eller studier.", "mål", 60, "%"),
         _goal("Alla deltagare ska ha en dokumenterad handlingsplan inom fyra veckor från inskrivning.", "mål"),
+        _goal(f"Minst 40 deltagare ska skrivas in i Steget under {year}.", "mål", 40, "deltagare"),
         _goal("80% av deltagarna ska vid avslut uppleva att stödet varit till stor nytta.", "mål", 80, "%"),
     ]
-    seg.p("Det övergripande målet är att deltagarna ska stärka sin förmåga till egen försörjning. De konkreta målen är att")
+    # The övergripande mål is the first sentence of the paragraph that introduces the list.
+    seg.p("Det övergripande målet är att deltagarna ska stärka sin förmåga till egen försörjning. De konkreta målen är att",
+          goals=[_goal("Det övergripande målet är att deltagarna ska stärka sin förmåga till egen försörjning.",
+                       "övergripande mål")])
     seg.bullets([g["text"] for g in goals], goals=goals)
     seg.h("§ 5 FINANSIERING")
     per_quarter = maximum // 4
@@ -124,12 +128,16 @@ def overenskommelse(year: int, signed: date, valid_from: date, valid_to: date, i
                  "Personer med sjukpenning eller aktivitetsersättning som behöver stöd mot arbete",
                  "Unga 16–29 år som varken arbetar eller studerar"])
     seg.h("4. Mål")
-    goals = [
+    # The type of each goal is the sub-heading it stands under (as in the real överenskommelser).
+    effekt = [
         _goal("Andelen individer i arbetskraften ska öka i förhållande till föregående år.", "effektmål"),
         _goal("Andelen individer som är beroende av ersättning från trygghetssystemen ska minska.", "effektmål"),
-        _goal("Minst 40% av deltagarna i gemensamma insatser ska gå till arbete eller studier.", "mål", 40, "%"),
     ]
-    seg.bullets([g["text"] for g in goals], goals=goals)
+    insatser = [_goal("Minst 40% av deltagarna i gemensamma insatser ska gå till arbete eller studier.", "mål", 40, "%")]
+    seg.p("Effektmål")
+    seg.bullets([g["text"] for g in effekt], goals=effekt)
+    seg.p("Mål för de gemensamma insatserna")
+    seg.bullets([g["text"] for g in insatser], goals=insatser)
     seg.h("5. Organisering och uppföljning")
     seg.p("Samverkan leds av en strategisk samverkansgrupp med chefer från parterna. Förbundets kansli samordnar "
           "uppföljningen och rapporterar till förbundets styrelse två gånger per år.")

@@ -32,15 +32,24 @@ def verksamhetsplan(year: int, model: Model, *, document_date: date, decision_da
     seg.p(f"Förbundets styrelse består av {BOARD_SIZE_WORDS[board_size]} ledamöter och lika många ersättare. "
           "Kansliet består av förbundschef, administratör, processledare och ekonom på deltid.")
     seg.h("2. Mål")
-    goals = [
-        {"goal_type": "övergripande mål", "text": "Varje individ med behov av samordnade insatser ska få stöd mot arbete, studier eller annan hållbar försörjning.",
-         "target_value": None, "target_unit": None, "heading": None},
-        {"goal_type": "effektmål", "text": "Andelen helårsekvivalenter i åldern 20–64 år ska minska i samtliga medlemskommuner.",
-         "target_value": None, "target_unit": None, "heading": None},
-        {"goal_type": "mål", "text": f"Minst 45% av deltagarna i förbundets verksamheter ska gå till arbete eller studier under {year}.",
-         "target_value": "45", "target_unit": "%", "heading": None},
-    ]
-    seg.bullets([g["text"] for g in goals], goals=goals)
+    # Typed by sub-headings and an "Indikator:" line under its individmål, as in the real
+    # verksamhetsplaner (Umeåregionen 2021, 7.1-7.3).
+    def goal(goal_type: str, text: str, value: str | None = None, unit: str | None = None) -> dict:
+        return {"goal_type": goal_type, "text": text, "target_value": value, "target_unit": unit, "heading": None}
+
+    overgripande = goal("övergripande mål", "Varje individ med behov av samordnade insatser ska få stöd mot arbete, "
+                        "studier eller annan hållbar försörjning.")
+    effekt = goal("effektmål", "Andelen helårsekvivalenter i åldern 20–64 år ska minska i samtliga medlemskommuner.")
+    individ = goal("individmål", "Deltagarna som avslutar en insats har gått vidare till arbete eller studier.")
+    indikator = goal("indikator", f"Minst 45% av deltagarna i förbundets verksamheter ska gå till arbete eller studier "
+                     f"under {year}.", "45", "%")
+    seg.p("Övergripande mål")
+    seg.p(overgripande["text"], goals=[overgripande])
+    seg.p("Effektmål")
+    seg.p(effekt["text"], goals=[effekt])
+    seg.p("Individmål")
+    seg.p(individ["text"], goals=[individ])
+    seg.p(indikator["text"], lead="Indikator:", goals=[indikator])
     seg.h("3. Verksamheter")
     seg.p("Förbundet finansierar Steget i Norråsa, Unga vuxna i Lillforsa och ett gemensamt samordningsteam för "
           "Granåsen och Hedträsk. Därutöver finansieras kompetensutveckling och mötesplatser för parternas "
