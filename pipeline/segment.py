@@ -68,6 +68,8 @@ _BUDGET_RE = re.compile(r"^budget(?: (?:for |)(?:ar |)(?:19|20)\d\d.{0,20})?$")
 _YEARS_ROW_RE = re.compile(r"(?:19|20)\d\d\D{1,6}(?:19|20)\d\d")
 _PLAN_RE = re.compile(r"^(?:forslag (?:till |pa |)|)(?:motesplan|sammantradesplan|sammantradestider|motesplanering)\b.{0,60}$")
 _LETTER_RE = re.compile(r"^(?:hej|hejsan|kära|kara)\b.{0,50},$")
+# A kallelse signs off after its last item: "Välkomna!", then who calls (names, titles).
+_SIGNOFF_RE = re.compile(r"^(?:hjartligt |varmt |)(?:valkomna|valkommen)\b|^(?:med )?vanliga? halsningar?\b|^halsningar\b")
 _CLOSING_RE = re.compile(r"\b(?:motets? (?:avslut\w*|slut)|avslutande|motet avslutas|avslutas)\s*$")
 _ITEM_RE = re.compile(r"^\s*(\d{1,2})\s*[.)]\s+(\S.*)$")
 _NUMBERED_RE = re.compile(r"^\d{1,2}(?:\.\d{1,2})*\.?\s")
@@ -101,7 +103,8 @@ def _is_budget_marker(lines: list[FlatLine], i: int) -> bool:
 
 
 def _is_plan_marker(line: FlatLine) -> bool:
-    return _short(line, 80) and bool(_PLAN_RE.match(line.norm))
+    # A title, not a sentence: "Förslag till sammanträdesplan presenterades." in a § is not one.
+    return _short(line, 80) and bool(_PLAN_RE.match(line.norm)) and not line.text.rstrip().endswith(".")
 
 
 def _is_letter_marker(line: FlatLine) -> bool:
@@ -112,6 +115,24 @@ def _is_number_row(line: FlatLine) -> bool:
     """A table row of figures: ends in at least one number ("- Vännäs -440 -450 -460")."""
     tail = re.findall(r"(?<![\w,.])-?\d{1,3}(?: \d{3})*(?![\w,])", line.text)
     return bool(tail) and bool(re.search(r"\d\s*\)?\s*$", line.text))
+
+
+def _title_names_budget(lines: list[FlatLine], start: int) -> bool:
+    """Whether the title of the document starting at `start` announces a budget in it.
+
+    "Verksamhetsplan 2024 / samt budget 2024–2026": its budget table is a part of the plan,
+    not a document of its own. The title is the first line and the lower-case lines that
+    continue it.
+    """
+    head = [lines[start]]
+    for nxt in lines[start + 1 : start + 3]:
+        if not nxt.text[:1].islower():
+            break
+        head.append(nxt)
+    return any(re.search(r"\bbudget\b", ln.norm) for ln in head) and not _BUDGET_RE.match(head[0].norm)
+
+
+_SIGNOFF_LINES = 8  # names, titles and a footer under "Välkomna!"
 
 
 # --- the walk --------------------------------------------------------------------------
@@ -144,6 +165,7 @@ def find_cuts(lines: list[FlatLine]) -> list[_Cut]:
     closed = True  # the open segment ended (a new one starts at the next line)
     floor = 0  # first line not yet claimed by a closed segment
     closing_tail = 0  # minutes: lines still to take after "§ N Mötet avslutas"
+    signoff_left = 0  # kallelse: sign-off lines still to take after "Välkomna!"
     i = 0
     while i < len(lines):
         line = lines[i]
@@ -161,7 +183,10 @@ def find_cuts(lines: list[FlatLine]) -> list[_Cut]:
             # Minutes whose "PROTOKOLL" title was lost: the Sammanträdesdatum box.
             cuts.append(_Cut(i, "protocol", ["minutes title not found; started at 'Sammanträdesdatum'"]))
             current, closed = "protocol", False
-        elif _is_budget_marker(lines, i) and current != "budget" and not _NUMBERED_RE.match(line.text):
+        elif (
+            _is_budget_marker(lines, i) and current != "budget" and not _NUMBERED_RE.match(line.text)
+            and not (current == "free" and _title_names_budget(lines, cuts[-1].start))
+        ):
             cuts.append(_Cut(i, "budget"))
             current, closed = "budget", False
         elif _is_plan_marker(line) and current != "plan":
@@ -174,8 +199,12 @@ def find_cuts(lines: list[FlatLine]) -> list[_Cut]:
             cuts.append(_Cut(start, "letter"))
             current, closed = "letter", False
         elif closed:
-            cuts.append(_Cut(i, "free"))
-            current, closed = "free", False
+            if cuts and cuts[-1].kind == "agenda" and _SIGNOFF_RE.match(line.norm) and lines[i - 1].page == line.page:
+                # "Välkomna!" and who signs the kallelse: still the kallelse, not a document.
+                current, closed, signoff_left = "signoff", False, _SIGNOFF_LINES
+            else:
+                cuts.append(_Cut(i, "free"))
+                current, closed = "free", False
         # --- does the open segment end after this line?
         if current == "agenda":
             m = _ITEM_RE.match(line.text)
@@ -189,6 +218,14 @@ def find_cuts(lines: list[FlatLine]) -> list[_Cut]:
                     closed, floor, current, closing_tail = True, i + 1, None, 0
             elif re.match(r"^\s*[§$8S]\s*\d{1,3}\b", line.text) and _CLOSING_RE.search(line.norm):
                 closing_tail = 2
+        elif current == "signoff":
+            signoff_left -= 1
+            nxt = lines[i + 1] if i + 1 < len(lines) else None
+            if (
+                not signoff_left or nxt is None or nxt.page != line.page or not _short(nxt, 100)
+                or nxt.text.rstrip().endswith(".")
+            ):
+                closed, floor, current = True, i + 1, None
         elif current == "budget":
             rest = lines[i + 1 : i + 4]
             if _is_number_row(line) and rest and not any(_is_number_row(x) for x in rest):
@@ -199,11 +236,13 @@ def find_cuts(lines: list[FlatLine]) -> list[_Cut]:
 
 # --- classification of free text ------------------------------------------------------
 
+# A draft is titled as one: "Förslag till verksamhetsplan 2025".
+_DRAFT = r"^(?:forslag (?:till|pa) )?"
 _TITLE_WORDS: list[tuple[DocType, re.Pattern[str]]] = [
-    (DocType.UPPDRAGSAVTAL, re.compile(r"^uppdragsavtal\b")),
-    (DocType.OVERENSKOMMELSE, re.compile(r"^(?:overenskommelse|samverkansoverenskommelse|avtal om samverkan)\b")),
-    (DocType.VERKSAMHETSPLAN, re.compile(r"^verksamhetsplan\b")),
-    (DocType.BUDGET, re.compile(r"^budget\b")),
+    (DocType.UPPDRAGSAVTAL, re.compile(_DRAFT + r"uppdragsavtal\b")),
+    (DocType.OVERENSKOMMELSE, re.compile(_DRAFT + r"(?:overenskommelse|samverkansoverenskommelse|avtal om samverkan)\b")),
+    (DocType.VERKSAMHETSPLAN, re.compile(_DRAFT + r"verksamhetsplan\b")),
+    (DocType.BUDGET, re.compile(_DRAFT + r"budget\b")),
     (DocType.PROTOKOLL, re.compile(r"^protokoll\b")),
     (DocType.FOREDRAGNINGSLISTA, re.compile(r"^(?:foredragningslista|kallelse)\b")),
 ]

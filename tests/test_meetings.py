@@ -204,6 +204,47 @@ def test_single_documents_stay_whole(read_seed, stem, doc_type, rendering):
     assert [s.doc_type for s in segments] == [doc_type]
 
 
+def _types_and_first_lines(text: str) -> list[tuple[DocType, str]]:
+    doc = make_doc(text)
+    return [(s.doc_type, doc.pages[0].lines[s.line_start].text) for s in segment_document(doc)]
+
+
+_BUDGET_TABLE = (
+    "Belopp i tkr 2025 2026 2027\nIntäkter\n- Försäkringskassan 4 300 4 300 4 400\n"
+    "Summa intäkter 4 300 4 300 4 400\nRESULTAT -246 -421 -416\n"
+)
+
+
+def test_budget_announced_in_the_plan_title_stays_in_the_plan():
+    text = (
+        "Förslag till verksamhetsplan 2025\nsamt budget 2025–2027\n1. Inledning\nFörbundet finansierar Steget.\n"
+        "5. Budget\nBidragen fördelas enligt lagen.\nBudget 2025–2027\n" + _BUDGET_TABLE
+    )
+    assert _types_and_first_lines(text) == [(DocType.VERKSAMHETSPLAN, "Förslag till verksamhetsplan 2025")]
+
+
+def test_budget_after_a_document_that_does_not_announce_it_is_its_own():
+    text = (
+        "Verksamhetsplan 2025\n1. Inledning\nFörbundet finansierar Steget.\nBudget 2025–2027\n" + _BUDGET_TABLE
+    )
+    assert [t for t, _ in _types_and_first_lines(text)] == [DocType.VERKSAMHETSPLAN, DocType.BUDGET]
+
+
+def test_kallelse_sign_off_and_minutes_sentence_start_no_documents():
+    text = (
+        "KALLELSE\nStyrelsens sammanträde 2024-11-28\n1. Mötets öppnande\n2. Mötets avslutande\n"
+        "Välkomna!\nKarin Lindqvist\nOrdförande\n"
+        "PROTOKOLL\nSammanträdesdatum 2024-10-17\n§ 38 Mötets öppnande\n§ 39 Sammanträdesplan 2025\n"
+        "Förslag till sammanträdesplan presenterades.\nBeslut: Styrelsen fastställer planen.\n"
+        "§ 40 Mötets avslutande\nOrdföranden förklarade mötet avslutat.\n"
+        "Välkomna till vår nya mötesplats!\nDen öppnar i januari och alla är välkomna.\n"
+    )
+    assert _types_and_first_lines(text) == [
+        (DocType.FOREDRAGNINGSLISTA, "KALLELSE"), (DocType.PROTOKOLL, "PROTOKOLL"),
+        (DocType.OTHER, "Välkomna till vår nya mötesplats!"),
+    ]
+
+
 # --- odd input: records with warnings, never an exception -----------------------------
 
 
