@@ -33,6 +33,13 @@ _NUMERIC_TOKEN = re.compile(rf"^{_MINUS}?\d+$")
 _ARTEFACT_TOKEN = re.compile(r"^[\(\[\{\|]+[^\s]{0,3}[\)\]\}\|]*$|^[^\s]{0,3}[\)\]\}\|]+$")
 _ZERO_INSIDE = re.compile(r"^[\(\[\{\|]*[0Oo][\)\]\}\|]*$")
 _PERCENT_SHARE = re.compile(r"(\d{1,3}(?:,\d+)?)\s*%")
+# Tesseract's Swedish model reads "%" as digits ("83,7%" -> "83,74", "3,7 %" -> "3,7246",
+# "1,2 %" -> "1,2 96"). In a share label ("..., 3,7% av arb-bef.") the share is printed
+# with one decimal, so on OCR text the first decimal is the share and the digits after it
+# are the lost "%". A share without a comma ("5%" -> "596") cannot be told apart and is
+# left unread, with a warning.
+_OCR_SHARE = re.compile(r"(\d{1,2},\d)\s?[0-9]{0,4}\s*av\s+arb", re.I)
+_SHARE_LABEL = re.compile(r"\bav\s+arb", re.I)
 _TOTAL_LABEL = re.compile(r"^(?:summa\b|totalt\b|total\b|resultat\b|årets\s+resultat|arets\s+resultat)|\btotalt$", re.I)
 # Top-level sections a standalone (undashed) row can name by itself.
 _TOP_SECTIONS = [
@@ -66,21 +73,51 @@ class Column:
     right: float | None  # right edge of the year word (PDF points), None without geometry
 
 
+def _skew(lines) -> float:
+    """The page's skew as a slope (points down per point right), from the OCR lines
+    themselves: the median slope of the word centres along each line of three or more words.
+    A scan tilted by 1 degree puts a figure 300 pt to the right of its label 5 pt lower,
+    half a line: rows must be regrouped along the tilt, not the page's horizontal."""
+    slopes = []
+    for line in lines:
+        ws = [w for w in line.words if w.bbox is not None]
+        if len(ws) < 3:
+            continue
+        xs = [(w.bbox.x0 + w.bbox.x1) / 2 for w in ws]
+        ys = [(w.bbox.top + w.bbox.bottom) / 2 for w in ws]
+        mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+        sxx = sum((x - mx) ** 2 for x in xs)
+        if sxx < 100**2:  # too short a line to tell
+            continue
+        slopes.append(sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sxx)
+    if len(slopes) < 3:
+        return 0.0
+    slopes.sort()
+    slope = slopes[len(slopes) // 2]
+    return slope if abs(slope) < 0.05 else 0.0  # beyond ~3 degrees it is not a tilt but a misread
+
+
 def _rows_of_page(page: Page, refs: list) -> list[Row]:
     """Visual rows of one page. OCR lines may split a row into blocks, so OCR words are
-    regrouped by their vertical centre; text-layer and plain lines are rows as they are."""
+    regrouped by their vertical centre, corrected for the scan's tilt; text-layer and
+    plain lines are rows as they are."""
     if page.method == "ocr":
         words = [(w, r.index) for r in refs for w in r.line.words if w.bbox is not None and w.text.strip()]
         if words:
+            slope = _skew([r.line for r in refs])
+
+            def level(w) -> float:
+                return (w.bbox.top + w.bbox.bottom) / 2 - slope * (w.bbox.x0 + w.bbox.x1) / 2
+
             heights = sorted(w.bbox.bottom - w.bbox.top for w, _ in words)
             tol = max(2.0, 0.55 * heights[len(heights) // 2])
-            words.sort(key=lambda wi: (wi[0].bbox.top + wi[0].bbox.bottom) / 2)
+            words.sort(key=lambda wi: level(wi[0]))
             rows: list[list[tuple]] = []
             for w, i in words:
-                cy = (w.bbox.top + w.bbox.bottom) / 2
+                cy = level(w)
                 if rows:
                     last = rows[-1]
-                    mean = sum((x.bbox.top + x.bbox.bottom) / 2 for x, _ in last) / len(last)
+                    mean = sum(level(x) for x, _ in last) / len(last)
                     if abs(cy - mean) <= tol:
                         last.append((w, i))
                         continue
@@ -245,9 +282,20 @@ def _section_of(label: str, current: str | None, dashed: bool) -> str | None:
     return current
 
 
-def _share_percent(label: str) -> Decimal | None:
+def names_a_share(label: str) -> bool:
+    """A label like "Umeå kommun, 83,7% av arb-bef." (a member's share of the population)."""
+    return bool(_SHARE_LABEL.search(label))
+
+
+def _share_percent(label: str, ocr: bool) -> tuple[Decimal | None, list[str]]:
     m = _PERCENT_SHARE.search(label)
-    return parse_swedish_number(m.group(1)) if m else None
+    if m:
+        return parse_swedish_number(m.group(1)), []
+    if ocr and (m := _OCR_SHARE.search(label)):
+        return parse_swedish_number(m.group(1)), [f"share {m.group(1)} % read from OCR text whose '%' was misread"]
+    if names_a_share(label):
+        return None, ["the label names a share of the population but its percentage is unreadable"]
+    return None, []
 
 
 def _provenance(doc: DocumentText, row: Row) -> Provenance:
@@ -310,6 +358,7 @@ def parse_budget_tables(doc: DocumentText, segment: Segment) -> list[BudgetLine]
                 if len(groups) < len(columns):
                     warnings.append("fewer figures than year columns and no geometry: filled from the left")
             prov = _provenance(doc, row)
+            share, share_warnings = _share_percent(label, row.page.method == "ocr")
             for j, toks in sorted(grouped.items()):
                 if j >= len(columns):
                     continue
@@ -322,10 +371,10 @@ def parse_budget_tables(doc: DocumentText, segment: Segment) -> list[BudgetLine]
                         amount_sek=None if value is None else value * scale,
                         is_total=bool(_TOTAL_LABEL.search(label)),
                         raw=f"{raw} {unit}",
-                        share_percent=_share_percent(label),
+                        share_percent=share,
                         segment_id=segment.segment_id,
                         provenance=prov,
-                        warnings=warnings + cell_warnings,
+                        warnings=warnings + share_warnings + cell_warnings,
                     )
                 )
             i += 1

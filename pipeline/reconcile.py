@@ -22,6 +22,7 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
+from extractors.budget import names_a_share
 from models import BudgetLine, DocType, Document, Flag, Record
 from pipeline.fuzzy import normalize_for_match
 from pipeline.numbers import format_swedish_number, parse_swedish_number
@@ -342,6 +343,8 @@ def share_sum(unit: Unit, ctx: Context) -> list[Flag]:
         shares = [b for b in unit.budget_lines if b.year == year and b.share_percent is not None]
         if len(shares) < 2:
             continue
+        if any(b.share_percent is None and names_a_share(b.label) for b in unit.budget_lines if b.year == year):
+            continue  # a share the scan lost: the sum of the rest says nothing
         signature = tuple((line_key(b.label), b.share_percent) for b in shares)
         if signature in seen:
             continue  # the same shares printed for every year: one flag
