@@ -8,15 +8,24 @@ next heading that is not about goals. Inside it: short headings are themes ("Oh�
 "Indikator: ..." lines are goals of their own; other statements are goals of the area's
 type. Lines are joined into statements up to a full stop or the next bullet. OCR-damaged
 words ("Effektmal", "Strategiska mal") are compared after fuzzy normalisation.
+
+Sub-headings inside an area retype what follows ("4. Mål" / "Effektmål" / "Mål för de
+gemensamma insatserna"). "Det övergripande målet är att X." is a goal of its own; "De
+konkreta målen är att" leads a list (bullets, or plain lines in Word); a line holding both
+is split at the full stop. Targets: a percentage or a count of people ("Minst 40
+deltagare"); on OCR'd pages also a "%" the OCR read as digits ("5024 av deltagarna").
+Provenance: the first page of the statement, its lines' box and character span (narrowed
+to the sentence when the line was split).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from decimal import Decimal
 
 from extractors import register
-from models import DocType, DocumentText, Goal, Segment
+from models import DocType, DocumentText, Goal, Provenance, Segment
 from pipeline.clean import strip_word_noise
 from pipeline.fuzzy import normalize_for_match
 from pipeline.numbers import parse_swedish_number
@@ -30,12 +39,21 @@ _AREA_HEADINGS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(_PREFIX + r"individmal(?:en)?(?:\s+\w+\s+.*)?$"), "individmål"),
     (re.compile(r"^(?:\d+\s+)+mal$"), "mål"),  # "7. Mål"
     (re.compile(_PREFIX + r"(?:verksamhetens\s+mal|malsattningar|mal\s+och\s+indikatorer|samverkansmal(?:\s+och\s+indikatorer)?"
-                r"|sociala\s+mal(?:\s+\w+\s+.*)?|resultatmal)$"), "mål"),
+                r"|sociala\s+mal(?:\s+\w+\s+.*)?|resultatmal|mal\s+for\s+(?!\d).+)$"), "mål"),  # "Mål för verksamheten"
 ]
 _INDICATOR_HEADING = re.compile(r"^indikator(?:er(?:na)?)?$")
 _GOAL_SUBHEADING = re.compile(r"^mal$")
 _INLINE = re.compile(r"^(?P<kind>m[aå]l|indikator(?:er)?)\s*:\s*(?P<text>.+)$", re.I)
-_INTRO = re.compile(r"^det\s+(?P<adj>overgripande|konkreta|langsiktiga|forsta|andra)?\s*malet\b")
+_INTRO = re.compile(
+    r"^(?:det\s+(?P<adj>overgripande|konkreta|langsiktiga|forsta|andra)?\s*malet"
+    r"|de\s+(?P<adjs>overgripande|konkreta|langsiktiga)?\s*malen"
+    r"|(?P<bare>malet|malen)(?=\s+(?:for\s+.{1,60}?\s+)?(?:ar|blir)\b))\b"
+)
+# A list lead: "... är att" / "... är följande:" (the statements follow as bullets or lines).
+_LIST_LEAD = re.compile(r"\b(?:ar|blir)\s+(?:att|foljande)$")
+# Where a line holds two sentences and the second opens a goal statement or list
+# ("... egen försörjning. De konkreta målen är att").
+_SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=(?:Det|De|Målet|Målen)\s)")
 _STOP_WORDS = re.compile(
     r"\b(?:organisering|organisation|malgrupp\w*|vision|syfte|parter|parternas|uppfoljning|budget|bilaga|bilagor|"
     r"styrelsen|lagar|personal|kommunikation|period|ersattning|underskrifter|varaktighet|inledning)\b"
@@ -48,6 +66,13 @@ _TARGET = re.compile(
     r"(?:(?P<qual>minst|högst|hogst|max(?:imalt)?|över|mer\s+än|under)\s+)?(?P<value>\d{1,3}(?:,\d+)?)\s*(?P<unit>%|procent)",
     re.I,
 )
+# A count target: "Minst 40 deltagare ska ...", "högst 12 personer". Only people (and
+# placements) count; "16–24 år", "12 mån" and years are not targets.
+_COUNT_TARGET = re.compile(
+    r"(?<![\d–-])(?P<value>\d{1,3}(?:[ \u00a0]\d{3})*|\d+)\s+(?P<unit>deltagare|personer|individer|ungdomar|unga|elever"
+    r"|anställningar|platser|praktikplatser|arbetsgivare)\b",
+    re.I,
+)
 
 
 def _clean(text: str) -> str:
@@ -57,11 +82,31 @@ def _clean(text: str) -> str:
     return " ".join(text.split())
 
 
-def _target(text: str) -> tuple[Decimal | None, str | None]:
-    m = _TARGET.search(text)
-    if not m:
+# OCR reads "%" as "96", "24", "26" or "90" ("5024 av deltagarna", "90 26 av de som",
+# "minst 1 90."). On OCR'd lines only, and only where a share is certain from the words
+# around it: "<n><misread> av de(ltagarna)..." or "minst/högst <n> <misread>" ending the sentence.
+_OCR_PERCENT = re.compile(
+    r"(?:^|(?<=\s))(?<!under )(?<!ar )(?<!år )(?P<value>\d{1,3}?)\s?(?:96|24|26|90|9o|%o)\s+av\s+de(?:ltagarna)?\b"
+    r"|\b(?:minst|högst|hogst)\s+(?P<value2>\d{1,3})\s(?:96|24|26|90|9o)\s*[.)]?$",
+    re.I,
+)
+
+
+def _target(text: str, ocr: bool = False) -> tuple[Decimal | None, str | None]:
+    """The stated target: a percentage ("50% av deltagarna", "minst 1 %") or a count of
+    people ("Minst 40 deltagare"), whichever comes first."""
+    found = [m for m in (_TARGET.search(text), _COUNT_TARGET.search(text)) if m]
+    if not found and ocr:
+        m = _OCR_PERCENT.search(text)
+        if m:
+            value = parse_swedish_number(m.group("value") or m.group("value2"))
+            if value is not None and 0 < value <= 100:
+                return value, "%"
+    if not found:
         return None, None
-    return parse_swedish_number(m.group("value")), "%"
+    m = min(found, key=lambda m: m.start())
+    unit = "%" if m.re is _TARGET else m.group("unit").lower()
+    return parse_swedish_number(m.group("value")), unit
 
 
 def _area_type(key: str) -> str | None:
@@ -71,13 +116,43 @@ def _area_type(key: str) -> str | None:
     return None
 
 
+def _pieces(doc: DocumentText, segment: Segment) -> Iterator[tuple[LineRef, str]]:
+    """The segment's lines; a line that goes on after a full stop with a goal sentence
+    ("... egen försörjning. De konkreta målen är att") is split there."""
+    for ref in segment_lines(doc, segment):
+        parts = _SENTENCE_SPLIT.split(ref.text)
+        head = parts[0]
+        for part in parts[1:]:
+            if _INTRO.match(normalize_for_match(part)):
+                yield ref, head
+                head = part
+            else:
+                head = f"{head} {part}"
+        yield ref, head
+
+
+def _narrow(prov: Provenance, pieces: list[tuple[LineRef, str]]) -> None:
+    """Character span of the statement alone when it is only part of its first or last
+    line (a split line)."""
+    first, first_text = pieces[0]
+    if first.line.start is not None and prov.char_start == first.line.start:
+        offset = first.text.find(first_text)
+        if offset > 0:
+            prov.char_start = first.line.start + offset
+    last, last_text = pieces[-1]
+    if last.page.number == first.page.number and last.line.start is not None and prov.char_end == last.line.end:
+        offset = last.text.rfind(last_text)
+        if offset >= 0 and offset + len(last_text) < len(last.text.rstrip()):
+            prov.char_end = last.line.start + offset + len(last_text)
+
+
 class _State:
     def __init__(self) -> None:
         self.area: str | None = None
         self.heading: str | None = None
         self.list_type: str | None = None
         self.bullets_ok = False  # bullets are goals only under a "Mål"/"Indikatorer" list or an "är att" intro
-        self.buffer: list[LineRef] = []
+        self.buffer: list[tuple[LineRef, str]] = []  # (line, the part of it that belongs to the statement)
         self.buffer_type: str | None = None
         self.idle = 0
 
@@ -90,13 +165,14 @@ def extract_goals_from(doc: DocumentText, segment: Segment) -> list[Goal]:
     def flush() -> None:
         if not st.buffer:
             return
-        text = _clean(" ".join(r.text for r in st.buffer))
+        text = _clean(" ".join(t for _, t in st.buffer))
         text = _BULLET.sub("", text, count=1).strip()
         text = re.sub(r"^(?:m[aå]l|indikator(?:er)?)\s*:\s*", "", text, flags=re.I)
         key = normalize_for_match(text)
         goal_type = st.buffer_type or st.area or "mål"
-        is_listed = bool(_BULLET.match(st.buffer[0].text)) or bool(_INLINE.match(_clean(st.buffer[0].text)))
-        refs = st.buffer
+        is_listed = bool(_BULLET.match(st.buffer[0][1])) or bool(_INLINE.match(_clean(st.buffer[0][1])))
+        pieces = st.buffer
+        refs = [r for r, _ in pieces]
         st.buffer, st.buffer_type = [], None
         if len(key) < 12 or re.search(r"\bmalen\b|redovisas|\bse bilaga\b$", key):
             return
@@ -105,8 +181,10 @@ def extract_goals_from(doc: DocumentText, segment: Segment) -> list[Goal]:
         if (goal_type, key) in seen:
             return
         seen.add((goal_type, key))
-        value, unit = _target(text)
         page = refs[0].page
+        value, unit = _target(text, ocr=page.method == "ocr")
+        prov = provenance(doc, page, lines=list({id(r.line): r.line for r in refs if r.page.number == page.number}.values()))
+        _narrow(prov, pieces)
         out.append(
             Goal(
                 goal_type=goal_type,
@@ -115,13 +193,13 @@ def extract_goals_from(doc: DocumentText, segment: Segment) -> list[Goal]:
                 target_unit=unit,
                 heading=st.heading,
                 segment_id=segment.segment_id,
-                provenance=provenance(doc, page, lines=[r.line for r in refs if r.page.number == page.number]),
+                provenance=prov,
             )
         )
         st.idle = 0
 
-    for ref in segment_lines(doc, segment):
-        raw = _clean(ref.text)
+    for ref, piece in _pieces(doc, segment):
+        raw = _clean(piece)
         if not raw:
             continue
         key = normalize_for_match(raw)
@@ -137,12 +215,14 @@ def extract_goals_from(doc: DocumentText, segment: Segment) -> list[Goal]:
         if area:
             flush()
             st.area, st.heading, st.list_type = area, None, None
-            st.bullets_ok = area != "mål"
+            st.bullets_ok = True  # "4. Mål" + bullets; a theme heading below turns this off again
             st.idle = 0
             continue
         if st.area is None:
+            # Outside a goal area only "Det övergripande/konkreta målet ..." opens one ("Målet
+            # med Krami är att ..." in a description of an activity does not).
             intro = _INTRO.match(key)
-            if not intro:
+            if not intro or intro.group("bare"):
                 continue
             st.area = "mål"
         if _NUMBERED_HEADING.match(raw) or (len(key.split()) <= 6 and _STOP_WORDS.search(key) and not raw.endswith(".")):
@@ -161,13 +241,13 @@ def extract_goals_from(doc: DocumentText, segment: Segment) -> list[Goal]:
             st.list_type, st.bullets_ok = None, False
             st.heading = raw.rstrip(":")
             continue
-        if st.buffer and raw[:1].isupper() and not re.search(r"(?:,|-|\boch|\bsamt)$", st.buffer[-1].text.strip()):
+        if st.buffer and raw[:1].isupper() and not re.search(r"(?:,|-|\boch|\bsamt)$", st.buffer[-1][1].strip()):
             flush()  # a new capitalised line after an unfinished statement starts something new
         inline = _INLINE.match(raw)
         if inline:
             flush()
             kind = "indikator" if inline.group("kind").lower().startswith("indikator") else None
-            st.buffer = [ref]
+            st.buffer = [(ref, piece)]
             st.buffer_type = kind or ("mål" if st.area == "mål" else st.area)
             # "Mål: ..." lines are followed by their measures.
             if kind is None:
@@ -178,17 +258,17 @@ def extract_goals_from(doc: DocumentText, segment: Segment) -> list[Goal]:
         intro = _INTRO.match(key)
         if intro:
             flush()
-            adj = intro.group("adj")
+            adj = intro.group("adj") or intro.group("adjs")
             goal_type = "övergripande mål" if adj == "overgripande" else "mål"
-            if key.endswith("ar att") or key.endswith("att"):
+            if _LIST_LEAD.search(key) or raw.endswith(":"):
                 st.list_type = goal_type  # "Det konkreta målet för Enter är att" + bullets
                 st.bullets_ok = True
                 continue
-            st.buffer, st.buffer_type = [ref], goal_type
+            st.buffer, st.buffer_type = [(ref, piece)], goal_type
             if raw.endswith("."):
                 flush()
             continue
-        is_bullet = bool(_BULLET.match(ref.text))
+        is_bullet = bool(_BULLET.match(piece))
         short_heading = (
             not is_bullet and not st.buffer and len(key.split()) <= 6 and not raw.endswith((".", ",", ";", ")"))
             and raw[:1].isupper()
@@ -201,11 +281,11 @@ def extract_goals_from(doc: DocumentText, segment: Segment) -> list[Goal]:
             flush()
             if not st.bullets_ok:
                 continue
-            st.buffer, st.buffer_type = [ref], st.list_type or st.area
+            st.buffer, st.buffer_type = [(ref, piece)], st.list_type or st.area
         else:
             if not st.buffer:
                 st.buffer_type = st.list_type or st.area
-            st.buffer.append(ref)
+            st.buffer.append((ref, piece))
         if raw.endswith((".", "!", "?")):
             flush()
         st.idle += 1
