@@ -139,8 +139,9 @@ class PersonRule:
 
     def __init__(self, nlp: Language) -> None:
         self.matcher = Matcher(nlp.vocab)
-        word = {"IS_TITLE": True, "IS_ALPHA": True, "ENT_TYPE": ""}
-        # "Anna-Karin Berg": hyphenated first names are one token in the sv tokenizer.
+        # "Anna-Karin Berg": hyphenated first names are one token in the sv tokenizer, and
+        # not IS_ALPHA, so letters are matched with a pattern that allows one inner hyphen.
+        word = {"IS_TITLE": True, "TEXT": {"REGEX": r"^[^\W\d_]+(?:-[^\W\d_]+)?$"}, "ENT_TYPE": ""}
         self.matcher.add("PER", [[word, {**word, "OP": "{1,3}"}]], greedy="LONGEST")
 
     def __call__(self, doc: Doc) -> Doc:
