@@ -68,7 +68,9 @@ def _date_after(text: str, label: re.Pattern[str]) -> date | None:
 
 
 _JUST_DATE = re.compile(r"justeringsdatum|justerat\s+den|justering\s+har\s+skett", re.I)
-_UP_DATE = re.compile(r"anslag\w*\s+upps\w+|upps\w+\s+av\s+anslag|anslaget\s+(?:sattes\s+upp|anslogs)", re.I)
+_UP_DATE = re.compile(
+    r"anslag\w*\s+upps\w+|upps\w+\s+av\s+anslag|anslaget\s+(?:s[aä]tt(?:e)?s\s+upp|sattes\s+upp|anslogs)", re.I
+)
 _DOWN_DATE = re.compile(r"anslag\w*\s+nedtag\w+|nedtag\w+\s+av\s+anslag|anslaget\s+tas\s+ned", re.I)
 
 
@@ -244,7 +246,13 @@ def _justerare(header: list[LineRef], paras: list[_Para], index: PersonIndex) ->
     for k, ref in enumerate(header):
         norm = normalize_for_match(ref.text)
         if re.match(r"^(?:justerare|justerande|utses att justera)\b", norm):
-            candidates = [ref.text] + [r.text for r in header[k + 1 : k + 3]]
+            candidates = [ref.text]
+            for nxt in header[k + 1 : k + 3]:
+                # The name may stand on the next line, but not past the next label
+                # ("Sekreterare ... Therese Lundin" is not the justerare).
+                if _STOP_RE.match(normalize_for_match(nxt.text)) or _group_of(normalize_for_match(nxt.text))[0]:
+                    break
+                candidates.append(nxt.text)
             for c in candidates:
                 for e in entities(c):
                     if e.label == "PER":
@@ -278,11 +286,15 @@ def minutes_records(doc: DocumentText, segment: Segment, index: PersonIndex) -> 
     if meeting_date is None:
         info_warnings.append("meeting date not found")
     place = time_ = None
-    for ref in header:
+    for k, ref in enumerate(header):
         m = _PLACE_TIME_RE.match(ref.text)
         if m:
             rest = m.group("rest")
             tm = _TIME_RE.search(rest)
+            if tm is None and k + 1 < len(header) and re.search(r"\b(?:klockan|kl\.?|tid)\s*$", rest, re.I):
+                # "..., Norråsa, klockan" / "09.00–11.30": the time wrapped to the next line.
+                rest = f"{rest} {header[k + 1].text.strip()}"
+                tm = _TIME_RE.search(rest)
             if tm:
                 time_ = re.sub(r"\s*[-\u2013\u2014]+\s*", "–", tm.group("t"))
                 rest = rest[: tm.start()]

@@ -303,6 +303,18 @@ _FORBUND_RE = re.compile(
 _BODY_RE = re.compile(r"\b([A-ZÅÄÖ][a-zåäöé]+?)s\s+(?:sammantr\w+|m[oöé]te)\b")
 
 
+# The minutes' "Organ" field names the body: "Organ Styrelsen, Samordningsförbundet X".
+_ORGAN_RE = re.compile(r"^\s*Organ\s*:?\s+([A-ZÅÄÖ][\wåäöé-]+)(?=\s*(?:,|$|\s+f[oö]r\b))")
+
+
+def _organ_label(lines: list[FlatLine]) -> str | None:
+    for ln in lines:
+        m = _ORGAN_RE.match(ln.text)
+        if m:
+            return m.group(1)
+    return None
+
+
 def _resolve(name: str, min_score: float = 0.0):
     try:
         from pipeline.gazetteer import resolve_organisation
@@ -491,6 +503,8 @@ def segment_document(doc: DocumentText) -> list[Segment]:
                 if m:
                     body = m.group(1) + "n" if not m.group(1).endswith("n") else m.group(1)
                     break
+            if body is None:
+                body = _organ_label(part[:30])
         title = _title_of(part, title_line)
         organisation = find_organisation(part)
         if organisation is None and file_org and doc_type in _FORBUND_DOCS:

@@ -317,6 +317,22 @@ def test_minutes_with_duplicate_paragraphs_and_no_date():
     assert people["Per Lund"].role == "förbundschef" and people["Per Lund"].group == "ovriga"
 
 
+def test_minutes_head_with_wrapped_time_organ_and_anslag_box():
+    recs = _extract(
+        "PROTOKOLL\nOrgan Styrelsen, Samordningsförbundet Norrådalen\nSammanträdesdatum 2024-10-17\n"
+        "Plats och tid Förbundets kansli, Storgatan 14, Norråsa, klockan\n09.00–11.30\n"
+        "Beslutande Per-Olof Sandberg, Region Västmark, ordförande\nJusterare\n"
+        "Sekreterare …………………… Therese Lundin\nParagrafer § 38-39\nANSLAG/BEVIS\n"
+        "Justeringsdatum 2024-10-24\nAnslaget sätts upp 2024-10-25\nAnslaget tas ned 2024-11-15\n"
+        "§ 38 Mötets öppnande\nOrdföranden förklarade mötet öppnat.\n§ 39 Mötets avslutande\n"
+    )
+    m = recs.meetings[0]
+    assert (m.time, m.place, m.body) == ("09.00–11.30", "Förbundets kansli, Storgatan 14, Norråsa", "Styrelsen")
+    assert (m.anslag_uppsatt, m.anslag_nedtaget) == (date(2024, 10, 25), date(2024, 11, 15))
+    assert m.justerare == []  # the name under "Sekreterare" is not the justerare's
+    assert [a.person_name for a in recs.attendance] == ["Per-Olof Sandberg"]
+
+
 def test_empty_and_headless_documents_do_not_raise():
     assert _extract("").segments == [] or all(s.doc_type == DocType.OTHER for s in _extract("").segments)
     recs = _extract("PROTOKOLL\nNågot helt annat.\n")
