@@ -1,4 +1,8 @@
-"""ingest_inbox: take what is in the inbox, process it, archive successes, quarantine failures."""
+"""ingest_inbox: take what is in the inbox, process it, archive successes, quarantine failures.
+
+The cycle itself (run lock, umask, crash-safe moves, unfinished tables) is
+pipeline.inbox.run_ingest_cycle; this flow only supplies Prefect's per-file tasks
+(process_files) as its processing step."""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ from pathlib import Path
 
 from prefect import flow, get_run_logger, task
 
-from pipeline.inbox import Folders, IngestReport, default_parallelism, place_results, settled_files
+from pipeline.inbox import Folders, IngestReport, default_parallelism, place_results, run_ingest_cycle, settled_files
 from pipeline.limits import Limits
 
 from flows.process import process_files
@@ -35,30 +39,31 @@ def ingest_inbox(
     workers: int | None = None,
     limits: Limits | None = None,
     files: list[str] | None = None,
+    lock_timeout: float | None = None,
 ) -> IngestReport:
     """The run succeeds even when files fail: they are in the report's `quarantined` list.
 
     `files`: take only these inbox files (the watcher has already waited for them to settle);
-    by default every settled file in the inbox."""
+    by default every settled file in the inbox. `lock_timeout`: seconds to wait for another
+    run on the same outputs (None: as long as it takes); then the cycle is skipped."""
     logger = get_run_logger()
     folders = Folders(Path(inbox), Path(archive), Path(quarantine), Path(out)).resolved()
     folders.ensure()
     if files is None:
         files = take_inbox_task(str(folders.inbox), settle_seconds)
-    else:
-        files = [str(Path(f).resolve()) for f in files if Path(f).is_file()]
+    workers = workers or default_parallelism()
+
+    def process(paths: list[Path]):
+        runner = make_task_runner(task_runner, dask_address, workers)
+        return process_files.with_options(task_runner=runner)(
+            paths=[str(p) for p in paths], out=str(folders.out), limits=limits, parallel=workers,
+        )
+
+    def place(results: dict, f: Folders) -> IngestReport:
+        return place_task({str(p): r for p, r in results.items()}, f)
+
+    report = run_ingest_cycle(folders, process, [Path(p) for p in files], lock_timeout=lock_timeout,
+                              place=place, logger=logger)
     if not files:
         logger.info("inbox %s: nothing to take", folders.inbox)
-        return IngestReport(inbox=str(folders.inbox))
-    workers = workers or default_parallelism()
-    runner = make_task_runner(task_runner, dask_address, workers)
-    batch = process_files.with_options(task_runner=runner)(
-        paths=files, out=str(folders.out), limits=limits, parallel=workers,
-    )
-    report = place_task(dict(zip(files, batch.results)), folders)
-    report.tables_rebuilt = batch.tables_rebuilt
-    for q in report.quarantined:
-        logger.warning("quarantined %s: %s: %s", q.file_name, q.kind, q.message)
-    logger.info("inbox %s: %d archived, %d quarantined, %d left", folders.inbox,
-                len(report.archived), len(report.quarantined), len(report.left_in_inbox))
     return report

@@ -252,6 +252,9 @@ def _check_runner(task_runner: str) -> None:
 
 
 def _print_ingest(report) -> None:
+    if report.skipped:
+        err_console.print(f"ingest {report.inbox}: skipped: {report.skipped}", highlight=False, soft_wrap=True)
+        return
     console.print(f"ingest {report.inbox}: {len(report.archived)} archived, {len(report.quarantined)} quarantined"
                   + (f", {len(report.left_in_inbox)} left in the inbox" if report.left_in_inbox else ""),
                   highlight=False, soft_wrap=True)
@@ -266,21 +269,37 @@ def run_ingest(
     inbox: Path = _INBOX, archive: Path = _ARCHIVE, quarantine: Path = _QUARANTINE, out: Path = _OUT,
     settle: float = typer.Option(2.0, "--settle", help="Take only files unchanged for this many seconds."),
     task_runner: str = _RUNNER, dask_address: str = _DASK, workers: int = _WORKERS, prefect_home: Path = _HOME,
+    lock_wait: float | None = typer.Option(
+        None, "--lock-wait", help="Seconds to wait while another run works on the same --out, then skip "
+        "this run (exit 3). Default: wait until it is done."),
+    use_prefect: bool = typer.Option(
+        True, "--prefect/--no-prefect", help="--no-prefect: run the same ingest cycle in this process, without "
+        "a Prefect API (no task cache, retries or UI; for a crontab on a machine without a server)."),
 ) -> None:
     """Run the ingest_inbox flow once: process settled inbox files, archive or quarantine them.
 
-    Exits 0 even when files were quarantined (they are listed); uses PREFECT_API_URL or a local server."""
+    Exits 0 even when files were quarantined (they are listed); uses PREFECT_API_URL or a local server.
+    One ingest at a time per output folder: a second one waits (or, with --lock-wait, skips)."""
     _check_runner(task_runner)
-    from pipeline.serve import prefect_api  # noqa: PLC0415
-
     f = _folders(inbox, archive, quarantine, out)
-    with prefect_api(home=prefect_home, ui=False):
-        from flows.ingest import ingest_inbox  # noqa: PLC0415
+    if not use_prefect:
+        logging.getLogger("pipeline.inbox").setLevel(logging.INFO)
+        from pipeline.inbox import process_plain, run_ingest_cycle  # noqa: PLC0415
 
-        report = ingest_inbox(inbox=str(f.inbox), archive=str(f.archive), quarantine=str(f.quarantine), out=str(f.out),
-                              settle_seconds=settle, task_runner=task_runner, dask_address=dask_address,
-                              workers=workers or None)
+        report = run_ingest_cycle(f, process_plain(f.out, jobs=workers or None), settle_seconds=settle,
+                                  lock_timeout=lock_wait)
+    else:
+        from pipeline.serve import prefect_api  # noqa: PLC0415
+
+        with prefect_api(home=prefect_home, ui=False):
+            from flows.ingest import ingest_inbox  # noqa: PLC0415
+
+            report = ingest_inbox(inbox=str(f.inbox), archive=str(f.archive), quarantine=str(f.quarantine),
+                                  out=str(f.out), settle_seconds=settle, task_runner=task_runner,
+                                  dask_address=dask_address, workers=workers or None, lock_timeout=lock_wait)
     _print_ingest(report)
+    if report.skipped:
+        raise typer.Exit(3)
 
 
 @run_app.command("nightly")

@@ -17,8 +17,11 @@ from __future__ import annotations
 import errno
 import json
 import os
+import logging
 import shutil
+import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -267,31 +270,102 @@ def _candidates(folder: Path, name: str):
         n += 1
 
 
-def move_unique(src: Path, folder: Path) -> Path:
+def _same_file(a: Path, b: Path) -> bool:
+    """b holds a's bytes: the same inode (a hard link an interrupted move left), or the
+    same size and sha256 (an interrupted copy across file systems)."""
+    try:
+        if os.path.samefile(a, b):
+            return True
+        if a.stat().st_size != b.stat().st_size:
+            return False
+        return sha256_file(a) == sha256_file(b)
+    except OSError:
+        return False
+
+
+def _claim(src: Path, dest: Path) -> bool:
+    """Give src the name dest without ever replacing an existing dest; False if dest is taken.
+
+    A hard link is atomic and fails on an existing name; src stays until the caller removes
+    it, so a crash in between leaves the file under both names (never under neither), and
+    the next run finishes the move. On a file system without hard links: an O_EXCL
+    placeholder, then rename over it."""
+    try:
+        os.link(src, dest, follow_symlinks=False)
+        return True
+    except FileExistsError:
+        return False
+    except OSError as exc:
+        if exc.errno == errno.EXDEV:
+            raise
+        if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK, errno.ENOSYS):
+            raise
+    try:
+        fd = os.open(dest, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        return False
+    os.close(fd)
+    try:
+        os.replace(src, dest)
+    except OSError:
+        os.unlink(dest)
+        raise
+    return True
+
+
+def move_unique(src: Path, folder: Path, before_release: Callable[[Path], object] | None = None) -> Path:
     """Move src into folder under its own name, or 'name (n).ext' if taken; never overwrite.
 
-    A destination is claimed with O_EXCL first, so two movers cannot pick the same name.
+    Crash-safe and idempotent: the new name is claimed atomically (a hard link) while src
+    still exists, then `before_release(dest)` runs (e.g. writing the quarantine reason),
+    and only then is src removed. A rerun after a crash anywhere in between finds a
+    candidate name already holding src's bytes and completes that move instead of making
+    a second copy. Across file systems the bytes are copied to a temp file in `folder`
+    (fsynced) first, and that temp file is claimed instead.
     """
     src = Path(src)
     folder.mkdir(parents=True, exist_ok=True)
-    for dest in _candidates(folder, src.name):
-        if dest.name.endswith(REASON_SUFFIX):
-            continue
+    tmp: Path | None = None
+    try:
+        for dest in _candidates(folder, src.name):
+            if dest.name.endswith(REASON_SUFFIX):
+                continue
+            if os.path.lexists(dest):
+                if _same_file(src, dest):
+                    break  # an earlier run got this far: finish its move
+                continue
+            try:
+                claimed = _claim(tmp or src, dest)
+            except OSError as exc:
+                if exc.errno != errno.EXDEV or tmp is not None:
+                    raise
+                tmp = _copy_to_temp(src, folder)  # another file system: copy, then claim the copy
+                claimed = _claim(tmp, dest)
+            if claimed:
+                break
+        if before_release is not None:
+            before_release(dest)
         try:
-            fd = os.open(dest, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-        except FileExistsError:
-            continue
-        os.close(fd)
-        try:
-            os.replace(src, dest)
-        except OSError as exc:
-            if exc.errno != errno.EXDEV:
-                os.unlink(dest)
-                raise
-            shutil.copy2(src, dest)  # another file system: copy, then remove the original
             os.unlink(src)
+        except FileNotFoundError:
+            pass  # moved by rename (a file system without hard links)
         return dest
-    raise AssertionError("unreachable")
+    finally:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except FileNotFoundError:
+                pass
+
+
+def _copy_to_temp(src: Path, folder: Path) -> Path:
+    fd, name = tempfile.mkstemp(prefix=f".{src.name}.", suffix=".tmp", dir=folder)
+    with os.fdopen(fd, "wb") as out, open(src, "rb") as inp:
+        shutil.copyfileobj(inp, out, 1 << 20)
+        out.flush()
+        os.fsync(out.fileno())
+    shutil.copystat(src, name)
+    return Path(name)
 
 
 def archive_folder(archive: Path, when: datetime | None = None) -> Path:
@@ -309,20 +383,25 @@ def reason_path(quarantined: Path) -> Path:
 
 
 def quarantine_file(path: Path, quarantine: Path, error: ProcessingError) -> Path:
-    """Move a failed file into quarantine/ with <name>.reason.json beside it."""
-    dest = move_unique(path, quarantine)
-    reason = {
-        "file_name": path.name,
-        "quarantined_as": dest.name,
-        "kind": error.kind,
-        "message": error.message,
-        "doc_id": error.doc_id,
-        "pipeline_version": error.pipeline_version,
-        "occurred_at": error.occurred_at.isoformat() if error.occurred_at else None,
-        "quarantined_at": datetime.now(timezone.utc).isoformat(),
-    }
-    write_atomic(reason_path(dest), json.dumps(reason, ensure_ascii=False, indent=1).encode("utf-8"))
-    return dest
+    """Move a failed file into quarantine/ with <name>.reason.json beside it.
+
+    The reason is written before the file leaves the inbox, so a crash never leaves a
+    quarantined file without its reason."""
+
+    def write_reason(dest: Path) -> None:
+        reason = {
+            "file_name": path.name,
+            "quarantined_as": dest.name,
+            "kind": error.kind,
+            "message": error.message,
+            "doc_id": error.doc_id,
+            "pipeline_version": error.pipeline_version,
+            "occurred_at": error.occurred_at.isoformat() if error.occurred_at else None,
+            "quarantined_at": datetime.now(timezone.utc).isoformat(),
+        }
+        write_atomic(reason_path(dest), json.dumps(reason, ensure_ascii=False, indent=1).encode("utf-8"))
+
+    return move_unique(path, quarantine, before_release=write_reason)
 
 
 class Placed(BaseModel):
@@ -342,6 +421,7 @@ class IngestReport(BaseModel):
     quarantined: list[Placed] = []
     left_in_inbox: list[str] = []  # vanished or not movable; picked up next time
     tables_rebuilt: bool = False
+    skipped: str | None = None  # the cycle did not run: why (another run held the lock)
 
     @property
     def failed(self) -> list[Placed]:
@@ -375,3 +455,117 @@ class ProcessedBatch(BaseModel):
 
     def by_path(self, paths: list[str]) -> dict[Path, FileResult | ProcessingError]:
         return {Path(p): r for p, r in zip(paths, self.results)}
+
+
+# --- one ingest cycle ------------------------------------------------------------------
+
+log = logging.getLogger(__name__)
+
+# Present while documents may have been written that the tables do not show yet (a cycle
+# started and has not finished its table rebuild): the next cycle rebuilds the tables even
+# when the inbox is empty, so a run killed after moving its files still gets its rows.
+TABLES_PENDING = ".tables-pending"
+
+
+def sweep_cycle_temps(folders: Folders) -> int:
+    """Temp files a killed cycle left (records, reasons, cross-device copies). Hold the lock."""
+    from pipeline.locking import sweep_stale_temps  # noqa: PLC0415
+    from pipeline.store import documents_dir, errors_dir  # noqa: PLC0415
+
+    archive = Path(folders.archive)
+    years = sorted(d for d in archive.iterdir() if d.is_dir()) if archive.is_dir() else []
+    return sweep_stale_temps(documents_dir(folders.out), errors_dir(folders.out), folders.quarantine, *years)
+
+
+def run_ingest_cycle(
+    folders: Folders,
+    process: Callable[[list[Path]], ProcessedBatch],
+    files: list[Path] | None = None,
+    *,
+    settle_seconds: float = 2.0,
+    lock_timeout: float | None = None,
+    place: Callable[[dict[Path, FileResult | ProcessingError], Folders], IngestReport] = place_results,
+    rebuild: Callable[[Path], bool] | None = None,
+    logger: logging.Logger | logging.LoggerAdapter = log,
+) -> IngestReport:
+    """One ingest cycle: inbox files -> outputs (via `process`) -> archive/ or quarantine/.
+
+    Used by the ingest flow (flows/ingest.py), hence by `finsam run ingest`, `finsam watch`
+    and the deployment `finsam serve` triggers; `process` is what turns files into outputs
+    and rebuilds the tables (the Prefect flow process_files, or `process_plain`).
+
+    - One cycle at a time per output folder: the cycle holds `folder_lock(out)` from before
+      it looks at its files until they are placed. A second runner waits (one log line
+      naming the holder) and then takes only the files still in the inbox; with
+      `lock_timeout` it gives up after that many seconds and skips the cycle (the report's
+      `skipped` says why), leaving the files for the next cycle.
+    - The cycle runs under `umask_not_wider_than(files)`: no output is readable by more
+      people than the inbox files were.
+    - Crash safety: a file leaves the inbox only after its record is written, by a move that
+      a rerun completes (`move_unique`); a rerun recognises content already processed by its
+      sha256 and only moves it. Temp files a killed cycle left are swept; tables a killed
+      cycle did not finish are rebuilt by the next cycle, even with an empty inbox.
+    """
+    from pipeline.locking import LockBusy, folder_lock  # noqa: PLC0415
+    from pipeline.permissions import umask_not_wider_than  # noqa: PLC0415
+
+    folders = folders.resolved()
+    folders.ensure()
+    if files is None:
+        files = settled_files(folders.inbox, settle_seconds)
+    report = IngestReport(inbox=str(folders.inbox))
+    pending = Path(folders.out) / TABLES_PENDING
+    # Nothing to take: never wait (a run holding the lock finishes the tables itself).
+    timeout = lock_timeout if files else 0
+    try:
+        with folder_lock(folders.out, timeout=timeout, on_wait=lambda msg: logger.info("%s", msg)):
+            # Another runner may have placed some of these while this one waited.
+            taken = [Path(p).resolve() for p in files if Path(p).is_file()]
+            with umask_not_wider_than(taken or [folders.inbox]):
+                sweep_cycle_temps(folders)
+                if taken:
+                    write_atomic(pending, b"")
+                    batch = process(taken)
+                    report = place(batch.by_path([str(p) for p in taken]), folders)
+                    report.tables_rebuilt = batch.tables_rebuilt
+                elif pending.exists():
+                    logger.info("tables: finishing the rebuild an interrupted cycle left")
+                    report.tables_rebuilt = (rebuild or _rebuild_tables)(Path(folders.out))
+                # process/rebuild returned: the tables show every record (or the stage is not installed)
+                pending.unlink(missing_ok=True)
+    except LockBusy as exc:
+        if files:
+            report.skipped = str(exc)
+            logger.warning("inbox %s: cycle skipped: %s", folders.inbox, exc)
+        return report
+    for q in report.quarantined:
+        logger.warning("quarantined %s: %s: %s", q.file_name, q.kind, q.message)
+    if files or report.tables_rebuilt:
+        logger.info("inbox %s: %d archived, %d quarantined, %d left", folders.inbox,
+                    len(report.archived), len(report.quarantined), len(report.left_in_inbox))
+    return report
+
+
+def _rebuild_tables(out: Path) -> bool:
+    from pipeline.stages import rebuild_tables_if_available  # noqa: PLC0415
+
+    return rebuild_tables_if_available(out)
+
+
+def process_plain(out: Path, limits: Limits | None = None, jobs: int | None = None) -> Callable[[list[Path]], ProcessedBatch]:
+    """A `process` for run_ingest_cycle without Prefect: process_batch, then the tables.
+
+    Same per-file work and skip-by-sha256 as the flow (pipeline.process.process_one); no task
+    cache and no retries. Used by tests and benchmarks/bench_load.py's comparisons."""
+    from pipeline.process import process_batch  # noqa: PLC0415
+
+    def process(paths: list[Path]) -> ProcessedBatch:
+        result = process_batch(paths, Path(out), limits, jobs=jobs)
+        by_path = {o.path: o for o in result.outcomes}
+        results: list[FileResult | ProcessingError] = []
+        for p in paths:
+            o = by_path[p]
+            results.append(o.error if o.status == "failed" else result_or_raise(o))
+        return ProcessedBatch(results=results, tables_rebuilt=_rebuild_tables(Path(out)))
+
+    return process

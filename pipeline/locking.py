@@ -22,7 +22,7 @@ import socket
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -58,11 +58,16 @@ def _describe(info: dict | None) -> str:
 
 
 @contextmanager
-def folder_lock(folder: Path, *, timeout: float | None = None, poll: float = 0.2) -> Iterator[Path]:
+def folder_lock(
+    folder: Path, *, timeout: float | None = None, poll: float = 0.2,
+    on_wait: Callable[[str], object] | None = None,
+) -> Iterator[Path]:
     """Hold the run lock of `folder` (created if missing) for the block.
 
     timeout None: wait as long as it takes; 0: fail at once; else wait that many seconds.
     Raises LockBusy (one line, naming the holder) when not acquired in time.
+    on_wait: called once, with a one-line message naming the holder, if the lock is busy
+    and this run is going to wait for it.
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -94,6 +99,9 @@ def folder_lock(folder: Path, *, timeout: float | None = None, poll: float = 0.2
             except BlockingIOError:
                 if deadline is not None and time.monotonic() >= deadline:
                     raise LockBusy(f"{folder} is in use by {_describe(holder_of(folder))}; try again later") from None
+                if on_wait is not None:
+                    on_wait(f"{folder} is in use by {_describe(holder_of(folder))}; waiting for it to finish")
+                    on_wait = None
                 time.sleep(poll)
         info = {
             "pid": os.getpid(), "host": socket.gethostname(), "command": " ".join(sys.argv[:3]),

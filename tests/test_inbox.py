@@ -216,3 +216,137 @@ def test_an_empty_file_is_taken_only_after_a_long_grace(tmp_path):
     tracker.observe([fresh, old])
     now[0] = 2.0
     assert tracker.observe([fresh, old]) == [old]  # then fails as empty -> quarantine
+
+
+# --- crash windows of a move, and the ingest cycle ---------------------------------------
+
+
+def test_a_move_interrupted_after_the_link_is_completed_not_doubled(tmp_path):
+    import os
+
+    src = tmp_path / "in" / "protokoll.pdf"
+    src.parent.mkdir()
+    src.write_bytes(b"protokollet")
+    year = tmp_path / "archive" / "2025"
+    year.mkdir(parents=True)
+    os.link(src, year / "protokoll.pdf")  # a run died between claiming the name and removing src
+    moved = archive_file(src, tmp_path / "archive", datetime(2025, 5, 1))
+    assert moved == year / "protokoll.pdf" and not src.exists()
+    assert sorted(p.name for p in year.iterdir()) == ["protokoll.pdf"]
+
+
+def test_a_cross_device_copy_left_behind_is_recognised_by_content_and_other_bytes_get_a_new_name(tmp_path):
+    year = tmp_path / "archive" / "2025"
+    year.mkdir(parents=True)
+    (year / "a.pdf").write_bytes(b"same bytes")  # a copy (another inode) an interrupted move left
+    (year / "b.pdf").write_bytes(b"older, different")
+    for name, data in (("a.pdf", b"same bytes"), ("b.pdf", b"newer bytes")):
+        src = tmp_path / name
+        src.write_bytes(data)
+        archive_file(src, tmp_path / "archive", datetime(2025, 5, 1))
+        assert not src.exists()
+    assert sorted(p.name for p in year.iterdir()) == ["a.pdf", "b (2).pdf", "b.pdf"]
+    assert (year / "b (2).pdf").read_bytes() == b"newer bytes"
+
+
+def test_the_reason_is_written_before_the_file_leaves_the_inbox(tmp_path, monkeypatch):
+    import pipeline.inbox as inbox_mod
+
+    f = tmp_path / "in" / "trasig.pdf"
+    f.parent.mkdir()
+    f.write_bytes(b"%PDF-1.4 broken")
+    quarantine = tmp_path / "quarantine"
+
+    def crash(*a, **k):
+        raise OSError("disk went away")
+
+    monkeypatch.setattr(inbox_mod, "write_atomic", crash)
+    with pytest.raises(OSError):
+        quarantine_file(f, quarantine, _err(f))
+    assert f.exists()  # still in the inbox: it is tried again
+    monkeypatch.undo()
+    moved = quarantine_file(f, quarantine, _err(f))
+    assert moved == quarantine / "trasig.pdf" and not f.exists()
+    assert sorted(p.name for p in quarantine.iterdir()) == ["trasig.pdf", "trasig.pdf.reason.json"]
+
+
+def _folders(tmp_path) -> Folders:
+    f = Folders(tmp_path / "inbox", tmp_path / "archive", tmp_path / "quarantine", tmp_path / "out")
+    f.ensure()
+    return f
+
+
+def _fake_process(calls: list, fail: set[str] = frozenset()):
+    from pipeline.inbox import ProcessedBatch
+
+    def process(paths):
+        calls.append([p.name for p in paths])
+        return ProcessedBatch(results=[
+            _err(p) if p.name in fail else FileResult(file_name=p.name, doc_id="x", status="processed") for p in paths
+        ], tables_rebuilt=True)
+
+    return process
+
+
+def test_cycle_takes_the_lock_and_only_files_still_in_the_inbox(tmp_path):
+    from pipeline.inbox import run_ingest_cycle
+    from pipeline.locking import holds_lock
+
+    f = _folders(tmp_path)
+    a, b, c = (f.inbox / n for n in ("a.txt", "b.txt", "c.pdf"))
+    for p in (a, b, c):
+        p.write_text(p.name)
+    listed = [a, b, c]
+    b.unlink()  # placed by another runner while this one waited for the lock
+    calls: list = []
+    seen_lock = []
+
+    def process(paths):
+        seen_lock.append(holds_lock(f.out))
+        return _fake_process(calls, fail={"c.pdf"})(paths)
+
+    report = run_ingest_cycle(f, process, listed)
+    assert calls == [["a.txt", "c.pdf"]] and seen_lock == [True]
+    assert [p.file_name for p in report.archived] == ["a.txt"]
+    assert [p.file_name for p in report.quarantined] == ["c.pdf"]
+    assert list(f.inbox.iterdir()) == [] and not (f.out / ".tables-pending").exists()
+
+
+def test_cycle_skips_after_lock_timeout_and_leaves_the_files(tmp_path):
+    from test_lock import _holder
+
+    from pipeline.inbox import run_ingest_cycle
+
+    f = _folders(tmp_path)
+    (f.inbox / "a.txt").write_text("a")
+    holder = _holder(f.out)
+    try:
+        calls: list = []
+        report = run_ingest_cycle(f, _fake_process(calls), settle_seconds=0, lock_timeout=0.3)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert calls == [] and report.skipped and f"pid {holder.pid}" in report.skipped
+    assert (f.inbox / "a.txt").exists()
+
+
+def test_tables_an_interrupted_cycle_left_are_rebuilt_by_the_next_even_with_an_empty_inbox(tmp_path):
+    from pipeline.inbox import run_ingest_cycle
+
+    f = _folders(tmp_path)
+    (f.inbox / "a.txt").write_text("a")
+
+    def dies(paths):
+        raise RuntimeError("killed mid-batch")
+
+    with pytest.raises(RuntimeError):
+        run_ingest_cycle(f, dies, settle_seconds=0)
+    assert (f.out / ".tables-pending").exists() and (f.inbox / "a.txt").exists()
+    (f.inbox / "a.txt").unlink()  # say another cycle's process step handled it but died before its tables
+    rebuilt: list = []
+    report = run_ingest_cycle(f, _fake_process([]), settle_seconds=0, rebuild=lambda out: rebuilt.append(out) or True)
+    assert rebuilt == [f.out] and report.tables_rebuilt
+    assert not (f.out / ".tables-pending").exists()
+    # nothing pending: an empty cycle does not touch the tables
+    run_ingest_cycle(f, _fake_process([]), settle_seconds=0, rebuild=lambda out: rebuilt.append(out) or True)
+    assert rebuilt == [f.out]
