@@ -81,21 +81,34 @@ def process(
             task = progress.add_task("processing", total=len(files))
             result = process_batch(files, out, limits, force=force, jobs=jobs or None,
                                    on_done=lambda o: progress.advance(task))
-        _after_batch(out)
+        tables_ok = _after_batch(out)
     print_summary(result, out)
-    if result.failed:
+    if result.failed or not tables_ok:
         raise typer.Exit(1)
 
 
-def _after_batch(out: Path) -> None:
+def _after_batch(out: Path) -> bool:
     """Stages that follow a batch: reconciliation and its report first (the tables read
-    OUT/reconcile/flags.json), then the analyst tables."""
+    OUT/reconcile/flags.json), then the analyst tables.
+
+    A failing table rebuild is one line on stderr and False (the command exits nonzero);
+    the per-document records are already written and stay, and the next run or
+    `finsam tables --rebuild` builds the tables again."""
     print_reconciliation(*run_reconciliation(out))
     try:
         from pipeline.tables import rebuild_tables  # noqa: PLC0415 - optional until the outputs stage exists
     except ImportError:
-        return
-    rebuild_tables(out)
+        return True
+    try:
+        rebuild_tables(out)
+    except Exception as exc:  # noqa: BLE001 - reported in one line; the records are kept
+        logging.getLogger(__name__).debug("table rebuild failed", exc_info=True)
+        detail = " ".join(str(exc).split()) or "no message"
+        err_console.print(f"[red]error[/red] tables in {out / 'tables'} not rebuilt: {type(exc).__name__}: {detail} "
+                          f"(the document records are kept; retry with finsam tables --rebuild --out {out})",
+                          soft_wrap=True, highlight=False)
+        return False
+    return True
 
 
 def print_reconciliation(flags, html_path: Path, md_path: Path) -> None:
