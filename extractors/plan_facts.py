@@ -16,7 +16,7 @@ import re
 
 from extractors import register
 from models import DocType, DocumentText, Page, Provenance, Record, Segment, StatedFact
-from pipeline.dates import find_dates
+from pipeline.dates import find_dates, find_validities
 from pipeline.textview import segment_pages, segment_span
 
 _NUMBER_WORDS = {
@@ -42,11 +42,9 @@ _CARRY = re.compile(
     re.I,
 )
 _CARRY_SUBJECT = re.compile(r"eget\s+kapital|budget|belopp|ram|siffr|intäkt|kostnad|bidrag", re.I)
-_VALIDITY = re.compile(
-    r"g[äa]ller\s+(?:fr(?:ån|an)\s+och\s+med|fr\.?\s*o\.?\s*m\.?|fr(?:ån|an))\s+(\S+(?:\s+\S+){0,2}?)\s+"
-    r"(?:till\s+och\s+med|t\.?\s*o\.?\s*m\.?|till)\s+(\d[\d\-\u2013 ]{5,10}\d|\d{1,2}\s+[a-zåäö]+\s+\d{4})",
-    re.I,
-)
+# A stated range counts when the sentence says it is the document's validity ("... gäller
+# från och med A till B"); the dates are read by pipeline.dates.
+_GALLER_BEFORE = re.compile(r"g[äa]ller\s+$", re.I)
 _DECISION_DATE = re.compile(r"beslut\w*datum\s*:?\s*(\d{4}-\d{2}-\d{2})", re.I)
 
 
@@ -142,12 +140,15 @@ def carry_over(doc: DocumentText, page: Page) -> list[Record]:
 
 def validity(doc: DocumentText, page: Page) -> list[Record]:
     out: list[Record] = []
-    for m in _VALIDITY.finditer(page.text):
-        a, b = _first_date(m.group(1)), _first_date(m.group(2))
-        if a is None or b is None:
+    # Reversed ranges are kept as written: reconcile flags them (date-order-validity).
+    for v in find_validities(page.text, allow_reversed=True, kinds=("range",)):
+        before = _GALLER_BEFORE.search(page.text[max(0, v.span[0] - 12): v.span[0]])
+        if before is None:
             continue
-        text = _sentence(m.group(0))
-        prov = _prov(doc, page, m.start(), m.end())
+        start = v.span[0] - (len(before.group(0)))
+        text = _sentence(page.text[start: v.span[1]])
+        prov = _prov(doc, page, start, v.span[1])
+        a, b = v.valid_from, v.valid_to
         out.append(StatedFact(kind="valid_from", fact_date=a, year=a.year, text=text, provenance=prov))
         out.append(StatedFact(kind="valid_to", fact_date=b, year=b.year, text=text, provenance=prov))
     for m in _DECISION_DATE.finditer(page.text):

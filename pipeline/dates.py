@@ -7,7 +7,7 @@ compact yymmdd "230301" / "221121" (only where the words around it say it is a d
 med 2024-01-01 till 2024-12-31", "år 2023".
 
 This module is the one place that parses dates: `parse_date`, `find_dates`,
-`parse_validity`.
+`parse_validity` (and `find_validities` for every period stated in a text).
 """
 
 from __future__ import annotations
@@ -131,6 +131,7 @@ class Validity:
     open_ended: bool  # "tillsvidare": no end date
     raw: str
     span: tuple[int, int]
+    kind: str = ""  # which form: range | open | dash | from | year (see _PERIOD_RES)
 
 
 _DATE_ANY = (
@@ -157,33 +158,57 @@ def _date_in(fragment: str) -> date | None:
     return hits[0][0] if hits else None
 
 
-def parse_validity(text: str) -> Validity | None:
+def _validity(kind: str, m: re.Match[str], allow_reversed: bool) -> Validity | None:
+    raw, span = m.group(0), m.span()
+    if kind in ("range", "dash"):
+        a, b = _date_in(m.group("a")), _date_in(m.group("b"))
+        if a and b and (a <= b or allow_reversed):
+            return Validity(a, b, False, raw, span, kind)
+    elif kind == "open":
+        a = _date_in(m.group("a"))
+        if a:
+            return Validity(a, None, True, raw, span, kind)
+    elif kind == "from":
+        a = _date_in(m.group("a"))
+        if a:
+            return Validity(a, None, False, raw, span, kind)
+    elif kind == "year":
+        y = int(m.group(1))
+        return Validity(date(y, 1, 1), date(y, 12, 31), False, raw, span, kind)
+    return None
+
+
+def parse_validity(text: str, *, allow_reversed: bool = False) -> Validity | None:
     """The validity period stated in `text`, or None.
 
     Tried in order: "från och med A till B" / "fr.o.m. A t.o.m. B", "fr.o.m. A och
     tillsvidare" (open end), "perioden A – B", "gäller från A" (start only), "år 2023"
     (that calendar year).
+
+    A range whose end is before its start is not a period and is passed over, unless
+    `allow_reversed`: then it is returned as written (valid_to < valid_from), for callers
+    that flag such periods.
     """
     if not text:
         return None
     for kind, pattern in _PERIOD_RES:
         m = pattern.search(text)
-        if not m:
-            continue
-        raw = m.group(0)
-        if kind in ("range", "dash"):
-            a, b = _date_in(m.group("a")), _date_in(m.group("b"))
-            if a and b and a <= b:
-                return Validity(a, b, False, raw, m.span())
-        elif kind == "open":
-            a = _date_in(m.group("a"))
-            if a:
-                return Validity(a, None, True, raw, m.span())
-        elif kind == "from":
-            a = _date_in(m.group("a"))
-            if a:
-                return Validity(a, None, False, raw, m.span())
-        elif kind == "year":
-            y = int(m.group(1))
-            return Validity(date(y, 1, 1), date(y, 12, 31), False, raw, m.span())
+        if m:
+            found = _validity(kind, m, allow_reversed)
+            if found:
+                return found
     return None
+
+
+def find_validities(text: str, *, allow_reversed: bool = False, kinds: tuple[str, ...] | None = None) -> list[Validity]:
+    """Every validity statement in `text`, in text order (forms as in `parse_validity`,
+    earlier forms taking precedence where two overlap); `kinds` keeps only those forms."""
+    found: list[Validity] = []
+    for kind, pattern in _PERIOD_RES:
+        if kinds is not None and kind not in kinds:
+            continue
+        for m in pattern.finditer(text or ""):
+            v = _validity(kind, m, allow_reversed)
+            if v and all(v.span[1] <= o.span[0] or v.span[0] >= o.span[1] for o in found):
+                found.append(v)
+    return sorted(found, key=lambda v: v.span[0])

@@ -91,3 +91,50 @@ def test_validity_range_round_trip(a, days):
     b = a + timedelta(days=days)
     v = parse_validity(f"Avtalet gäller från och med {a.isoformat()} till {b.isoformat()}.")
     assert v is not None and (v.valid_from, v.valid_to, v.open_ended) == (a, b, False)
+
+
+def test_reversed_range_only_with_allow_reversed():
+    text = "Överenskommelsen gäller från och med 2025-08-18 till och med 2025-06-12."
+    # By default a range ending before it starts is no period: only the start is read.
+    v = parse_validity(text)
+    assert (v.valid_from, v.valid_to, v.kind) == (date(2025, 8, 18), None, "from")
+    v = parse_validity(text, allow_reversed=True)
+    assert (v.valid_from, v.valid_to, v.open_ended, v.kind) == (date(2025, 8, 18), date(2025, 6, 12), False, "range")
+    assert text[v.span[0]:v.span[1]] == v.raw == "från och med 2025-08-18 till och med 2025-06-12"
+    # A range in order reads the same either way.
+    ordered = "gäller fr.o.m. 1 januari 2024 t.o.m. 31 december 2024"
+    assert parse_validity(ordered, allow_reversed=True) == parse_validity(ordered)
+
+
+def test_find_validities_every_statement_in_order():
+    from pipeline.dates import find_validities
+
+    text = ("Avtalet gäller från och med 2024-01-01 till och med 2024-12-31. Bilaga 2 gäller fr.o.m. "
+            "2024-03-01 och tillsvidare. Tillägget gäller från 2024-09-30 till 2024-06-01.")
+    found = find_validities(text)
+    assert [(v.kind, v.valid_from, v.valid_to) for v in found] == [
+        ("range", date(2024, 1, 1), date(2024, 12, 31)),
+        ("open", date(2024, 3, 1), None),
+        ("from", date(2024, 9, 30), None),  # the reversed range is passed over
+    ]
+    found = find_validities(text, allow_reversed=True, kinds=("range",))
+    assert [(v.valid_from, v.valid_to) for v in found] == [(date(2024, 1, 1), date(2024, 12, 31)),
+                                                           (date(2024, 9, 30), date(2024, 6, 1))]
+
+
+def test_plan_facts_keep_a_reversed_validity_for_the_flag():
+    from extractors.plan_facts import validity
+    from models import DocumentText, Line, Page
+
+    text = "4. Giltighetstid\nÖverenskommelsen gäller från och med 2025-08-18 till och med 2025-06-12.\nAnställning från 2025-01-01 till 2025-06-30."
+    lines, pos = [], 0
+    for t in text.split("\n"):
+        lines.append(Line(text=t, start=pos, end=pos + len(t)))
+        pos += len(t) + 1
+    page = Page(number=1, method="text", raw_text=text, text=text, lines=lines, width=595, height=842)
+    doc = DocumentText(doc_id="d" * 64, file_name="t.txt", source_path="t.txt", media_type="txt", pages=[page])
+    facts = validity(doc, page)
+    # Only the sentence that says what "gäller"; the dates as written, end before start.
+    assert [(f.kind, f.fact_date) for f in facts] == [("valid_from", date(2025, 8, 18)), ("valid_to", date(2025, 6, 12))]
+    assert facts[0].text == "gäller från och med 2025-08-18 till och med 2025-06-12"
+    assert text[facts[0].provenance.char_start:facts[0].provenance.char_end] == facts[0].text
