@@ -1,5 +1,6 @@
 """The run lock (pipeline/locking.py): one run per output folder, nothing processed twice,
-tables intact, and no stale lock after a killed run."""
+tables intact, no stale lock after a killed run, and two ingest cycles at once placing each
+inbox file exactly once."""
 
 from __future__ import annotations
 
@@ -120,3 +121,55 @@ def test_two_concurrent_runs_process_each_file_once_and_tables_stay_whole(tmp_pa
     docs = pq.read_table(table_path(out, "documents")).to_pydict()
     assert len(docs["doc_id"]) == n and len(set(docs["doc_id"])) == n
     assert not list(out.rglob("*.tmp"))
+
+
+@pytest.mark.slow  # about 30 s: 20 files read one at a time
+def test_two_ingest_runs_at_once_place_each_file_once(tmp_path: Path):
+    """Two `finsam run ingest` (the ingest cycle, without Prefect) started together on the same
+    20 files and folders: one waits for the other's lock, then finds the inbox empty."""
+    import hashlib
+    from collections import Counter
+
+    from hostile.make_hostile import text_pdf
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for i in range(18):
+        (inbox / f"kallelse-{i:02d}.txt").write_text(
+            f"KALLELSE\nStyrelsens sammanträde 2024-04-{i + 1:02d}\n1. Mötets öppnande\n2. Ärende {i}\n",
+            encoding="utf-8")
+    (inbox / "protokoll.pdf").write_bytes(text_pdf(["Protokoll 2024-04-20", "§ 1 Beslut"]))
+    (inbox / "trasig.pdf").write_bytes(b"%PDF-1.7\n1 0 obj <<")
+    originals = Counter(hashlib.sha256(p.read_bytes()).hexdigest() for p in inbox.iterdir())
+    out, archive, quarantine = tmp_path / "out", tmp_path / "archive", tmp_path / "quarantine"
+    cmd = [str(Path(PY).parent / "finsam"), "run", "ingest", "--no-prefect", "--settle", "0", "--workers", "1",
+           "--inbox", str(inbox), "--archive", str(archive), "--quarantine", str(quarantine), "--out", str(out)]
+    procs = [subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _ in range(2)]
+    outputs = []
+    for p in procs:
+        stdout, stderr = p.communicate(timeout=300)
+        assert p.returncode == 0, stderr[-2000:]
+        outputs.append((stdout, stderr))
+    # exactly one run waited for the other (one line naming the holder), and it then had nothing left
+    waited = [err for _, err in outputs if "waiting for it to finish" in err]
+    assert len(waited) == 1, outputs
+    assert sum(1 for line in waited[0].splitlines() if "is in use by finsam run pid" in line) == 1
+    summaries = [next(line for line in o.splitlines() if line.startswith("ingest ")) for o, _ in outputs]
+    assert sorted(s.split(": ", 1)[1] for s in summaries) == ["0 archived, 0 quarantined", "19 archived, 1 quarantined"]
+
+    placed = [p for p in archive.rglob("*") if p.is_file()]
+    placed += [p for p in quarantine.iterdir() if not p.name.endswith(".reason.json")]
+    assert Counter(hashlib.sha256(p.read_bytes()).hexdigest() for p in placed) == originals
+    assert list(inbox.iterdir()) == []
+    assert len(list((out / "documents").glob("*.json"))) == 19
+    assert [p.name.split(".")[0] for p in (out / "errors").glob("*.json")] == ["trasig"]
+
+    import pyarrow.parquet as pq
+
+    from pipeline.tables import table_path
+
+    docs = pq.read_table(table_path(out, "documents")).to_pydict()
+    assert len(docs["doc_id"]) == 19 and len(set(docs["doc_id"])) == 19
+    assert len(pq.read_table(table_path(out, "errors"))) == 1
+    assert not list(tmp_path.rglob("*.tmp"))
