@@ -6,6 +6,13 @@
   folder of 40 files copied in becomes one run, not 40.
 - Files already in the inbox at start (dropped while the watcher was down) are picked up.
 - Ctrl-C (or stop()) ends the loop cleanly after the current batch.
+
+The watcher holds no lock itself: `on_batch` runs one ingest cycle (the ingest_inbox flow,
+i.e. pipeline.inbox.run_ingest_cycle), which takes the output folder's run lock and works
+only on the handed files still in the inbox, so two watchers (or a watcher and
+`finsam run ingest`) on the same folders never process or place a file twice. In
+`finsam serve` the cycle runs in a flow-run process of its own, which is why the lock
+belongs to the cycle and not to this loop.
 """
 
 from __future__ import annotations
