@@ -173,3 +173,25 @@ def test_two_ingest_runs_at_once_place_each_file_once(tmp_path: Path):
     assert len(docs["doc_id"]) == 19 and len(set(docs["doc_id"])) == 19
     assert len(pq.read_table(table_path(out, "errors"))) == 1
     assert not list(tmp_path.rglob("*.tmp"))
+
+
+def test_run_ingest_with_lock_wait_skips_in_one_line_and_leaves_the_files(tmp_path: Path):
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    inbox.mkdir()
+    (inbox / "kallelse.txt").write_text("KALLELSE\nStyrelsens sammanträde 2024-03-12\n", encoding="utf-8")
+    holder = _holder(out)
+    try:
+        result = CliRunner().invoke(app, [
+            "run", "ingest", "--no-prefect", "--settle", "0", "--lock-wait", "0.5", "--inbox", str(inbox),
+            "--archive", str(tmp_path / "archive"), "--quarantine", str(tmp_path / "quarantine"), "--out", str(out)])
+    finally:
+        holder.kill()
+        holder.wait()
+    assert result.exit_code == 3, result.output
+    skipped = [line for line in result.output.splitlines() if "skipped" in line]
+    assert len(skipped) == 1 and f"pid {holder.pid}" in skipped[0], result.output
+    assert (inbox / "kallelse.txt").exists() and not (out / "documents").exists()
