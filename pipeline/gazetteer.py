@@ -8,6 +8,14 @@ organisationsnummer: a party's number only ever comes from a document.
 kommun", "Region Visterbotten", "Umeå", "AF", "AMA i Jönköpings kommun",
 "Arbetsförmedlingen Stockholm Nordväst") into an `OrgMatch`: canonical name, party
 type, score, and the department part of the name when there is one.
+
+A name resolves to a known organisation only when it is that organisation's name or an
+OCR'd spelling of it (`pipeline.fuzzy.ocr_variants`: folded letters, a letter lost or
+doubled, words split, within a budget set by the length of the distinctive part).
+"Norråsa kommun" is not "Nora kommun". An unknown kommun, region or samordningsförbund
+("Norråsa kommun", "Region Västmark", "Samordningsförbundet Norrådalen") resolves to
+itself: its name as written is its canonical name, with the party type its name states,
+a score of 70, and nothing else (no county).
 """
 
 from __future__ import annotations
@@ -18,9 +26,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz
 
-from pipeline.fuzzy import normalize_for_match
+from pipeline.fuzzy import normalize_for_match, ocr_variants
 
 PARTY_TYPES = ("kommun", "region", "statlig myndighet", "samordningsförbund", "other")
 
@@ -86,6 +94,8 @@ class Gazetteer:
                         self._alias(rest, entry["name"], full=False)
         self._full_keys = list(self.full_aliases)
         self._short_keys = list(self.short_aliases)
+        self._full_spaceless = [k.replace(" ", "") for k in self._full_keys]
+        self._short_spaceless = [k.replace(" ", "") for k in self._short_keys]
 
     def _add(self, canonical: str, party_type: str, county: str | None = None) -> None:
         self.organisations[canonical] = Organisation(canonical, party_type, county)
@@ -111,6 +121,22 @@ class Gazetteer:
         dept = department.strip(" ,.-–/()") if department else None
         return OrgMatch(org.canonical_name, org.party_type, round(score, 1), dept or None, matched)
 
+    def ocr_spelling_of(self, key: str, short: bool = False) -> tuple[str, float, str] | None:
+        """(canonical, score, alias) when normalised `key` is an OCR'd spelling of one name.
+
+        None when it is no known name's, or equally close to names of two organisations.
+        The score is the rapidfuzz ratio of the two keys (0-100).
+        """
+        keys, spaceless, table = (
+            (self._short_keys, self._short_spaceless, self.short_aliases) if short
+            else (self._full_keys, self._full_spaceless, self.full_aliases)
+        )
+        hits = ocr_variants(key, keys, spaceless)
+        if len({table[keys[i]] for i, _ in hits}) != 1:
+            return None
+        alias = keys[hits[0][0]]
+        return table[alias], float(fuzz.ratio(key, alias)), alias
+
     def _whole(self, key: str, fuzzy: bool) -> tuple[str, float, str] | None:
         if key in self.full_aliases:
             return self.full_aliases[key], 100.0, key
@@ -118,13 +144,13 @@ class Gazetteer:
             return self.short_aliases[key], 100.0, key
         if not fuzzy or len(key) < 5:
             return None
-        hit = process.extractOne(key, self._full_keys, scorer=fuzz.ratio, score_cutoff=88)
+        hit = self.ocr_spelling_of(key)
         if hit:
-            return self.full_aliases[hit[0]], float(hit[1]), hit[0]
+            return hit
         if len(key) >= 6:
-            hit = process.extractOne(key, self._short_keys, scorer=fuzz.ratio, score_cutoff=86)
+            hit = self.ocr_spelling_of(key, short=True)
             if hit:
-                return self.short_aliases[hit[0]], float(hit[1]) - 5, hit[0]
+                return hit[0], hit[1] - 5, hit[2]
         return None
 
     def resolve(self, name: str) -> OrgMatch | None:
@@ -153,15 +179,25 @@ class Gazetteer:
             if head in self.full_aliases:
                 return self._match(self.full_aliases[head], 100.0, " ".join(words[k:]), head)
             if len(head) >= 8:
-                hit = process.extractOne(head, self._full_keys, scorer=fuzz.ratio, score_cutoff=90)
+                hit = self.ocr_spelling_of(head)
                 if hit:
-                    return self._match(self.full_aliases[hit[0]], float(hit[1]), " ".join(words[k:]), hit[0])
+                    return self._match(hit[0], hit[1], " ".join(words[k:]), hit[2])
         # A samordningsförbund not (yet) in the list: its name as written is its canonical name.
         m = re.match(r"^(samordningsf\S*rbundet|finsam)\s+(?P<rest>[A-ZÅÄÖ][\wåäöÅÄÖé\- ]+)$", text, re.I)
         if m:
             canonical = f"Samordningsförbundet {m.group('rest').strip()}"
             return OrgMatch(canonical, "samordningsförbund", 70.0, None, key)
+        # Likewise a kommun or region the list does not hold ("Norråsa kommun", "Region Västmark").
+        if _UNKNOWN_KOMMUN_RE.match(text):
+            return OrgMatch(text, "kommun", 70.0, None, key)
+        if _UNKNOWN_REGION_RE.match(text):
+            return OrgMatch(text, "region", 70.0, None, key)
         return None
+
+
+_NAME_WORD = r"[A-ZÅÄÖ][a-zåäöé]+(?:-[A-ZÅÄÖ]?[a-zåäöé]+)?"
+_UNKNOWN_KOMMUN_RE = re.compile(rf"^{_NAME_WORD}(?: {_NAME_WORD})? kommun$")
+_UNKNOWN_REGION_RE = re.compile(rf"^Region {_NAME_WORD}(?: {_NAME_WORD}| län)?$")
 
 
 @lru_cache(maxsize=1)
@@ -210,9 +246,10 @@ def find_organisations(text: str, max_words: int = 5) -> list[OrgMention]:
                 if short and (len(key) >= 4 or written.isupper()):
                     canonical = short
             if canonical is None and k >= 2 and len(key) >= 10:
-                hit = process.extractOne(key, g._full_keys, scorer=fuzz.ratio, score_cutoff=92)
-                if hit:
-                    canonical = g.full_aliases[hit[0]]
+                # In running text both: an OCR'd spelling, and 92 % alike.
+                hit = g.ocr_spelling_of(key)
+                if hit and hit[1] >= 92:
+                    canonical = hit[0]
             if canonical:
                 org = g.organisations[canonical]
                 found = (OrgMention(OrgMatch(org.canonical_name, org.party_type, 100.0, None, key), written, start, end), k)

@@ -5,8 +5,8 @@ from importlib import resources
 
 import pytest
 
-from pipeline.fuzzy import best_match, normalize_for_match
-from pipeline.gazetteer import gazetteer, resolve_organisation
+from pipeline.fuzzy import best_match, name_core, normalize_for_match, ocr_budget, ocr_cost, ocr_variants
+from pipeline.gazetteer import find_organisations, gazetteer, resolve_organisation
 from pipeline.orgnr import find_org_numbers, is_valid_org_number, normalize_org_number
 
 
@@ -85,3 +85,74 @@ def test_resolve_organisation(name, canonical, party_type, department):
 @pytest.mark.parametrize("name", ["Peter Hedfors", "Förbundschef", "Psykiatri och rehabilitering", "", "Umeåregionens kommuner"])
 def test_not_an_organisation(name):
     assert resolve_organisation(name) is None
+
+
+# --- OCR spellings resolve, other names do not ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name,canonical",
+    [
+        ("Forsékringskassan", "Försäkringskassan"),  # é for ä
+        ("Forsdkringskassan", "Försäkringskassan"),  # d for ä
+        ("Försäkrings kassan", "Försäkringskassan"),  # a word split
+        ("Försäkringskasssan", "Försäkringskassan"),  # a letter doubled
+        ("Arbetsförrnedlingen", "Arbetsförmedlingen"),  # rn for m
+        ("Umeé kommun", "Umeå kommun"),
+        ("Region Vasterbotten", "Region Västerbotten"),
+        ("Region Visterbotten", "Region Västerbotten"),  # i for ä
+        ("Vinnis kommun", "Vännäs kommun"),  # i for ä, twice
+        ("Hedmora kommun", "Hedemora kommun"),  # a letter lost
+        ("Samordningsférbundet Umeéregionen", "Samordningsförbundet Umeåregionen"),
+    ],
+)
+def test_ocr_spellings_resolve(name, canonical):
+    m = resolve_organisation(name)
+    assert m is not None and m.canonical_name == canonical
+
+
+@pytest.mark.parametrize(
+    "name,party_type,not_this",
+    [
+        ("Norråsa kommun", "kommun", "Nora kommun"),  # 88 % alike, three letters more
+        ("Norrås kommun", "kommun", "Nora kommun"),
+        ("Noras kommun", "kommun", "Nora kommun"),  # as near to Borås kommun: no guess
+        ("Lillforsa kommun", "kommun", None),
+        ("Granåsens kommun", "kommun", None),
+        ("Region Västmark", "region", "Region Västmanland"),
+    ],
+)
+def test_unknown_kommun_or_region_keeps_its_written_name(name, party_type, not_this):
+    m = resolve_organisation(name)
+    assert m is not None
+    assert (m.canonical_name, m.party_type, m.department) == (name, party_type, None)
+    assert m.score < 95 and m.canonical_name != not_this
+    assert gazetteer().by_canonical(name) is None  # nothing invented: no county, no entry
+
+
+def test_unknown_kommun_with_a_department():
+    m = resolve_organisation("Arbetsmarknadsenheten i Norråsa kommun")
+    assert (m.canonical_name, m.department) == ("Norråsa kommun", "Arbetsmarknadsenheten")
+
+
+@pytest.mark.parametrize("name", ["Norråsa", "Västmark", "Arbetsmarknadsenheten", "Försäkringsbolaget"])
+def test_names_that_are_no_ocr_spelling_do_not_resolve(name):
+    assert resolve_organisation(name) is None
+
+
+def test_running_text_finds_only_known_names():
+    text = "Parterna är Norråsa kommun, Umeé kommun och Region Visterbotten samt Forsékringskassan."
+    found = [(m.written, m.match.canonical_name) for m in find_organisations(text)]
+    assert found == [("Umeé kommun", "Umeå kommun"), ("Region Visterbotten", "Region Västerbotten"),
+                     ("Forsékringskassan", "Försäkringskassan")]
+
+
+def test_ocr_cost_and_budget():
+    assert ocr_cost("forsdkringskassan", "forsakringskassan") == 0.5
+    assert ocr_cost("forsakrings kassan", "forsakringskassan") == 0
+    assert ocr_cost("norrasa kommun", "nora kommun") == 3
+    assert name_core("norrasa kommun") == "norrasa"
+    assert [ocr_budget(n) for n in (3, 4, 7, 8, 13, 14)] == [0, 1, 1, 2, 2, 3]
+    keys = ["nora kommun", "boras kommun", "umea kommun"]
+    assert sorted(i for i, _ in ocr_variants("noras kommun", keys)) == [0, 1]  # a tie: both returned
+    assert ocr_variants("norrasa kommun", keys) == []
