@@ -342,6 +342,14 @@ def party_keys(unit: Unit, resolver: OrgResolver) -> set[str]:
     return keys
 
 
+def _series(unit: Unit) -> str:
+    """An uppdragsavtal (the förbund and one verksamhetsansvarig) follows uppdragsavtal; an
+    överenskommelse and a verksamhetsplan (all members) may follow each other. Two series
+    can share half their parties, so overlap alone would chain an uppdragsavtal to the
+    överenskommelse of the next year."""
+    return "uppdrag" if unit.doc_type == DocType.UPPDRAGSAVTAL else "plan"
+
+
 def agreement_chains(units: list[Unit], resolver: OrgResolver, min_overlap: float = 0.5) -> list[list[Unit]]:
     """Consecutive versions of the same agreement: units of agreement/plan types with at
     least two parties, grouped by party overlap (Jaccard >= min_overlap), ordered by year."""
@@ -352,6 +360,8 @@ def agreement_chains(units: list[Unit], resolver: OrgResolver, min_overlap: floa
         keys = party_keys(u, resolver)
         best, best_score = None, 0.0
         for chain in chains:
+            if _series(chain[-1]) != _series(u):
+                continue
             last = party_keys(chain[-1], resolver)
             score = len(keys & last) / len(keys | last) if keys | last else 0.0
             if score > best_score:
