@@ -41,7 +41,8 @@ def uppdragsavtal_steget(year: int, signed: date, personal: int, lokal_month: in
           f"{FK.name}, {AF.name} och {REGION.name} (nedan kallade samarbetsparterna) har följande avtal "
           f"tecknats om fortsatta medel till Steget.",
           parties=[_party(FORBUNDET, "part", FORBUNDET.orgnr),
-                   _party(NORRASA, "verksamhetsansvarig", NORRASA.orgnr),
+                   _party(NORRASA, "verksamhetsansvarig", NORRASA.orgnr,
+                          name=f"Arbetsmarknadsenheten i {NORRASA.name}"),
                    _party(FK, "samarbetspart", None), _party(AF, "samarbetspart", None),
                    _party(REGION, "samarbetspart", None)])
     seg.h("§ 2 UPPDRAGETS OMFATTNING OCH ART")
