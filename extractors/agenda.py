@@ -32,6 +32,8 @@ from pipeline.textview import LineRef, provenance, segment_lines
 
 _ITEM_RE = re.compile(r"^\s*(\d{1,2})\s*[.)]\s+(\S.*)$")
 _NUM_ONLY_RE = re.compile(r"^\s*(\d{1,2})\s*[.);:,]?\s*$")  # OCR: "11;" "12:"
+# A line ending in a word that a number follows: "enligt bilaga" + "3." on the next line.
+_REFERS_ON_RE = re.compile(r"\b(?:bilaga|bilagorna|bilagor|bil\.|punkt|punkterna|ärende|nr|§|sidan|sid\.)\s*$", re.I)
 _PROPOSAL_RE = re.compile(r"^\s*f[oöé]rslag\s+till\s+beslut\s*:?\s*(?P<rest>.*)$", re.I)
 _LABEL_RE = re.compile(r"^\s*[A-ZÅÄÖ][\wåäöé ]{2,60}:(?:\s|$)")
 _TIME_RE = re.compile(
@@ -121,10 +123,15 @@ def parse_items(refs: list[LineRef]) -> tuple[list[LineRef], list[_Item]]:
             current = paired[-1] if paired else current
         pending, block = [], []
 
+    prev: LineRef | None = None
     for ref in refs:
         text = ref.text
         num_only = _NUM_ONLY_RE.match(text)
         m = _ITEM_RE.match(text)
+        if num_only and not pending and prev is not None and _REFERS_ON_RE.search(prev.text):
+            # "... enligt bilaga" / "3.": the number ends the sentence above, it is no item.
+            num_only = None
+        prev = ref
         if num_only and (items or pending):
             n = int(num_only.group(1))
             if block:  # a second block: settle the first

@@ -288,6 +288,16 @@ def test_number_block_that_cannot_be_paired_is_kept_with_warning():
     assert all(a.title == "" and any("cannot be paired" in w for w in a.warnings) for a in tail)
 
 
+def test_number_wrapped_after_bilaga_is_no_item():
+    recs = _extract(
+        "KALLELSE\nStyrelsens sammanträde 2024-11-28\n1. Mötets öppnande\n2. Dokumenthanteringsplan – Beslut\n"
+        "Förslag till beslut: Styrelsen antar planen enligt bilaga\n3.\n3. Övriga frågor\n4. Mötets avslutande\n"
+    )
+    assert [a.item_number for a in recs.agenda_items] == [1, 2, 3, 4]
+    assert recs.agenda_items[2].title == "Övriga frågor"
+    assert recs.agenda_items[1].proposed_decision.endswith("bilaga 3.")
+
+
 def test_number_block_paired_by_order():
     recs = _extract(
         "KALLELSE\nStyrelsens sammanträde 2024-02-02\n1. Mötets öppnande\n"
