@@ -1,6 +1,7 @@
-"""Load benchmark: push N files (default 1,000) through processing and check counts in = out.
+"""Load benchmark: push N files (default 1,000) through the inbox watcher and check counts in = out.
 
-    .venv/bin/python benchmarks/bench_load.py [--files 1000] [--jobs 2] [--keep DIR]
+    .venv/bin/python benchmarks/bench_load.py [--files 1000] [--burst 100] [--no-prefect]
+                                              [--baseline 100] [--workers 0] [--keep DIR]
 
 The files are copies of the real seeds (text-layer PDF, DOCX, text) and of the project's
 samples (corpus/samples/), each made unique with a few varied bytes, so every copy is a
@@ -11,14 +12,28 @@ load (bench_read.py measures OCR).
 - DOCX: the zip archive comment;
 - text: a trailing line "kopia N".
 
-Reports files/minute, peak memory (the whole process tree: batch process, forkserver
-and reader workers, sampled every 0.2 s) and counts: files in, documents + errors out,
-rows in the documents table. Not a timed test; the README "Reliability" table has figures.
+The path is the one `finsam watch` runs: pipeline.watch.InboxWatcher hands settled files to
+the ingest_inbox flow (Prefect, a local server under a temporary PREFECT_HOME unless
+PREFECT_API_URL is set; its start-up is reported, not counted), which runs the ingest cycle
+(pipeline.inbox.run_ingest_cycle: run lock, per-file tasks, tables, archive/quarantine).
+--no-prefect runs the same cycle with plain process_batch instead of the flow. Files are
+dropped into the inbox (renamed in from a staging folder) in bursts of --burst, the next
+as soon as the watcher has handed the previous one to a run, so files arrive while runs work.
+
+Reports files/minute (first drop to last file placed and its tables rebuilt), peak memory
+(this process and its children, the Prefect server excluded, sampled every 0.2 s) and counts:
+files in, files left in the inbox, archived + quarantined, documents + errors records, rows
+in the documents and errors tables. Baseline, measured in the same run: --baseline K more
+unique copies through one plain process_batch + table rebuild (what `finsam process FOLDER`
+does minus reconciliation), in a separate output folder. Not a timed test; the README
+"Reliability" table has figures.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import shutil
 import sys
 import tempfile
@@ -32,8 +47,10 @@ import psutil
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from pipeline.inbox import Folders  # noqa: E402
 from pipeline.process import process_batch  # noqa: E402
 from pipeline.store import documents_dir, errors_dir  # noqa: E402
+from pipeline.watch import InboxWatcher  # noqa: E402
 
 SEEDS = ROOT.parent / "shared" / "seeds"
 
@@ -60,7 +77,7 @@ def make_copy(src: Path, dest_dir: Path, n: int) -> Path:
 
 
 class PeakMemory:
-    """Peak RSS of this process and all its descendants, sampled in a thread."""
+    """Peak RSS of this process and all its descendants (a Prefect server excluded), sampled in a thread."""
 
     def __init__(self, interval: float = 0.2):
         self.interval = interval
@@ -77,6 +94,14 @@ class PeakMemory:
                 procs = [me, *me.children(recursive=True)]
             except psutil.Error:
                 procs = [me]
+            server = set()  # a Prefect server we started is not the pipeline's memory
+            for p in procs:
+                try:
+                    if "server" in p.cmdline() and "prefect" in " ".join(p.cmdline()):
+                        server |= {p.pid, *(c.pid for c in p.children(recursive=True))}
+                except psutil.Error:
+                    continue
+            procs = [p for p in procs if p.pid not in server]
             for p in procs:
                 try:
                     rss = p.memory_info().rss
@@ -98,10 +123,95 @@ class PeakMemory:
         self._thread.join()
 
 
+def count_files(folder: Path) -> int:
+    return sum(1 for p in folder.rglob("*") if p.is_file() and not p.name.endswith(".reason.json")) if folder.is_dir() else 0
+
+
+def table_rows(out: Path, name: str) -> int | None:
+    try:
+        import pyarrow.parquet as pq
+
+        from pipeline.tables import table_path
+    except ImportError:
+        return None
+    path = table_path(out, name)
+    return pq.read_metadata(path).num_rows if path.exists() else 0
+
+
+def run_watcher(folders: Folders, staged: list[Path], burst: int, use_prefect: bool, workers: int | None,
+                quiet: float, debounce: float, timeout: float) -> tuple[float, int, list[str]]:
+    """Drop `staged` into the inbox in bursts while the watcher ingests; seconds until all placed."""
+    log: list[str] = []
+    handed = [0]  # files handed to runs so far
+    if use_prefect:
+        from flows.ingest import ingest_inbox
+
+        def on_batch(files: list[Path]) -> None:
+            handed[0] += len(files)
+            r = ingest_inbox(inbox=str(folders.inbox), archive=str(folders.archive),
+                             quarantine=str(folders.quarantine), out=str(folders.out),
+                             files=[str(p) for p in files], workers=workers)
+            log.append(f"run: {len(files)} files -> {len(r.archived)} archived, {len(r.quarantined)} quarantined")
+    else:
+        from pipeline.inbox import process_plain, run_ingest_cycle
+
+        process = process_plain(folders.out, jobs=workers)
+
+        def on_batch(files: list[Path]) -> None:
+            handed[0] += len(files)
+            r = run_ingest_cycle(folders, process, files)
+            log.append(f"run: {len(files)} files -> {len(r.archived)} archived, {len(r.quarantined)} quarantined")
+
+    watcher = InboxWatcher(folders.inbox, on_batch, quiet_seconds=quiet, debounce_seconds=debounce, poll_seconds=0.5)
+    thread = watcher.start_thread()
+    n = len(staged)
+    queue = list(staged)
+    started = time.monotonic()
+    deadline = started + timeout
+    try:
+        while time.monotonic() < deadline:
+            if queue and handed[0] >= n - len(queue):  # every dropped file is in a run: drop the next burst
+                for src in queue[:burst]:
+                    os.replace(src, folders.inbox / src.name)
+                queue = queue[burst:]
+            placed = count_files(folders.archive) + count_files(folders.quarantine)
+            if not queue and placed >= n and watcher.batches == len(log) + watcher.failed_batches:
+                break
+            time.sleep(0.2)
+        seconds = time.monotonic() - started
+    finally:
+        watcher.stop()
+        thread.join(timeout=600)
+    return seconds, watcher.failed_batches, log
+
+
+def baseline(srcs: list[Path], work: Path, k: int, first: int, workers: int | None) -> tuple[float, int]:
+    """K more unique copies through one process_batch + table rebuild; (seconds, records)."""
+    folder, out = work / "baseline-in", work / "baseline-out"
+    folder.mkdir(parents=True, exist_ok=True)
+    files = [make_copy(srcs[i % len(srcs)], folder, first + i) for i in range(k)]
+    started = time.monotonic()
+    process_batch(files, out, jobs=workers)
+    try:
+        from pipeline.tables import rebuild_tables
+
+        rebuild_tables(out)
+    except ImportError:
+        pass
+    seconds = time.monotonic() - started
+    return seconds, len(list(documents_dir(out).glob("*.json"))) + len(list(errors_dir(out).glob("*.json")))
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--files", type=int, default=1000)
-    ap.add_argument("--jobs", type=int, default=0, help="files at once (0: one per core)")
+    ap.add_argument("--burst", type=int, default=100, help="files dropped into the inbox at once")
+    ap.add_argument("--workers", type=int, default=0, help="files at once (0: one per core)")
+    ap.add_argument("--no-prefect", action="store_true", help="the ingest cycle with process_batch instead of the flow")
+    ap.add_argument("--baseline", type=int, default=100, help="files for the process_batch baseline (0: none)")
+    ap.add_argument("--quiet-seconds", type=float, default=2.0)
+    ap.add_argument("--debounce-seconds", type=float, default=1.0)
+    ap.add_argument("--timeout", type=float, default=6 * 3600)
     ap.add_argument("--keep", type=Path, help="work in this folder and keep it")
     args = ap.parse_args()
 
@@ -110,42 +220,61 @@ def main() -> int:
         print(f"no sources found (seeds at {SEEDS}, samples in corpus/samples)")
         return 2
     work = args.keep or Path(tempfile.mkdtemp(prefix="finsam-load-"))
-    inbox, out = work / "inbox", work / "out"
-    inbox.mkdir(parents=True, exist_ok=True)
-    files = [make_copy(srcs[i % len(srcs)], inbox, i) for i in range(args.files)]
-    print(f"{len(files)} files from {len(srcs)} sources in {inbox}")
+    folders = Folders(work / "inbox", work / "archive", work / "quarantine", work / "out").resolved()
+    folders.ensure()
+    staging = work / "staging"
+    staging.mkdir(parents=True, exist_ok=True)
+    staged = [make_copy(srcs[i % len(srcs)], staging, i) for i in range(args.files)]
+    workers = args.workers or None
+    print(f"{len(staged)} files from {len(srcs)} sources, dropped into {folders.inbox} in bursts of {args.burst}; "
+          f"watcher quiet {args.quiet_seconds} s, debounce {args.debounce_seconds} s; "
+          f"{'ingest cycle with process_batch (--no-prefect)' if args.no_prefect else 'ingest_inbox flow (Prefect)'}")
 
-    started = time.monotonic()
-    with PeakMemory() as mem:
-        result = process_batch([inbox], out, jobs=args.jobs or None)
-        processing = time.monotonic() - started
-        try:
-            from pipeline.tables import rebuild_tables, table_path
+    with contextlib.ExitStack() as stack:
+        if not args.no_prefect:
+            from pipeline.serve import patched_environ, prefect_api
 
-            rebuild_tables(out)
-            import pyarrow.parquet as pq
+            t0 = time.monotonic()
+            if not os.environ.get("PREFECT_API_URL"):
+                home = work / "prefect-home"
+                stack.enter_context(patched_environ({
+                    "PREFECT_HOME": str(home), "PREFECT_PROFILES_PATH": str(home / "profiles.toml"),
+                    "PREFECT_LOGGING_LEVEL": "WARNING", "PREFECT_LOGGING_TO_API_ENABLED": "false"}))
+                stack.enter_context(prefect_api(home=home, ui=False, startup_timeout=300))
+            else:
+                stack.enter_context(prefect_api())
+            print(f"Prefect API ready in {time.monotonic() - t0:.1f} s (not counted)")
+        with PeakMemory() as mem:
+            seconds, failed_runs, runs = run_watcher(folders, staged, args.burst, not args.no_prefect, workers,
+                                                     args.quiet_seconds, args.debounce_seconds, args.timeout)
 
-            table_rows = pq.read_table(table_path(out, "documents")).num_rows
-        except ImportError:
-            table_rows = None
-    total = time.monotonic() - started
-
-    docs = len(list(documents_dir(out).glob("*.json")))
-    errs = len(list(errors_dir(out).glob("*.json"))) if errors_dir(out).is_dir() else 0
-    statuses = {s: sum(1 for o in result.outcomes if o.status == s) for s in ("processed", "skipped", "failed")}
-    print(f"files in            {len(files)}")
-    print(f"outcomes            {statuses}")
+    n = len(staged)
+    left = count_files(folders.inbox)
+    archived, quarantined = count_files(folders.archive), count_files(folders.quarantine)
+    docs = len(list(documents_dir(folders.out).glob("*.json")))
+    errs = len(list(errors_dir(folders.out).glob("*.json"))) if errors_dir(folders.out).is_dir() else 0
+    doc_rows, err_rows = table_rows(folders.out, "documents"), table_rows(folders.out, "errors")
+    print(f"ingest runs         {len(runs)} ({failed_runs} failed)")
+    print(f"files in            {n}")
+    print(f"left in inbox       {left}")
+    print(f"placed              {archived} archived + {quarantined} quarantined = {archived + quarantined}")
     print(f"records out         {docs} documents + {errs} errors = {docs + errs}")
-    print(f"documents table     {table_rows} rows")
-    print(f"processing          {processing:.1f} s, {len(files) / processing * 60:.0f} files/minute")
-    print(f"with table rebuild  {total:.1f} s, {len(files) / total * 60:.0f} files/minute")
-    print(f"peak memory         {mem.peak_total / 2**20:.0f} MiB process tree, "
-          f"{mem.peak_worker / 2**20:.0f} MiB largest single process")
-    lost = len(files) - (docs + errs)
-    print(f"lost                {lost}")
+    print(f"table rows          documents {doc_rows}, errors {err_rows}")
+    print(f"through the watcher {seconds:.1f} s, {n / seconds * 60:.1f} files/minute")
+    print(f"peak memory         {mem.peak_total / 2**20:.0f} MiB process tree (Prefect server excluded), "
+          f"{mem.peak_worker / 2**20:.0f} MiB largest child process")
+    lost_files = n - (archived + quarantined)
+    lost_records = n - (docs + errs)
+    print(f"lost                {lost_files} files, {lost_records} records")
+    if args.baseline:
+        b_seconds, b_records = baseline(srcs, work, args.baseline, n, workers)
+        print(f"baseline            {args.baseline} other copies through one process_batch + table rebuild: "
+              f"{b_seconds:.1f} s, {args.baseline / b_seconds * 60:.1f} files/minute ({b_records} records)")
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
-    return 0 if lost == 0 and (table_rows is None or table_rows == docs) else 1
+    ok = (lost_files == 0 and lost_records == 0 and left == 0 and failed_runs == 0
+          and (doc_rows is None or (doc_rows == docs and err_rows == errs)))
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":
