@@ -16,6 +16,22 @@ is split at the full stop. Targets: a percentage or a count of people ("Minst 40
 deltagare"); on OCR'd pages also a "%" the OCR read as digits ("5024 av deltagarna").
 Provenance: the first page of the statement, its lines' box and character span (narrowed
 to the sentence when the line was split).
+
+Initiative lists: outside any goal area, a bare "Mål" / "Mål:" heading followed by bullets
+(a samverkansinitiativ in a verksamhetsplan: "Aktivitet", "Nuläge", "Mål", "Indikatorer",
+"Sammankallande: ...") opens a list of its own. Its goals are plain "mål" (the model has no
+initiative goal type; "mål" is the type the heading names, and effektmål/strategiskt mål
+would claim a level the document does not give them); the bullets under the following
+"Indikatorer" are "indikator". Only list items count there: bullets, a bullet's wrapped
+lines (even when a wrapped line opens with a name, "Krami. Ett förslag ..."), and in Word
+list-styled paragraphs (the bullet glyph is numbering, not text). The list ends at a field
+line ("Sammankallande: Försäkringskassan", "Analysgruppens bedömning ...:"), a numbered
+title or any other paragraph; bare page numbers inside it are skipped. The heading of these
+goals is the initiative's numbered title ("1.Unga med aktivitetsersättning" -> "Unga med
+aktivitetsersättning"). An indicator bullet that lost the bullet of the next one runs two
+indicators together ("... (statistik från Umeå och krans) Antalet unga ..."): a capitalised
+"Antal"/"Andel" inside it starts the next. Repeated statements are dropped only under the
+same heading, so an initiative may repeat an indicator of the agreement's own list.
 """
 
 from __future__ import annotations
@@ -59,9 +75,16 @@ _STOP_WORDS = re.compile(
     r"styrelsen|lagar|personal|kommunikation|period|ersattning|underskrifter|varaktighet|inledning)\b"
 )
 _NUMBERED_HEADING = re.compile(r"^\s*(?:§\s*\d+|\d+(?:\.\d+)*\.?)\s+[A-ZÅÄÖÉ]")
-# Bullets as printed and as OCR reads them ("»", "«", "◦", "▪", "●", "➢").
-_BULLET = re.compile(r"^\s*(?:[-•·*–»«◦▪■●➢]|v\s)\s*")
+# Bullets as printed and as OCR reads them ("»", "«", "◦", "▪", "●", "➢", "+ ").
+_BULLET = re.compile(r"^\s*(?:[-•·*–»«◦▪■●➢]|[v+]\s)\s*")
 _FOOTNOTE_LINE = re.compile(r"^\s*\d\s+[A-ZÅÄÖ]")
+_PAGE_NUMBER = re.compile(r"^\d{1,3}$")
+# An initiative's numbered title ("1.Unga med aktivitetsersättning", "9. Motverka långa ...").
+_TITLE = re.compile(r"^\s*\d{1,2}\.\s*(?P<title>[A-ZÅÄÖ][^.:;]{2,90}?)\s*$")
+# A field line that ends an initiative's lists ("Sammankallande: Försäkringskassan", "Ansvar: ...").
+_FIELD = re.compile(r"^[A-ZÅÄÖ][\w/ -]{1,40}:(?:\s|$)")
+# Two indicators run together where the bullet of the second was lost.
+_RUN_ON_INDICATOR = re.compile(r"(?<=[\wåäö)])\s+(?=(?:Antal|Andel)(?:et|en)?(?:\s|$))")
 _TARGET = re.compile(
     r"(?:(?P<qual>minst|högst|hogst|max(?:imalt)?|över|mer\s+än|under)\s+)?(?P<value>\d{1,3}(?:,\d+)?)\s*(?P<unit>%|procent)",
     re.I,
@@ -155,6 +178,8 @@ class _State:
         self.buffer: list[tuple[LineRef, str]] = []  # (line, the part of it that belongs to the statement)
         self.buffer_type: str | None = None
         self.idle = 0
+        self.list_only = False  # an initiative's "Mål"/"Indikatorer" lists: list items only
+        self.title: str | None = None  # the last numbered title ("1.Unga med aktivitetsersättning")
 
 
 def extract_goals_from(doc: DocumentText, segment: Segment) -> list[Goal]:
@@ -170,7 +195,8 @@ def extract_goals_from(doc: DocumentText, segment: Segment) -> list[Goal]:
         text = re.sub(r"^(?:m[aå]l|indikator(?:er)?)\s*:\s*", "", text, flags=re.I)
         key = normalize_for_match(text)
         goal_type = st.buffer_type or st.area or "mål"
-        is_listed = bool(_BULLET.match(st.buffer[0][1])) or bool(_INLINE.match(_clean(st.buffer[0][1])))
+        is_listed = (st.list_only or bool(_BULLET.match(st.buffer[0][1]))
+                     or bool(_INLINE.match(_clean(st.buffer[0][1]))))
         pieces = st.buffer
         refs = [r for r, _ in pieces]
         st.buffer, st.buffer_type = [], None
@@ -178,9 +204,9 @@ def extract_goals_from(doc: DocumentText, segment: Segment) -> list[Goal]:
             return
         if goal_type == "mål" and not re.search(r"\b(?:ska|skall|ska\w*)\b|%", key + text) and not is_listed:
             return
-        if (goal_type, key) in seen:
+        if (goal_type, st.heading, key) in seen:
             return
-        seen.add((goal_type, key))
+        seen.add((goal_type, st.heading, key))
         page = refs[0].page
         value, unit = _target(text, ocr=page.method == "ocr")
         prov = provenance(doc, page, lines=list({id(r.line): r.line for r in refs if r.page.number == page.number}.values()))
@@ -211,13 +237,44 @@ def extract_goals_from(doc: DocumentText, segment: Segment) -> list[Goal]:
             if st.area is not None:
                 st.list_type = st.area  # "Mål" list under a theme: goals of the area's type
                 st.bullets_ok = True
+            else:  # an initiative's own "Mål" list
+                st.area = st.list_type = "mål"
+                st.list_only, st.bullets_ok, st.idle = True, True, 0
+                st.heading = st.title
             continue
         if area:
             flush()
+            st.list_only = False
             st.area, st.heading, st.list_type = area, None, None
             st.bullets_ok = True  # "4. Mål" + bullets; a theme heading below turns this off again
             st.idle = 0
             continue
+        if st.list_only:
+            if _PAGE_NUMBER.match(raw):
+                continue
+            if _INDICATOR_HEADING.match(key):
+                flush()
+                st.list_type = "indikator"
+                continue
+            is_item = bool(_BULLET.match(piece)) or bool(ref.line.style and re.search(r"list", ref.line.style, re.I))
+            if is_item or (st.buffer and not _FIELD.match(raw) and not _TITLE.match(raw)):
+                if is_item:
+                    flush()
+                    st.buffer_type = st.list_type
+                parts = _RUN_ON_INDICATOR.split(piece) if st.list_type == "indikator" else [piece]
+                for i, part in enumerate(parts):
+                    if i:
+                        flush()
+                        st.buffer_type = st.list_type
+                    st.buffer.append((ref, part))
+                if raw.endswith((".", "!", "?")):
+                    flush()
+                continue
+            flush()  # a field line, a title or a paragraph: the lists are over
+            st.area, st.heading, st.list_type, st.list_only, st.bullets_ok = None, None, None, False, False
+        title = _TITLE.match(raw)
+        if title:
+            st.title = title.group("title").strip()
         if st.area is None:
             # Outside a goal area only "Det övergripande/konkreta målet ..." opens one ("Målet
             # med Krami är att ..." in a description of an activity does not).

@@ -193,3 +193,131 @@ def test_goal_across_a_page_break_points_at_its_first_page():
     assert len(goals) == 1
     assert goals[0].text.endswith("offentliga trygghetssystemet ska minska.")
     assert goals[0].provenance.page == 1
+
+
+_INITIATIVES = [
+    "1.Unga med aktivitetsersättning",
+    "Aktivitet",
+    "• Prioritera att identifiera och anvisa unga till aktiva insatser mot arbete.",
+    "Nuläge juni 2023:",
+    "• Försäkringskassan och vården har aktualiserat fler unga som uppbär",
+    "aktivitetsersättning till Arbetsmarknadstorgen.",
+    "Mål",
+    "• Andelen unga med aktivitetsersättning som prövas mot arbete/studier ska",
+    "öka i Umeåregionen",
+    "Indikatorer",
+    "• Antalet unga med aktivitetsersättning som deltar i Arbetsmarknadstorgen",
+    "ska öka jämfört med föregående år (statistik från Umeå och krans) Antalet",
+    "unga med aktivitetsersättning som aktualiseras till GK ska öka jämfört med",
+    "föregående år",
+    "Sammankallande: Försäkringskassan",
+    "Analysgruppens bedömning av progress i initiativet:",
+    "• Initiativet är viktigt och ska vara kvar",
+    "Utvecklingsarbetet ska fortsätta under 2024 med fler hälsocentraler.",
+    "10.Översyn av Krami",
+    "Mål:",
+    "+ Resultat, analys och frågeställningar omhändertas i styrgrupperna för",
+    "Krami. Ett förslag på hur Krami ska anpassas lokalt ska tas fram.",
+    "Indikatorer",
+    "» Ett färdigt gemensamt förslag till reformerad lokal",
+    "Kramiverksamhet.",
+    "13",
+    "» Andel ej återaktualiserade personer med försörjningsstöd",
+    "Ansvar: Krami utökad styrgrupp och Krami styrgrupp",
+]
+
+
+def test_initiative_mal_and_indikatorer_lists_outside_a_goal_area():
+    doc, goals = _goals(["Organisering av samverkan – ledning och styrning", *_INITIATIVES],
+                        doc_type=DocType.VERKSAMHETSPLAN)
+    assert [(g.goal_type, g.heading, g.text) for g in goals] == [
+        ("mål", "Unga med aktivitetsersättning",
+         "Andelen unga med aktivitetsersättning som prövas mot arbete/studier ska öka i Umeåregionen"),
+        # one bullet holding two indicators (the second lost its bullet) gives two
+        ("indikator", "Unga med aktivitetsersättning",
+         "Antalet unga med aktivitetsersättning som deltar i Arbetsmarknadstorgen ska öka jämfört med "
+         "föregående år (statistik från Umeå och krans)"),
+        ("indikator", "Unga med aktivitetsersättning",
+         "Antalet unga med aktivitetsersättning som aktualiseras till GK ska öka jämfört med föregående år"),
+        # "Mål:" with a colon, an OCR'd "+" bullet, a wrapped line opening with a name
+        ("mål", "Översyn av Krami",
+         "Resultat, analys och frågeställningar omhändertas i styrgrupperna för Krami. Ett förslag på hur "
+         "Krami ska anpassas lokalt ska tas fram."),
+        ("indikator", "Översyn av Krami", "Ett färdigt gemensamt förslag till reformerad lokal Kramiverksamhet."),
+        # the page number between two bullets is skipped
+        ("indikator", "Översyn av Krami", "Andel ej återaktualiserade personer med försörjningsstöd"),
+    ]
+    assert all(g.target_value is None and g.target_unit is None for g in goals)
+    # the split indicator points at its own part of the shared line
+    page = doc.pages[0]
+    second = goals[2].provenance
+    assert page.text[second.char_start:second.char_end].startswith("Antalet\nunga med")
+    first = goals[1].provenance
+    assert page.text[first.char_start:first.char_end].endswith("(statistik från Umeå och krans)")
+
+
+def test_initiative_lists_take_list_items_only():
+    _, goals = _goals([
+        "3.Sjukskrivningsmönster",
+        "Mål",
+        "Samverkan ska utvecklas vidare och alla parter ska delta i arbetet under året.",
+        "• Detta är en punkt efter ett stycke och ska inte bli ett mål.",
+        "Nuläge:",
+        "Mål",
+        "• Arbetslösa sjukskrivna ska tidigare komma ut i arbetslivsinriktade insatser",
+        "Ansvar: Försäkringskassan och Regionen",
+        "Arbetet ska följas upp av styrgruppen varje kvartal.",
+        "• Initiativet ska vara kvar",
+    ], doc_type=DocType.VERKSAMHETSPLAN)
+    assert _typed(goals) == [("mål", "Arbetslösa sjukskrivna ska tidigare komma ut i arbetslivsinriktade insatser")]
+
+
+def test_an_initiative_may_repeat_an_indicator_of_the_agreement():
+    _, goals = _goals([
+        "Strategiska mål",
+        "Arbetslöshet",
+        "Indikatorer",
+        "• Omsättning till arbete/reguljära studier helår för funktionsnedsatta",
+        "• Omsättning till arbete/reguljära studier helår för funktionsnedsatta",
+        "Organisering av samverkan – ledning och styrning",
+        "7.Arbetssökande med funktionsnedsättning",
+        "Mål",
+        "• Öka omsättningen till arbete och studier för funktionsnedsatta arbetslösa",
+        "Indikatorer",
+        "• Omsättning till arbete/reguljära studier helår för funktionsnedsatta.",
+        "Sammankallande: Arbetsförmedlingen",
+    ])
+    assert [(g.goal_type, g.heading) for g in goals] == [
+        ("indikator", "Arbetslöshet"),  # the repeat under the same heading is dropped
+        ("mål", "Arbetssökande med funktionsnedsättning"),
+        ("indikator", "Arbetssökande med funktionsnedsättning"),
+    ]
+
+
+def test_initiative_lists_in_word_are_list_styled_paragraphs(tmp_path):
+    import docx
+
+    from pipeline.read import read_document
+
+    document = docx.Document()
+    document.add_paragraph("8.Utrikesfödda arbetslösa")
+    document.add_paragraph("Kraft är pågående som pilot till och med dec 2023 och ska utvärderas.")
+    document.add_paragraph("Mål:")
+    document.add_paragraph("Minska arbetslösheten samt långtidsarbetslösheten bland utrikes födda i Umeåregionen.",
+                           style="List Bullet")
+    document.add_paragraph("Indikatorer")
+    document.add_paragraph("Utrikesfödda som andel av arbetslösheten", style="List Bullet")
+    document.add_paragraph("Antal arbetslösa utomeuropeiskt födda", style="List Bullet")
+    document.add_paragraph("Sammankallande: Arbetsmarknad och integrationsavdelningen")
+    document.add_paragraph("Ansvaret ska ligga hos styrgruppen för etablering.")
+    path = tmp_path / "initiativ.docx"
+    document.save(str(path))
+    doc = read_document(path)
+    seg = Segment(segment_id="s1", provenance=Provenance(doc_id=doc.doc_id, method="docx"),
+                  doc_type=DocType.VERKSAMHETSPLAN, page_start=1, page_end=len(doc.pages))
+    assert [(g.goal_type, g.heading, g.text) for g in extract_goals_from(doc, seg)] == [
+        ("mål", "Utrikesfödda arbetslösa",
+         "Minska arbetslösheten samt långtidsarbetslösheten bland utrikes födda i Umeåregionen."),
+        ("indikator", "Utrikesfödda arbetslösa", "Utrikesfödda som andel av arbetslösheten"),
+        ("indikator", "Utrikesfödda arbetslösa", "Antal arbetslösa utomeuropeiskt födda"),
+    ]
