@@ -10,6 +10,7 @@ A bounded number of rendered pages is in flight, so memory does not grow with th
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import threading
@@ -17,6 +18,7 @@ from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from functools import lru_cache
 
+import numpy as np
 import pypdfium2 as pdfium
 import pytesseract
 from PIL import Image
@@ -29,6 +31,14 @@ OCR_LANG = "swe"
 INSTALL_HINT = "apt-get install -y tesseract-ocr tesseract-ocr-swe"
 # Tesseract per page can hang on pathological images; it is killed after this.
 TESSERACT_PAGE_TIMEOUT = 180
+# Automatic page segmentation (psm 3) is right for prose and two-column signature blocks,
+# but on a budget table it can take the figure columns for separate blocks of noise and
+# drop them. A page that reads like a table (several of these words) and shows few figures
+# is read once more as one uniform block (psm 6), with ruled lines removed first: an
+# underline touching the year header otherwise turns the whole header row into garbage.
+TABLE_WORDS = re.compile(r"\b(?:summa|tkr|belopp|budget|resultat|intäkter|kostnader|eget\s+kapital)\b", re.I)
+TABLE_WORDS_MIN = 4
+FIGURE = re.compile(r"(?<![\w,.§/-])[-−–]?\d{1,3}(?:[ \u00a0]\d{3})*(?![\w,.%/-])")
 
 
 @lru_cache(maxsize=1)
@@ -97,15 +107,80 @@ def check_page_images(page: pdfium.PdfPage, index: int, limits: Limits) -> None:
 
 
 def ocr_image(image: Image.Image, page_number: int, scale: float, width: float, height: float) -> Page:
-    """One Tesseract call for the page: words, boxes (converted to PDF points) and confidences."""
-    data = pytesseract.image_to_data(
+    """Tesseract on the page: words, boxes (converted to PDF points) and confidences.
+
+    One call for most pages; a table-like page whose figures the first call lost gets a
+    second call in table mode, and the reading with more figures is kept.
+    """
+    page = page_from_tesseract(_tesseract_data(image, psm=3), page_number, scale, width, height)
+    if not looks_like_table(page.raw_text):
+        return page
+    table = page_from_tesseract(_tesseract_data(remove_rules(image, scale), psm=6), page_number, scale, width, height)
+    if prefer_table_reading(page.raw_text, table.raw_text):
+        table.ocr_pass = "table"
+        return table
+    return page
+
+
+def _tesseract_data(image: Image.Image, psm: int) -> dict:
+    return pytesseract.image_to_data(
         image,
         lang=OCR_LANG,
-        config="--oem 1 --psm 3",
+        config=f"--oem 1 --psm {psm}",
         output_type=pytesseract.Output.DICT,
         timeout=TESSERACT_PAGE_TIMEOUT,
     )
-    return page_from_tesseract(data, page_number, scale, width, height)
+
+
+def count_figures(text: str) -> int:
+    """Stand-alone figures ("5 677", "-2 090", "131"), not parts of dates, percentages or words."""
+    return len(FIGURE.findall(text))
+
+
+def looks_like_table(text: str) -> bool:
+    return len(TABLE_WORDS.findall(text)) >= TABLE_WORDS_MIN
+
+
+def prefer_table_reading(automatic: str, table: str) -> bool:
+    """Keep the table-mode reading only when it recovered clearly more figures."""
+    a, t = count_figures(automatic), count_figures(table)
+    return t >= a + 10 and t >= 1.3 * a
+
+
+def remove_rules(image: Image.Image, scale: float, min_run_pt: float = 29.0) -> Image.Image:
+    """A copy of a greyscale page (rendered at `scale` px/pt) with long horizontal rules
+    painted white.
+
+    A pixel belongs to a rule when it lies in a horizontal run of dark pixels at least
+    `min_run_pt` long (0.4 inch: longer than any letter, even a bold dash); a slightly
+    skewed 1-pt rule still has runs of a hundred pixels and more on each pixel row. Text
+    touching the rule keeps its strokes except where they overlap it. Worked in bands of
+    rows so the scratch arrays stay small whatever the page size.
+    """
+    a = np.asarray(image.convert("L"))
+    h, w = a.shape
+    run = max(8, int(round(min_run_pt * scale)))
+    if w <= run:
+        return image.copy()
+    rule = np.zeros((h, w), dtype=bool)
+    for top in range(0, h, 256):
+        dark = a[top : top + 256] < 128
+        rows = dark.shape[0]
+        sums = np.zeros((rows, w + 1), dtype=np.int32)
+        np.cumsum(dark, axis=1, out=sums[:, 1:])
+        full = (sums[:, run:] - sums[:, :-run]) == run  # the window starting at x is all dark
+        marks = np.zeros((rows, w + 1), dtype=np.int32)
+        marks[:, : w - run + 1] += full
+        marks[:, run:] -= full
+        rule[top : top + rows] = np.cumsum(marks, axis=1)[:, :w] > 0
+    if not rule.any():
+        return image.copy()
+    fringe = rule.copy()  # and the anti-aliased edge just above and below
+    fringe[1:] |= rule[:-1]
+    fringe[:-1] |= rule[1:]
+    out = a.copy()
+    out[fringe] = 255
+    return Image.fromarray(out)
 
 
 def page_from_tesseract(data: dict, page_number: int, scale: float, width: float, height: float) -> Page:
@@ -121,16 +196,14 @@ def page_from_tesseract(data: dict, page_number: int, scale: float, width: float
         word = Word(text=text, bbox=BBox(x0=left, top=top, x1=left + w, bottom=top + h), confidence=conf)
         groups.setdefault((data["block_num"][i], data["par_num"][i], data["line_num"][i]), []).append(word)
         confs.append(conf)
-    lines: list[Line] = []
-    for key in groups:  # Tesseract's reading order
-        ws = sorted(groups[key], key=lambda w: w.bbox.x0)
-        lines.append(Line(text=" ".join(w.text for w in ws), words=ws, bbox=BBox.union([w.bbox for w in ws])))
+    lines = join_split_lines([sorted(groups[key], key=lambda w: w.bbox.x0) for key in groups])  # Tesseract's order
     mean_conf = round(sum(confs) / len(confs), 2) if confs else 0.0
     page = Page(
         number=page_number,
         width=width,
         height=height,
         method="ocr",
+        ocr_pass="auto",
         raw_text="\n".join(ln.text for ln in lines),
         lines=lines,
         ocr_confidence=mean_conf,
@@ -138,6 +211,45 @@ def page_from_tesseract(data: dict, page_number: int, scale: float, width: float
     if not confs:
         page.warnings.append("OCR found no text on this page")
     return page
+
+
+def join_split_lines(word_lines: list[list[Word]]) -> list[Line]:
+    """Lines from Tesseract's word groups, with a line it split in two joined again.
+
+    Tesseract sometimes ends a block in mid-line and puts the rest of the line, at the
+    same height and a space to the right, in a block of its own that it reads later
+    ("... till 2023-" / next line / "12-31. Beslut om"). A group that starts within about
+    one line height to the right of another, on the same height, continues it. Columns
+    (signature blocks, table figures) stand much further apart and stay separate.
+    """
+    groups = [list(ws) for ws in word_lines if ws]
+    boxes = [BBox.union([w.bbox for w in ws]) for ws in groups]
+    alive = [True] * len(groups)
+    changed = True
+    while changed:
+        changed = False
+        for i in range(len(groups)):
+            if not alive[i]:
+                continue
+            a = boxes[i]
+            height = a.bottom - a.top
+            for j in range(len(groups)):
+                if j == i or not alive[j]:
+                    continue
+                b = boxes[j]
+                overlap = min(a.bottom, b.bottom) - max(a.top, b.top)
+                gap = b.x0 - a.x1
+                if overlap >= 0.6 * min(height, b.bottom - b.top) and -1.0 <= gap <= 0.8 * max(height, b.bottom - b.top):
+                    groups[i].extend(groups[j])
+                    boxes[i] = a = BBox.union([a, b])
+                    height = a.bottom - a.top
+                    alive[j] = False
+                    changed = True
+    return [
+        Line(text=" ".join(w.text for w in ws), words=ws, bbox=box)
+        for ws, box, keep in zip(groups, boxes, alive)
+        if keep
+    ]
 
 
 def ocr_pages(pdf: pdfium.PdfDocument, indices: list[int], limits: Limits) -> Iterator[Page]:
