@@ -17,6 +17,9 @@ from models.text import DocumentText, Line, Page
 # Word-export artefacts seen in real files: "[bookmark: capPageNbr_01]", "[image: ]",
 # "[footnoteRef:1]", footnote bodies "[1:  Mäts årligen via Kolada.]", markdown links.
 _BOOKMARK = re.compile(r"\[bookmark:[^\]]*\]")
+# The same printed and OCR'd: "_" read as a space and the closing "]" as "1"/"l"/"|"
+# ("[bookmark: bmkDocDate 0112022-12-12" for "[bookmark: bmkDocDate_01]2022-12-12").
+_OCR_BOOKMARK = re.compile(r"\[bookmark:\s*[A-Za-z]+[ _]?\d{2}[1lI|\]]")
 _IMAGE = re.compile(r"\[image:[^\]]*\]")
 _FOOTNOTE_REF = re.compile(r"\[footnoteRef:\d+\]")
 _FOOTNOTE_BODY = re.compile(r"\[\d+:\s[^\]]*\]")
@@ -30,6 +33,9 @@ _PAGE_NUMBER = re.compile(
 )
 _PAGE_ONLY = re.compile(r"^\s*sida\s+\d+\s*(\(\s*\d+\s*\)|av\s+\d+)\s*$", re.I)
 _HYPHEN_END = re.compile(r"[a-zåäöéü]-$")
+# A date broken at its hyphen: "till 2023-" + "12-31." joins with the hyphen kept.
+_DATE_BREAK_END = re.compile(r"\b(?:19|20)\d\d-$")
+_DATE_BREAK_NEXT = re.compile(r"^\d\d-\d\d\b")
 _SUSPENDED = re.compile(r"^(och|eller|samt|resp|respektive|till)\b")
 
 EDGE_LINES = 3  # lines from the top and bottom of a page that may be running text
@@ -120,6 +126,8 @@ _OCR_DOT_RUN = re.compile(r"^[EeTPSRFI.,:;…_\-—–\s]{20,}$")
 # "$ 47", "8 2 UPPDRAGETS": Tesseract's readings of "§" at the start of a line.
 _OCR_PARAGRAPH_SIGN = re.compile(r"^(?:\$|8|S)\s?(\d{1,3}(?:\s?[-–]\s?\d{1,3})?)(?=\s+[A-ZÅÄÖ])")
 _OCR_PARAGRAPH_DOLLAR = re.compile(r"\$\s?(?=\d{1,3}\b)")
+# A date whose line Tesseract split at the hyphen and the reader joined again: "2023- 12-31".
+_OCR_SPLIT_DATE = re.compile(r"\b((?:19|20)\d\d-)\s(\d\d-\d\d)\b")
 
 
 def fix_ocr_line(text: str) -> str:
@@ -127,6 +135,7 @@ def fix_ocr_line(text: str) -> str:
     if _OCR_DOT_RUN.match(text) and sum(c in "EeTPSRFI" for c in text) >= 10:
         return "." * 10
     text = _OCR_PARAGRAPH_SIGN.sub(r"§ \1", text)
+    text = _OCR_SPLIT_DATE.sub(r"\1\2", text)
     return _OCR_PARAGRAPH_DOLLAR.sub("§ ", text)  # "$" has no other use in these documents
 
 
@@ -136,6 +145,8 @@ def mark_noise(page: Page) -> None:
         if line.kind != "body":
             continue
         cleaned = strip_word_noise(line.text)
+        if page.method == "ocr":
+            cleaned = _OCR_BOOKMARK.sub("", cleaned)
         if _IMAGE_FILE_LINE.match(cleaned):
             # Extracted alt text of an embedded image follows: logo words, not content.
             line.kind = "noise"
@@ -180,8 +191,14 @@ def build_page_text(page: Page) -> None:
             and nxt.text.strip()[:1].islower()
             and not _SUSPENDED.match(nxt.text.strip())
         )
+        date_join = (
+            nxt is not None
+            and _DATE_BREAK_END.search(text) is not None
+            and _DATE_BREAK_NEXT.match(nxt.text.strip()) is not None
+        )
         if hyphen_join:
             text = text[:-1]
+        hyphen_join = hyphen_join or date_join
         line.start = pos
         parts.append(text)
         pos += len(text)
