@@ -184,16 +184,39 @@ def _is_cell_token(text: str) -> bool:
     return bool(_NUMERIC_TOKEN.match(text) or _ARTEFACT_TOKEN.match(text))
 
 
-def _split_cells(row: Row) -> tuple[list[Token], list[Token]]:
-    """(label tokens, trailing cell tokens)."""
+def _split_cells(row: Row, columns: list[Column] | None = None) -> tuple[list[Token], list[Token]]:
+    """(label tokens, trailing cell tokens).
+
+    With geometry, a short non-numeric token standing in the figure columns between two
+    figures ("37 SÅ 37": a cell OCR could not read) is a cell too, kept as unreadable,
+    so the figures on either side keep their years.
+    """
+    zone = _figure_zone(columns)
     i = len(row.tokens)
-    while i > 0 and _is_cell_token(row.tokens[i - 1].text):
-        i -= 1
+    while i > 0:
+        tok = row.tokens[i - 1]
+        if _is_cell_token(tok.text):
+            i -= 1
+            continue
+        if (zone is not None and tok.bbox is not None and tok.bbox.x0 >= zone and len(tok.text) <= 3
+                and i >= 2 and _NUMERIC_TOKEN.match(row.tokens[i - 2].text)
+                and row.tokens[i - 2].bbox is not None and row.tokens[i - 2].bbox.x0 >= zone):
+            i -= 1
+            continue
+        break
     label, cells = row.tokens[:i], row.tokens[i:]
     # A lone leading dash is the label's bullet, not a cell.
     if not label and cells and cells[0].text in tuple(MINUS_SIGNS):
         label, cells = cells[:1], cells[1:]
     return label, cells
+
+
+def _figure_zone(columns: list[Column] | None) -> float | None:
+    """Left edge of the figure columns: a column's width left of the first year's right edge."""
+    if not columns or len(columns) < 2 or any(c.right is None for c in columns):
+        return None
+    spacing = min(b.right - a.right for a, b in zip(columns, columns[1:]))
+    return columns[0].right - 0.95 * spacing
 
 
 def _group_by_geometry(cells: list[Token], columns: list[Column]) -> dict[int, list[Token]] | None:
@@ -331,7 +354,7 @@ def parse_budget_tables(doc: DocumentText, segment: Segment) -> list[BudgetLine]
             row = rows[i]
             if _header_columns(row):
                 break
-            label_tokens, cells = _split_cells(row)
+            label_tokens, cells = _split_cells(row, columns)
             label = _label_text(label_tokens)
             if row.page.number != page:
                 page = row.page.number

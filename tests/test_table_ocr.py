@@ -142,3 +142,26 @@ def test_a_share_without_decimals_is_left_unread_on_ocr_and_text_is_taken_as_pri
     # a text layer is not second-guessed: no "%", no share
     assert _share_percent("- Umeå kommun, 83,74 av arb-bef.", ocr=False)[0] is None
     assert _share_percent("- Kanslipersonal", ocr=True) == (None, [])
+
+
+def test_an_unreadable_cell_between_figures_keeps_the_figures_in_their_years():
+    # seed 004 p. 12: "- Bjurholms kommun, 1,3 % av arb-bef. 37 SÅ 37"
+    def row(label: str, cells: list[str], top: float) -> Line:
+        ws, x = [], 70.0
+        for part in label.split():
+            ws.append(_ocr_word(part, x, top, 5 * len(part)))
+            x += 5 * len(part) + 3
+        for edge, cell in zip([392.0, 458.0, 524.0], cells):
+            ws.append(_ocr_word(cell, edge - 5 * len(cell), top, 5 * len(cell)))
+        return Line(text=" ".join(w.text for w in ws), words=ws, bbox=BBox.union([w.bbox for w in ws]))
+
+    lines = [row("Belopp i tkr", ["2021", "2022", "2023"], 100), row("- Bjurholms kommun", ["37", "SÅ", "37"], 115)]
+    text = "\n".join(ln.text for ln in lines)
+    page = Page(number=1, method="ocr", raw_text=text, text=text, lines=lines, width=595, height=842)
+    doc = DocumentText(doc_id="d" * 64, file_name="s.pdf", source_path="s.pdf", media_type="pdf", pages=[page])
+    seg = Segment(segment_id="s1", provenance=Provenance(doc_id=doc.doc_id, method="ocr"), doc_type=DocType.BUDGET,
+                  page_start=1, page_end=1)
+    cells = {b.year: b for b in parse_budget_tables(doc, seg)}
+    assert cells[2021].amount_sek == Decimal(37000) and cells[2023].amount_sek == Decimal(37000)
+    assert cells[2021].label == "Bjurholms kommun"
+    assert cells[2022].amount_sek is None and "unreadable cell 'SÅ'" in cells[2022].warnings
