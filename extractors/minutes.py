@@ -196,13 +196,13 @@ def _attendance_line(
         role = {"beslutande": "ledamot", "ersattare": "ersättare"}.get(group or "")
     canonical_org = None
     if org:
-        from pipeline.gazetteer import gazetteer, resolve_organisation
+        from pipeline.gazetteer import resolve_organisation
 
         hit = resolve_organisation(org)
         canonical_org = hit.canonical_name if hit else None
         if hit is None:
             warnings.append(f"organisation '{org}' not in the gazetteer")
-        elif gazetteer().by_canonical(hit.canonical_name) is None:
+        elif not hit.known:
             warnings.append(f"organisation '{org}' not in the gazetteer; its name as written is kept")
     canonical_person = index.canonical(person)
     if len(persons) > 1:

@@ -136,6 +136,8 @@ def extract_parties_from(doc: DocumentText, segment: Segment) -> list[Party]:
                 warnings.append(f"organisationsnummer {number} has a wrong check digit")
             if match is None:
                 warnings.append("party name not in the gazetteer")
+            elif not match.known:
+                warnings.append("party name not in the gazetteer; its name as written is kept")
             elif match.score < 95:
                 warnings.append(f"name resolved fuzzily to {canonical} (score {match.score})")
             parties.append(

@@ -47,6 +47,7 @@ class OrgMatch:
     score: float  # 0-100; 100 = exact after normalisation
     department: str | None = None  # "AMA" of "AMA i Jönköpings kommun", "Stockholm Nordväst"
     matched: str = ""  # the alias that matched
+    known: bool = True  # False: a kommun/region/förbund not in the list, its name as written kept
 
 
 def kommun_canonical_name(base: str, overrides: dict[str, str] | None = None) -> str:
@@ -186,12 +187,12 @@ class Gazetteer:
         m = re.match(r"^(samordningsf\S*rbundet|finsam)\s+(?P<rest>[A-ZÅÄÖ][\wåäöÅÄÖé\- ]+)$", text, re.I)
         if m:
             canonical = f"Samordningsförbundet {m.group('rest').strip()}"
-            return OrgMatch(canonical, "samordningsförbund", 70.0, None, key)
+            return OrgMatch(canonical, "samordningsförbund", 70.0, None, key, known=False)
         # Likewise a kommun or region the list does not hold ("Norråsa kommun", "Region Västmark").
         if _UNKNOWN_KOMMUN_RE.match(text):
-            return OrgMatch(text, "kommun", 70.0, None, key)
+            return OrgMatch(text, "kommun", 70.0, None, key, known=False)
         if _UNKNOWN_REGION_RE.match(text):
-            return OrgMatch(text, "region", 70.0, None, key)
+            return OrgMatch(text, "region", 70.0, None, key, known=False)
         return None
 
 

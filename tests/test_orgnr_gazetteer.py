@@ -126,8 +126,26 @@ def test_unknown_kommun_or_region_keeps_its_written_name(name, party_type, not_t
     m = resolve_organisation(name)
     assert m is not None
     assert (m.canonical_name, m.party_type, m.department) == (name, party_type, None)
-    assert m.score < 95 and m.canonical_name != not_this
+    assert m.score < 95 and m.canonical_name != not_this and not m.known
     assert gazetteer().by_canonical(name) is None  # nothing invented: no county, no entry
+
+
+def test_an_unknown_kommun_as_party_says_its_name_is_kept_not_that_it_resolved(tmp_path):
+    from extractors.parties import extract_parties  # noqa: PLC0415
+    from models import DocType, Provenance, Segment  # noqa: PLC0415
+    from pipeline.clean import clean_document  # noqa: PLC0415
+    from pipeline.read import read_raw_document  # noqa: PLC0415
+
+    f = tmp_path / "avtal.txt"
+    f.write_text("Överenskommelse\n\nParter\nNorråsa kommun, org.nr 212000-2627\nUmeå kommun, org.nr 212000-2627\n",
+                 encoding="utf-8")
+    doc = clean_document(read_raw_document(f))
+    seg = Segment(segment_id="s", provenance=Provenance(doc_id=doc.doc_id, method="txt"),
+                  doc_type=DocType.OVERENSKOMMELSE, page_start=1, page_end=1)
+    parties = {p.canonical_name: p for p in extract_parties(doc, seg)}
+    assert parties["Norråsa kommun"].warnings == ["party name not in the gazetteer; its name as written is kept"]
+    assert not any("not in the gazetteer" in w for w in parties["Umeå kommun"].warnings)
+    assert resolve_organisation("Umeå kommun").known
 
 
 def test_unknown_kommun_with_a_department():
