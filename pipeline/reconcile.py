@@ -136,7 +136,8 @@ def line_kind(b: BudgetLine) -> str:
     """equity_open / equity_close / result / subtotal / line."""
     label = _N(b.label)
     if "eget kapital" in label or "kapital vid" in label:
-        if re.search(r"borjan|ingaende|ib\b", label):
+        # "b.rjan": seed 004's text reads "vid arets bérjan" (OCR'd with the wrong language)
+        if re.search(r"b.rjan|ingaende|ib\b", label):
             return "equity_open"
         if re.search(r"slut|utgaende|ub\b", label):
             return "equity_close"

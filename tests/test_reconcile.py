@@ -114,6 +114,14 @@ def test_equity_roll_fires():
     assert len(flags[0].evidence) == 3
 
 
+def test_equity_roll_reads_ocr_damaged_equity_labels():
+    # seed 004's labels as printed: "Eget kapital vid arets bérjan" / "vid drets slut"
+    rows = [(lab.replace("årets början", "arets bérjan").replace("årets slut", "drets slut"), v)
+            for lab, v in rows_with(budget_2024(), "Eget kapital vid årets slut", [867, 1730, 2533])]
+    assert any("bérjan" in lab for lab, _ in rows)
+    assert [f.year for f in fired(reconcile([plan("p24", YEARS_2024, rows).build()]), "equity-roll")] == [2026]
+
+
 def test_equity_roll_quiet():
     assert fired(reconcile([plan("p24", YEARS_2024, budget_2024()).build()]), "equity-roll") == []
 
