@@ -124,7 +124,32 @@ def reconcile(documents: list[Document]) -> list[Flag]:
         for f in produced:
             flags.setdefault(f.flag_id, f)
     order = {"error": 0, "warning": 1, "info": 2}
-    return sorted(flags.values(), key=lambda f: (order[f.severity], f.rule_id, f.year or 0, f.flag_id))
+    return sorted(merge_repeated(list(flags.values())), key=lambda f: (order[f.severity], f.rule_id, f.year or 0, f.flag_id))
+
+
+def merge_repeated(flags: list[Flag]) -> list[Flag]:
+    """One flag for the same finding in several files.
+
+    The same document often arrives twice (the PDF sent with a kallelse, later the signed
+    scan): every rule then fires once per copy with the very same message. Such flags are
+    one finding with the evidence of every copy, so the kansli reads it once.
+    """
+    groups: dict[tuple, list[Flag]] = {}
+    for f in flags:
+        groups.setdefault((f.rule_id, f.severity, f.year, f.message), []).append(f)
+    out: list[Flag] = []
+    for (rule_id, severity, year, message), same in groups.items():
+        if len(same) == 1:
+            out.append(same[0])
+            continue
+        items = [e for f in same for e in f.evidence]
+        files: list[str] = []
+        for e in items:
+            if e.get("file") and e["file"] not in files:
+                files.append(e["file"])
+        note = f" Samma avvikelse i {len(files)} filer: {', '.join(files)}." if len(files) > 1 else ""
+        out.append(make_flag(rule_id, severity, message + note, items, year))
+    return out
 
 
 # --- budget tables ------------------------------------------------------------------------

@@ -122,6 +122,17 @@ def test_equity_roll_reads_ocr_damaged_equity_labels():
     assert [f.year for f in fired(reconcile([plan("p24", YEARS_2024, rows).build()]), "equity-roll")] == [2026]
 
 
+def test_the_same_finding_in_two_copies_of_a_document_is_one_flag():
+    # the PDF of a plan and, later, its scan: both say the same, so the kansli reads it once
+    rows = rows_with(budget_2024(), "Eget kapital vid årets slut", [867, 1730, 2533])
+    flags = fired(reconcile([plan("p24", YEARS_2024, rows).build(), plan("p24-scan", YEARS_2024, rows).build()]),
+                  "equity-roll")
+    assert len(flags) == 1
+    assert {e["file"] for e in flags[0].evidence} == {"p24.pdf", "p24-scan.pdf"}
+    assert set(flags[0].doc_ids) == {"p24", "p24-scan"}
+    assert flags[0].message.endswith("Samma avvikelse i 2 filer: p24.pdf, p24-scan.pdf.")
+
+
 def test_equity_roll_quiet():
     assert fired(reconcile([plan("p24", YEARS_2024, budget_2024()).build()]), "equity-roll") == []
 
