@@ -270,7 +270,8 @@ def ocr_pages(pdf: pdfium.PdfDocument, indices: list[int], limits: Limits) -> It
                 i = todo.pop(0)
                 image, scale, w, h = render_page(pdf, i, limits)
                 pending[pool.submit(_ocr_and_close, image, i + 1, scale, w, h)] = i
-            done, _ = wait(pending, timeout=TESSERACT_PAGE_TIMEOUT + 30, return_when=FIRST_COMPLETED)
+            # a table page may take two Tesseract calls (ocr_image)
+            done, _ = wait(pending, timeout=2 * TESSERACT_PAGE_TIMEOUT + 30, return_when=FIRST_COMPLETED)
             if not done:
                 raise LimitExceeded("OCR stalled: no page finished in time (out of memory or threads?)")
             for fut in done:
