@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from prefect.deployments.runner import EntrypointType, RunnerDeployment
@@ -69,6 +71,29 @@ def trigger_ingest(files: list[Path]) -> str:
     return state
 
 
+@contextmanager
+def _sigterm_as_ctrl_c() -> Iterator[None]:
+    """SIGTERM (systemd, `docker stop`, `kill`) stops `serve` the way Ctrl-C does.
+
+    Prefect 3.8.8's Runner.handle_sigterm calls the async-dispatched `stop()` from inside
+    the runner's event loop, where it only returns an `astop` coroutine nobody awaits
+    ("RuntimeWarning: coroutine 'Runner.astop' was never awaited"), then exits. Ctrl-C
+    takes Prefect's tested shutdown path, so SIGTERM is made to raise the same.
+    """
+    from prefect.runner.runner import Runner  # noqa: PLC0415
+
+    original = Runner.handle_sigterm
+
+    def as_interrupt(self, *args, **kwargs) -> None:
+        raise KeyboardInterrupt("SIGTERM")
+
+    Runner.handle_sigterm = as_interrupt
+    try:
+        yield
+    finally:
+        Runner.handle_sigterm = original
+
+
 def serve_forever(
     folders: Folders, cron: str = DEFAULT_CRON, timezone: str = DEFAULT_TIMEZONE,
     task_runner: str = "threads", dask_address: str | None = None,
@@ -96,7 +121,8 @@ def serve_forever(
     timer = threading.Timer(5.0, started.set)
     timer.start()
     try:
-        serve(ingest, night, pause_on_shutdown=False, print_starting_message=True)
+        with _sigterm_as_ctrl_c():
+            serve(ingest, night, pause_on_shutdown=False, print_starting_message=True)
     finally:
         timer.cancel()
         started.set()
