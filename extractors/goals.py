@@ -115,21 +115,22 @@ _OCR_PERCENT = re.compile(
 )
 
 
-def _target(text: str, ocr: bool = False) -> tuple[Decimal | None, str | None]:
+def _target(text: str, ocr: bool = False) -> tuple[Decimal | None, str | None, list[str]]:
     """The stated target: a percentage ("50% av deltagarna", "minst 1 %") or a count of
-    people ("Minst 40 deltagare"), whichever comes first."""
+    people ("Minst 40 deltagare"), whichever comes first; with a warning when the "%" was
+    recovered from OCR digits."""
     found = [m for m in (_TARGET.search(text), _COUNT_TARGET.search(text)) if m]
     if not found and ocr:
         m = _OCR_PERCENT.search(text)
         if m:
             value = parse_swedish_number(m.group("value") or m.group("value2"))
             if value is not None and 0 < value <= 100:
-                return value, "%"
+                return value, "%", [f"target {m.group(0).strip()!r} read as {value} % (OCR misread '%' as digits)"]
     if not found:
-        return None, None
+        return None, None, []
     m = min(found, key=lambda m: m.start())
     unit = "%" if m.re is _TARGET else m.group("unit").lower()
-    return parse_swedish_number(m.group("value")), unit
+    return parse_swedish_number(m.group("value")), unit, []
 
 
 def _area_type(key: str) -> str | None:
@@ -208,7 +209,7 @@ def extract_goals_from(doc: DocumentText, segment: Segment) -> list[Goal]:
             return
         seen.add((goal_type, st.heading, key))
         page = refs[0].page
-        value, unit = _target(text, ocr=page.method == "ocr")
+        value, unit, target_warnings = _target(text, ocr=page.method == "ocr")
         prov = provenance(doc, page, lines=list({id(r.line): r.line for r in refs if r.page.number == page.number}.values()))
         _narrow(prov, pieces)
         out.append(
@@ -220,6 +221,7 @@ def extract_goals_from(doc: DocumentText, segment: Segment) -> list[Goal]:
                 heading=st.heading,
                 segment_id=segment.segment_id,
                 provenance=prov,
+                warnings=target_warnings,
             )
         )
         st.idle = 0

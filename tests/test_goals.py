@@ -181,6 +181,7 @@ def test_ocr_percent_sign_misread_as_digits_on_scanned_pages_only():
     _, scanned = _goals(["§ 4 VERKSAMHETENS MÅL", *lines], method="ocr", doc_type=DocType.UPPDRAGSAVTAL)
     assert [(g.target_value, g.target_unit) for g in scanned] == [(Decimal("50"), "%"), (Decimal("90"), "%"),
                                                                   (Decimal("1"), "%")]
+    assert all("OCR misread '%'" in g.warnings[0] for g in scanned)  # a recovered target says so
     _, text_layer = _goals(["§ 4 VERKSAMHETENS MÅL", *lines], doc_type=DocType.UPPDRAGSAVTAL)
     assert [g.target_value for g in text_layer] == [None, None, None]
 
