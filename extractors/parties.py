@@ -77,8 +77,9 @@ def _passage_text(run: list[LineRef]) -> str:
     return re.sub(r"(\w)-\n(\w)", r"\1\2", text)
 
 
-def parties_in_text(text: str) -> list[tuple[str, str | None, bool | None, str]]:
-    """(name as written, org number, number valid, role) for each party named in `text`."""
+def parties_in_text(text: str) -> list[tuple[str, str | None, bool | None, str, bool]]:
+    """(name as written, org number, number valid, role, number rejoined from an OCR split)
+    for each party named in `text`."""
     out: list[list] = []
     role = "part"
     text = re.sub(r"\((?:nedan|härefter|hadanefter)[^)]*\)", " ", text, flags=re.I | re.S)
@@ -90,9 +91,10 @@ def parties_in_text(text: str) -> list[tuple[str, str | None, bool | None, str]]
     pieces.append(text[pos:])
     for piece in pieces:
         number = valid = None
+        split = False
         numbers = find_org_numbers(piece)
         if numbers:
-            number, valid = numbers[0].number, numbers[0].valid
+            number, valid, split = numbers[0].number, numbers[0].valid, numbers[0].ocr_split
             piece = piece[: numbers[0].start] + piece[numbers[0].end:]
         piece_role = None
         for pattern, marker_role in _ROLE_MARKERS:
@@ -107,9 +109,9 @@ def parties_in_text(text: str) -> list[tuple[str, str | None, bool | None, str]]
         if not name:
             # "Järfälla kommun, org. nr. 212000–0043": the number stands apart from its name.
             if number and out and out[-1][1] is None:
-                out[-1][1], out[-1][2] = number, valid
+                out[-1][1], out[-1][2], out[-1][4] = number, valid, split
             continue
-        out.append([name, number, valid, piece_role or role])
+        out.append([name, number, valid, piece_role or role, split])
     return [tuple(p) for p in out]
 
 
@@ -122,7 +124,7 @@ def extract_parties_from(doc: DocumentText, segment: Segment) -> list[Party]:
             continue  # "... en överenskommelse mellan A och B" in running text names no parties of this document
         prov_lines = [r.line for r in run if r.page.number == run[0].page.number]
         prov = provenance(doc, run[0].page, lines=prov_lines)
-        for name, number, valid, role in parties_in_text(text):
+        for name, number, valid, role, split in parties_in_text(text):
             match = resolve_organisation(name)
             if match is None and number is None:
                 continue  # not an organisation we know, and no number says it is one
@@ -134,6 +136,8 @@ def extract_parties_from(doc: DocumentText, segment: Segment) -> list[Party]:
             warnings = []
             if number and not valid:
                 warnings.append(f"organisationsnummer {number} has a wrong check digit")
+            if split:
+                warnings.append(f"organisationsnummer {number} rejoined from OCR text with a stray space")
             if match is None:
                 warnings.append("party name not in the gazetteer")
             elif not match.known:

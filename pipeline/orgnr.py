@@ -17,7 +17,7 @@ _DASH = r"[-\u2010\u2011\u2012\u2013\u2014]"
 _WITH_DASH = re.compile(rf"(?<![\d])(\d{{6}})\s?{_DASH}\s?(\d{{4}})(?![\d])")
 # OCR splits a number with a stray space: "(2 12000-2536)". Taken only when the six digits
 # rejoined carry a valid check digit, so a figure before a number is not glued onto it.
-_OCR_SPLIT = re.compile(rf"(?<![\d\s,.])(?<![\d][\s])(\d{{1,5}}) (\d{{1,5}})\s?{_DASH}\s?(\d{{4}})(?![\d])")
+_OCR_SPLIT = re.compile(rf"(?<![\d,.])(?<!\d\s)(\d{{1,5}}) (\d{{1,5}})\s?{_DASH}\s?(\d{{4}})(?![\d])")
 _KEYWORD = r"(?:org(?:anisations)?\.?\s*-?\s*n(?:umme)?r\.?|organisationsnummer|org\.?\s*nr\.?)"
 _PLAIN_AFTER_KEYWORD = re.compile(rf"{_KEYWORD}\s*:?\s*(?:16)?(\d{{10}})(?![\d])", re.I)
 
@@ -29,6 +29,7 @@ class OrgNumberMatch:
     valid: bool  # Luhn check digit right
     start: int
     end: int
+    ocr_split: bool = False  # printed with a stray space inside ("2 12000-2536") and rejoined
 
 
 def normalize_org_number(text: str) -> str | None:
@@ -74,7 +75,7 @@ def find_org_numbers(text: str) -> list[OrgNumberMatch]:
         number = f"{head}-{m.group(3)}"
         if len(head) != 6 or m.start() in seen or not is_valid_org_number(number):
             continue
-        out.append(OrgNumberMatch(m.group(0), number, True, m.start(), m.end()))
+        out.append(OrgNumberMatch(m.group(0), number, True, m.start(), m.end(), ocr_split=True))
         seen.add(m.start())
     for m in _PLAIN_AFTER_KEYWORD.finditer(text):
         number = normalize_org_number(m.group(1))

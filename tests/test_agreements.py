@@ -171,7 +171,7 @@ def test_word_table_signature_block():
 
 def test_party_numbers_stay_with_their_names():
     parties = parties_in_text("Arbetsförmedlingen Stockholm Nordväst org. nr 202100–2114\nJärfälla kommun, org. nr. 212000–0043")
-    assert [(n, num) for n, num, _, _ in parties] == [
+    assert [(n, num) for n, num, *_ in parties] == [
         ("Arbetsförmedlingen Stockholm Nordväst", "202100-2114"), ("Järfälla kommun", "212000-0043")]
 
 

@@ -65,6 +65,15 @@ def test_a_date_broken_at_its_hyphen_over_two_lines_is_joined():
 
 def test_an_org_number_with_a_stray_ocr_space_is_read_only_when_its_check_digit_holds():
     found = find_org_numbers("Nordmaling (2 12000-2536) och Bjurholms kommun")
-    assert [(o.number, o.valid) for o in found] == [("212000-2536", True)]
+    assert [(o.number, o.valid, o.ocr_split) for o in found] == [("212000-2536", True, True)]
+    assert [o.number for o in find_org_numbers("Nordmaling 2 12000-2536 och")] == ["212000-2536"]
+    assert not find_org_numbers("Nordmaling (212000-2536)")[0].ocr_split
     assert find_org_numbers("år 2 12000-2535") == []  # rejoined, the check digit is wrong
     assert find_org_numbers("belopp 12 000-2536 kr") == []  # five digits: not a number split by OCR
+
+
+def test_a_party_whose_number_was_rejoined_says_so():
+    from extractors.parties import parties_in_text  # noqa: PLC0415
+
+    (name, number, valid, _, split), = parties_in_text("Nordmaling kommun (2 12000-2536)")
+    assert (name, number, valid, split) == ("Nordmaling kommun", "212000-2536", True, True)
