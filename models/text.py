@@ -77,7 +77,8 @@ class Page(BaseModel):
     text: str = ""  # after cleanup (headers, footers, Word noise, hyphenation)
     lines: list[Line] = Field(default_factory=list)
     ocr_confidence: float | None = None  # mean word confidence of the page, 0-100
-    # "table" when the page was OCR'd a second time in table mode (pipeline/read/ocr.py)
+    # OCR pages: "auto" (Tesseract's automatic page segmentation) or "table" (the page was
+    # read again in table mode and that reading kept; pipeline/read/ocr.py)
     ocr_pass: Literal["auto", "table"] | None = None
     text_quality: float | None = None  # 0-1 score of the text layer (before any OCR)
     warnings: list[str] = Field(default_factory=list)

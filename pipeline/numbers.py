@@ -33,6 +33,16 @@ NUMBER_PATTERN = (
 )
 _NUMBER_FULL = re.compile(rf"^{NUMBER_PATTERN}$")
 _NUMBER_RE = re.compile(rf"(?<![\d.,]){NUMBER_PATTERN}(?![\d])")
+# A whole figure standing alone, as in a table cell ("5 677", "-2 090", "131"): not part of
+# a date, a decimal, a percentage, a § number or a word.
+_WHOLE_FIGURE = re.compile(
+    rf"(?<![\w,.§/-]){_MINUS_CLASS}?\d{{1,3}}(?:{_SPACE_CLASS}\d{{3}})*(?![\w,.%/-])"
+)
+
+
+def count_whole_figures(text: str) -> int:
+    """How many stand-alone whole figures `text` holds (how full a table reading is)."""
+    return len(_WHOLE_FIGURE.findall(text))
 
 
 def parse_swedish_number(text: str) -> Decimal | None:

@@ -11,7 +11,8 @@ from PIL import Image, ImageDraw
 
 from extractors.budget import _share_percent, parse_budget_tables
 from models import BBox, DocType, DocumentText, Line, Page, Provenance, Segment, Word
-from pipeline.read.ocr import count_figures, looks_like_table, prefer_table_reading, remove_rules
+from pipeline.numbers import count_whole_figures
+from pipeline.read.ocr import looks_like_table, prefer_table_reading, remove_rules
 
 SCALE = 300 / 72  # px per pt, as the OCR renders
 
@@ -53,8 +54,8 @@ def test_table_words_and_figures():
     assert looks_like_table(budget)
     assert not looks_like_table(prose)
     # figures count; dates, percentages, decimals and words with digits do not
-    assert count_figures("- Kanslipersonal -2 090 -1 710 -1 665\nSumma 11 785\n131") == 5
-    assert count_figures("2024-01-01, 83,7% av arb-bef., 3,5 tjänster, §12, 5a") == 0
+    assert count_whole_figures("- Kanslipersonal -2 090 -1 710 -1 665\nSumma 11 785\n131") == 5
+    assert count_whole_figures("2024-01-01, 83,7% av arb-bef., 3,5 tjänster, §12, 5a") == 0
 
 
 def test_the_table_reading_wins_only_when_it_recovers_clearly_more_figures():

@@ -26,6 +26,7 @@ from PIL import Image
 from models.text import BBox, Line, Page, Word
 from pipeline.errors import LimitExceeded, OcrUnavailable, UnreadableFile
 from pipeline.limits import Limits
+from pipeline.numbers import count_whole_figures
 
 OCR_LANG = "swe"
 INSTALL_HINT = "apt-get install -y tesseract-ocr tesseract-ocr-swe"
@@ -38,7 +39,6 @@ TESSERACT_PAGE_TIMEOUT = 180
 # underline touching the year header otherwise turns the whole header row into garbage.
 TABLE_WORDS = re.compile(r"\b(?:summa|tkr|belopp|budget|resultat|intäkter|kostnader|eget\s+kapital)\b", re.I)
 TABLE_WORDS_MIN = 4
-FIGURE = re.compile(r"(?<![\w,.§/-])[-−–]?\d{1,3}(?:[ \u00a0]\d{3})*(?![\w,.%/-])")
 
 
 @lru_cache(maxsize=1)
@@ -132,18 +132,13 @@ def _tesseract_data(image: Image.Image, psm: int) -> dict:
     )
 
 
-def count_figures(text: str) -> int:
-    """Stand-alone figures ("5 677", "-2 090", "131"), not parts of dates, percentages or words."""
-    return len(FIGURE.findall(text))
-
-
 def looks_like_table(text: str) -> bool:
     return len(TABLE_WORDS.findall(text)) >= TABLE_WORDS_MIN
 
 
 def prefer_table_reading(automatic: str, table: str) -> bool:
     """Keep the table-mode reading only when it recovered clearly more figures."""
-    a, t = count_figures(automatic), count_figures(table)
+    a, t = count_whole_figures(automatic), count_whole_figures(table)
     return t >= a + 10 and t >= 1.3 * a
 
 
