@@ -8,6 +8,8 @@ sha256 and the pipeline version. Bump PIPELINE_VERSION or delete .cache/ after c
 from __future__ import annotations
 
 import os
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -96,3 +98,13 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "slow" in item.keywords:
             item.add_marker(skip)
+
+
+def wait_until(cond: Callable[[], bool], timeout: float = 20.0, poll: float = 0.1) -> bool:
+    """Poll `cond` until it holds or `timeout` seconds pass; whether it held."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if cond():
+            return True
+        time.sleep(poll)
+    return False

@@ -20,7 +20,7 @@ from pipeline.inbox import Folders, reason_path
 from pipeline.read import sha256_file
 from pipeline.store import document_path
 
-from conftest import SEEDS
+from conftest import SEEDS, wait_until
 
 pytestmark = pytest.mark.seeds
 
@@ -162,12 +162,7 @@ def test_nightly_deployment_flow_runs(ingested):
 
 
 def _wait(cond, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if cond():
-            return True
-        time.sleep(0.25)
-    return False
+    return wait_until(cond, timeout, poll=0.25)
 
 
 def test_watcher_reads_a_partial_file_once_complete_and_a_restart_picks_up_what_arrived(prefect_api_url, tmp_path):

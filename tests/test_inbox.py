@@ -20,6 +20,8 @@ from pipeline.inbox import (
 from pipeline.read import sha256_file
 from pipeline.watch import InboxWatcher
 
+from conftest import wait_until
+
 
 def _err(path: Path, kind: str = "unreadable", message: str = "not a readable PDF") -> ProcessingError:
     return ProcessingError(file_name=path.name, source_path=str(path), doc_id=None, kind=kind, message=message,
@@ -152,13 +154,7 @@ def _run_watcher(inbox: Path, batches: list, **kw) -> tuple[InboxWatcher, thread
     return w, t
 
 
-def _wait(cond, timeout=20.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if cond():
-            return True
-        time.sleep(0.1)
-    return False
+_wait = wait_until
 
 
 def test_watcher_hands_over_a_file_written_in_two_steps_only_when_complete(tmp_path):
