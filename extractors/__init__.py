@@ -1,33 +1,39 @@
-"""Extractors: one module per record kind, each registered for the document types it reads.
+"""Extractors: one module per record kind, each a pure function of (context, segment).
 
-An extractor is a plain function `(doc: DocumentText, segment: Segment) -> list[Record]`.
-Modules in this package register themselves with `@register(DocType...)`; `load_all()`
-imports every module here, so adding an extractor is adding a file.
+An extractor is `(ctx: ExtractionContext, segment: Segment) -> list[Record]`
+(see extractors.run). It runs on every segment, whatever its type, and finds its own
+structure in the text (a "Parter" list, a numbered agenda, § headings, an attendance
+list, a table with year columns): a kommun's protokoll holds an utdrag of an agreement,
+an agreement quotes a decision, a plan carries a budget. It never changes the Segment
+and never reads another extractor's output, so the order they run in does not matter.
+
+Modules register their extractor with `@extractor`; `load_all()` imports every module
+of this package (not those starting with "_"), so adding an extractor is adding a file.
 """
 
 from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections import defaultdict
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from models import DocType, DocumentText, Record, Segment
+from models import Record, Segment
 
-Extractor = Callable[[DocumentText, Segment], list[Record]]
+if TYPE_CHECKING:
+    from extractors.run import ExtractionContext
 
-_REGISTRY: dict[DocType, list[Extractor]] = defaultdict(list)
+Extractor = Callable[["ExtractionContext", Segment], list[Record]]
+
+_REGISTRY: list[Extractor] = []
 _loaded = False
 
 
-def register(*doc_types: DocType) -> Callable[[Extractor], Extractor]:
-    def deco(fn: Extractor) -> Extractor:
-        for t in doc_types:
-            if fn not in _REGISTRY[t]:
-                _REGISTRY[t].append(fn)
-        return fn
-
-    return deco
+def extractor(fn: Extractor) -> Extractor:
+    """Register `fn` as an extractor of every segment."""
+    if fn not in _REGISTRY:
+        _REGISTRY.append(fn)
+    return fn
 
 
 def load_all() -> None:
@@ -35,11 +41,11 @@ def load_all() -> None:
     if _loaded:
         return
     for mod in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-        if not mod.name.startswith("_"):
+        if not mod.name.startswith("_") and mod.name != "run":
             importlib.import_module(f"{__name__}.{mod.name}")
     _loaded = True
 
 
-def extractors_for(doc_type: DocType) -> list[Extractor]:
+def all_extractors() -> list[Extractor]:
     load_all()
-    return list(_REGISTRY.get(doc_type, []))
+    return list(_REGISTRY)

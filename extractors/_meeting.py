@@ -137,29 +137,21 @@ class PersonIndex:
         return hits.pop() if len(hits) == 1 else None
 
 
-_INDEX_CACHE: dict[str, PersonIndex] = {}
+_MEETING_TYPES = (DocType.FOREDRAGNINGSLISTA, DocType.PROTOKOLL)
 
 
-def person_index(doc: DocumentText) -> PersonIndex:
-    """Persons named in the meeting documents of `doc` (agendas, minutes), cached per doc."""
-    cached = _INDEX_CACHE.get(doc.doc_id)
-    if cached is not None:
-        return cached
-    from pipeline.segment import segment_document
+def build_person_index(doc: DocumentText, segments) -> PersonIndex:
+    """Persons named in the meeting documents among `segments` (agendas, minutes)."""
     from pipeline.textview import segment_lines
 
     names: list[str] = []
-    for seg in segment_document(doc):
-        if seg.doc_type not in (DocType.FOREDRAGNINGSLISTA, DocType.PROTOKOLL):
+    for seg in segments:
+        if seg.doc_type not in _MEETING_TYPES:
             continue
         for ref in segment_lines(doc, seg):
             if any(c.isupper() for c in ref.text[1:]):
                 names += [e.text for e in entities(ref.text) if e.label == "PER"]
-    index = PersonIndex(names)
-    if len(_INDEX_CACHE) > 32:
-        _INDEX_CACHE.clear()
-    _INDEX_CACHE[doc.doc_id] = index
-    return index
+    return PersonIndex(names)
 
 
 def presenters_in(text: str, index: PersonIndex | None = None) -> list[str]:

@@ -14,21 +14,25 @@ proposes, only minutes decide.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import re
 from dataclasses import dataclass, field
 
-from extractors import register
+from extractors import extractor
 from extractors._meeting import (
     PersonIndex,
     clean_title,
     is_kind_only,
     join_lines,
-    person_index,
     presenters_in,
 )
 from models import AgendaItem, Decision, DocType, DocumentText, MeetingInfo, Record, Segment
 from pipeline.dates import find_dates
 from pipeline.textview import LineRef, provenance, segment_lines
+
+if TYPE_CHECKING:
+    from extractors.run import ExtractionContext
 
 _ITEM_RE = re.compile(r"^\s*(\d{1,2})\s*[.)]\s+(\S.*)$")
 _NUM_ONLY_RE = re.compile(r"^\s*(\d{1,2})\s*[.);:,]?\s*$")  # OCR: "11;" "12:"
@@ -39,6 +43,7 @@ _LABEL_RE = re.compile(r"^\s*[A-ZÅÄÖ][\wåäöé ]{2,60}:(?:\s|$)")
 _TIME_RE = re.compile(
     r"(?:klockan|kl\.?|tid:?|tid\b)\s*(\d{1,2}(?:[.:]\d{2})?)\s*(?:[-\u2013\u2014]+|till)\s*(\d{1,2}(?:[.:]\d{2})?)", re.I
 )
+
 _TIME_START_RE = re.compile(r"(?:klockan|kl\.?)\s*(\d{1,2}[.:]\d{2})", re.I)
 _PLACE_RE = re.compile(r"^\s*(?:lokal|plats|m[oöé]tesplats)\s*:?\s+(?P<place>.+)$", re.I)
 _BODY_RE = re.compile(r"\b([A-ZÅÄÖ][a-zåäöé]+?)s\s+(?:sammantr\w+|m[oöé]te)\b")
@@ -297,6 +302,8 @@ def agenda_records(doc: DocumentText, segment: Segment, index: PersonIndex | Non
     return records
 
 
-@register(DocType.FOREDRAGNINGSLISTA)
-def extract_agenda(doc: DocumentText, segment: Segment) -> list[Record]:
-    return agenda_records(doc, segment, person_index(doc))
+@extractor
+def extract_agenda(ctx: ExtractionContext, segment: Segment) -> list[Record]:
+    if segment.doc_type != DocType.FOREDRAGNINGSLISTA:
+        return []
+    return agenda_records(ctx.doc, segment, ctx.persons)

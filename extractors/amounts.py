@@ -10,14 +10,19 @@ Budget tables (figures without units) are read by extractors.budget, not here.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import re
 
-from extractors import register
+from extractors import extractor
 from models import Amount, DocType, DocumentText, Segment
 from pipeline.dates import find_dates
 from pipeline.gazetteer import find_organisations
 from pipeline.numbers import find_amounts
 from pipeline.textview import provenance, segment_lines
+
+if TYPE_CHECKING:
+    from extractors.run import ExtractionContext
 
 # Sentence ends, blank lines, bullets, and line ends after an all-caps heading ("§ 10 ERSÄTTNING").
 _SENTENCE_END = re.compile(
@@ -89,6 +94,8 @@ def extract_amounts_from(doc: DocumentText, segment: Segment) -> list[Amount]:
     return out
 
 
-@register(DocType.UPPDRAGSAVTAL, DocType.OVERENSKOMMELSE, DocType.VERKSAMHETSPLAN)
-def extract_amounts(doc: DocumentText, segment: Segment) -> list[Amount]:
-    return extract_amounts_from(doc, segment)
+@extractor
+def extract_amounts(ctx: ExtractionContext, segment: Segment) -> list[Amount]:
+    if segment.doc_type not in (DocType.UPPDRAGSAVTAL, DocType.OVERENSKOMMELSE, DocType.VERKSAMHETSPLAN):
+        return []
+    return extract_amounts_from(ctx.doc, segment)

@@ -17,14 +17,19 @@ inside the brackets; anything else is kept as unreadable (amount None) with a wa
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from extractors import register
+from extractors import extractor
 from models import BBox, BudgetLine, DocType, DocumentText, Page, Provenance, Segment
 from pipeline.numbers import MINUS_SIGNS, parse_swedish_number
 from pipeline.textview import segment_lines
+
+if TYPE_CHECKING:
+    from extractors.run import ExtractionContext
 
 _YEAR_TOKEN = re.compile(r"^(?:19|20)\d\d$")
 _MINUS = "[" + re.escape(MINUS_SIGNS) + "]"
@@ -404,7 +409,9 @@ def parse_budget_tables(doc: DocumentText, segment: Segment) -> list[BudgetLine]
     return out
 
 
-@register(DocType.BUDGET, DocType.VERKSAMHETSPLAN, DocType.OVERENSKOMMELSE)
-def extract_budget_lines(doc: DocumentText, segment: Segment) -> list[BudgetLine]:
+@extractor
+def extract_budget_lines(ctx: ExtractionContext, segment: Segment) -> list[BudgetLine]:
     """Budget lines of every year-column table in the segment (none when it has no table)."""
-    return parse_budget_tables(doc, segment)
+    if segment.doc_type not in (DocType.BUDGET, DocType.VERKSAMHETSPLAN, DocType.OVERENSKOMMELSE):
+        return []
+    return parse_budget_tables(ctx.doc, segment)

@@ -36,16 +36,21 @@ same heading, so an initiative may repeat an indicator of the agreement's own li
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import re
 from collections.abc import Iterator
 from decimal import Decimal
 
-from extractors import register
+from extractors import extractor
 from models import DocType, DocumentText, Goal, Provenance, Segment
 from pipeline.clean import strip_word_noise
 from pipeline.fuzzy import normalize_for_match
 from pipeline.numbers import parse_swedish_number
 from pipeline.textview import LineRef, provenance, segment_lines
+
+if TYPE_CHECKING:
+    from extractors.run import ExtractionContext
 
 _PREFIX = r"^(?:\d+\s+)*"  # "§ 4", "7.1." after normalisation: "4 ", "7 1 "
 _AREA_HEADINGS: list[tuple[re.Pattern[str], str]] = [
@@ -355,6 +360,8 @@ def extract_goals_from(doc: DocumentText, segment: Segment) -> list[Goal]:
     return out
 
 
-@register(DocType.UPPDRAGSAVTAL, DocType.OVERENSKOMMELSE, DocType.VERKSAMHETSPLAN)
-def extract_goals(doc: DocumentText, segment: Segment) -> list[Goal]:
-    return extract_goals_from(doc, segment)
+@extractor
+def extract_goals(ctx: ExtractionContext, segment: Segment) -> list[Goal]:
+    if segment.doc_type not in (DocType.UPPDRAGSAVTAL, DocType.OVERENSKOMMELSE, DocType.VERKSAMHETSPLAN):
+        return []
+    return extract_goals_from(ctx.doc, segment)

@@ -17,18 +17,23 @@ same document, organisations against the gazetteer.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from extractors import register
-from extractors._meeting import PersonIndex, clean_title, join_lines, person_index
+from extractors import extractor
+from extractors._meeting import PersonIndex, clean_title, join_lines
 from models import Attendance, Decision, DocType, DocumentText, MeetingInfo, Paragraph, Provenance, Record, Segment
 from pipeline.dates import find_dates
 from pipeline.fuzzy import normalize_for_match
 from pipeline.nlp import entities
 from pipeline.paragraph_refs import find_paragraph_ranges, parse_paragraph_heading
 from pipeline.textview import LineRef, provenance, segment_lines
+
+if TYPE_CHECKING:
+    from extractors.run import ExtractionContext
 
 # Group labels at the start of an attendance line (on normalize_for_match text).
 _GROUPS: list[tuple[str, re.Pattern[str]]] = [
@@ -331,6 +336,8 @@ def minutes_records(doc: DocumentText, segment: Segment, index: PersonIndex) -> 
     return records
 
 
-@register(DocType.PROTOKOLL)
-def extract_minutes(doc: DocumentText, segment: Segment) -> list[Record]:
-    return minutes_records(doc, segment, person_index(doc))
+@extractor
+def extract_minutes(ctx: ExtractionContext, segment: Segment) -> list[Record]:
+    if segment.doc_type != DocType.PROTOKOLL:
+        return []
+    return minutes_records(ctx.doc, segment, ctx.persons)

@@ -10,13 +10,18 @@ from elsewhere) and is resolved against the gazetteer. Role words in the passage
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import re
 
-from extractors import register
+from extractors import extractor
 from models import DocType, DocumentText, Party, Segment
 from pipeline.gazetteer import resolve_organisation
 from pipeline.orgnr import find_org_numbers
 from pipeline.textview import LineRef, provenance, segment_lines
+
+if TYPE_CHECKING:
+    from extractors.run import ExtractionContext
 
 _HEADING = re.compile(r"^\s*(?:§\s*\d+\s*|\d+\.\s*)?parter(?:na)?\s*:?\s*$", re.I)
 _NEXT_HEADING = re.compile(r"^\s*(?:§\s*\d+|\d+\.\s+[A-ZÅÄÖ]|[A-ZÅÄÖ][a-zåäö]+\s*$)")
@@ -160,6 +165,8 @@ def extract_parties_from(doc: DocumentText, segment: Segment) -> list[Party]:
     return parties
 
 
-@register(DocType.UPPDRAGSAVTAL, DocType.OVERENSKOMMELSE, DocType.VERKSAMHETSPLAN)
-def extract_parties(doc: DocumentText, segment: Segment) -> list[Party]:
-    return extract_parties_from(doc, segment)
+@extractor
+def extract_parties(ctx: ExtractionContext, segment: Segment) -> list[Party]:
+    if segment.doc_type not in (DocType.UPPDRAGSAVTAL, DocType.OVERENSKOMMELSE, DocType.VERKSAMHETSPLAN):
+        return []
+    return extract_parties_from(ctx.doc, segment)

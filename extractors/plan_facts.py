@@ -12,12 +12,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import re
 
-from extractors import register
+from extractors import extractor
 from models import DocType, DocumentText, Page, Provenance, Record, Segment, StatedFact
 from pipeline.dates import find_dates, find_validities
 from pipeline.textview import segment_pages, segment_span
+
+if TYPE_CHECKING:
+    from extractors.run import ExtractionContext
 
 _NUMBER_WORDS = {
     "en": 1, "ett": 1, "två": 2, "tva": 2, "tre": 3, "fyra": 4, "fem": 5, "sex": 6, "sju": 7,
@@ -165,12 +170,13 @@ _FINDERS = (board_size, deadlines, initiatives, carry_over, validity)
 _PLAN_TITLE = re.compile(r"verksamhetsplan|[öo]verenskommelse|budget|handlingsplan", re.I)
 
 
-@register(DocType.VERKSAMHETSPLAN, DocType.OVERENSKOMMELSE, DocType.BUDGET, DocType.UPPDRAGSAVTAL, DocType.OTHER)
-def extract_plan_facts(doc: DocumentText, segment: Segment) -> list[Record]:
+@extractor
+def extract_plan_facts(ctx: ExtractionContext, segment: Segment) -> list[Record]:
     """Facts of plans and agreements (and of unclassified parts titled as one: "Förslag
     till verksamhetsplan 2025" attached to a kallelse)."""
     if segment.doc_type == DocType.OTHER and not _PLAN_TITLE.search(segment.title or ""):
         return []
+    doc = ctx.doc
     records: list[Record] = []
     for page in segment_pages(doc, segment):
         # Finders read whole pages; keep only what stands inside this segment, or a page

@@ -23,15 +23,20 @@ with person_name "" and a warning: reconcile's `signature-missing-name` reports 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import re
 from dataclasses import dataclass
 
-from extractors import register
+from extractors import extractor
 from models import DocType, DocumentText, Line, Segment, Signatory
 from pipeline.dates import find_dates
 from pipeline.gazetteer import resolve_organisation
 from pipeline.nlp import entities
 from pipeline.textview import LineRef, provenance, segment_lines
+
+if TYPE_CHECKING:
+    from extractors.run import ExtractionContext
 
 _BLOCK_START = re.compile(r"^\s*(?:\d+\.\s*|§\s*\d+\s*)?(?:underskrift(?:er)?|undertecknande|signaturer)\s*:?\s*$|signerat\s+av|undertecknad", re.I)
 _BLOCK_END = re.compile(r"^\s*(?:bilagor?\b|budget\s*$|belopp\s+i\s+tkr)", re.I)
@@ -345,6 +350,8 @@ def extract_signatories_from(doc: DocumentText, segment: Segment) -> list[Signat
     return out
 
 
-@register(DocType.UPPDRAGSAVTAL, DocType.OVERENSKOMMELSE, DocType.VERKSAMHETSPLAN)
-def extract_signatories(doc: DocumentText, segment: Segment) -> list[Signatory]:
-    return extract_signatories_from(doc, segment)
+@extractor
+def extract_signatories(ctx: ExtractionContext, segment: Segment) -> list[Signatory]:
+    if segment.doc_type not in (DocType.UPPDRAGSAVTAL, DocType.OVERENSKOMMELSE, DocType.VERKSAMHETSPLAN):
+        return []
+    return extract_signatories_from(ctx.doc, segment)

@@ -20,40 +20,17 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from models import Document, DocumentText, PageSummary, ProcessingError, Records
+from extractors.run import extract_records
+from models import Document, DocumentText, PageSummary, ProcessingError
 from pipeline import PIPELINE_VERSION
 from pipeline.errors import FinsamError
 from pipeline.limits import Limits
 from pipeline.personnummer import mask_document_text, mask_string
 from pipeline.read import SUPPORTED_SUFFIXES, read_document, sha256_file
-from pipeline.segment import segment_document
 from pipeline.locking import folder_lock, sweep_stale_temps
 from pipeline.store import document_path, documents_dir, error_path, errors_dir, existing_version, write_model
 
 log = logging.getLogger(__name__)
-
-
-def extract_records(doc: DocumentText) -> Records:
-    """Segment, then run every extractor registered for each segment's type.
-
-    An extractor that fails on an odd document costs that extractor's records, not the
-    document: the failure becomes a warning on the segment.
-    """
-    from extractors import extractors_for
-
-    records = Records()
-    for segment in segment_document(doc):
-        records.segments.append(segment)
-        for extractor in extractors_for(segment.doc_type):
-            try:
-                for rec in extractor(doc, segment):
-                    if rec.segment_id is None:
-                        rec.segment_id = segment.segment_id
-                    records.add(rec)
-            except Exception as exc:  # noqa: BLE001 - keep the document, record the failure
-                log.exception("extractor %s failed on %s", extractor.__name__, doc.file_name)
-                segment.warnings.append(f"extractor {extractor.__name__} failed: {type(exc).__name__}: {exc}")
-    return records
 
 
 def build_document(doc: DocumentText, path: Path) -> Document:

@@ -61,13 +61,16 @@ def find_segment(doc: DocumentText, spec: dict) -> Segment:
 
 
 def run_extractors(doc: DocumentText, segment: Segment) -> Records:
-    """Every registered extractor of the segment's type, in registry order (as process does)."""
-    from extractors import extractors_for
+    """The segment's metadata as the segmenter works it out, then every extractor (as process does)."""
+    from extractors.run import build_context, run_extractors as run_all
+    from pipeline.segment import _AGREEMENT_DOCS
+    from pipeline.segment.metadata import enrich_agreement_segment
+    from pipeline.textview import segment_lines
 
-    records = Records(segments=[segment])
-    for extractor in extractors_for(segment.doc_type):
-        for rec in extractor(doc, segment):
-            records.add(rec)
+    if segment.doc_type in _AGREEMENT_DOCS:
+        enrich_agreement_segment(segment, [r.text for r in segment_lines(doc, segment)])
+    records, failures = run_all(build_context(doc, [segment]))
+    assert not failures, failures
     return records
 
 

@@ -188,15 +188,16 @@ def test_party_numbers_stay_with_their_names():
     ],
 )
 def test_odd_documents_give_records_or_nothing_never_an_exception(texts):
-    from extractors import extractors_for
+    from extractors import all_extractors
+    from extractors.run import build_context
 
     doc = _doc([Line(text=t) for t in texts], method="txt") if texts else DocumentText(
         doc_id="e" * 64, file_name="e.txt", source_path="e.txt", media_type="txt", pages=[])
     for doc_type in (DocType.UPPDRAGSAVTAL, DocType.OVERENSKOMMELSE, DocType.VERKSAMHETSPLAN, DocType.BUDGET):
         segment = Segment(segment_id="s", provenance=Provenance(doc_id=doc.doc_id, method="txt"), doc_type=doc_type,
                           page_start=1, page_end=max(1, doc.page_count))
-        for extractor in extractors_for(doc_type):
-            records = extractor(doc, segment)
+        for extractor in all_extractors():
+            records = extractor(build_context(doc, [segment]), segment)
             assert isinstance(records, list)
 
 

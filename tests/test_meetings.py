@@ -17,6 +17,7 @@ from rapidfuzz import fuzz
 
 from extractors.agenda import extract_agenda
 from extractors.minutes import extract_minutes
+from extractors.run import build_context
 from models import AgendaItem, Attendance, Decision, DocType, DocumentText, Line, MeetingInfo, Page, Paragraph, Records
 from pipeline.fuzzy import normalize_for_match
 from pipeline.paragraph_refs import parse_paragraph_heading, parse_paragraph_range
@@ -94,10 +95,11 @@ MATCHERS = {
 def meeting_records(doc: DocumentText) -> Records:
     """Segments, and the records of the agenda and minutes extractors only."""
     records = Records()
-    for seg in segment_document(doc):
+    segments = segment_document(doc)
+    for seg in segments:
         records.segments.append(seg)
         extractor = {DocType.FOREDRAGNINGSLISTA: extract_agenda, DocType.PROTOKOLL: extract_minutes}.get(seg.doc_type)
-        for rec in extractor(doc, seg) if extractor else []:
+        for rec in extractor(build_context(doc, segments), seg) if extractor else []:
             records.add(rec)
     return records
 

@@ -132,6 +132,7 @@ def test_unknown_kommun_or_region_keeps_its_written_name(name, party_type, not_t
 
 def test_an_unknown_kommun_as_party_says_its_name_is_kept_not_that_it_resolved(tmp_path):
     from extractors.parties import extract_parties  # noqa: PLC0415
+    from extractors.run import build_context  # noqa: PLC0415
     from models import DocType, Provenance, Segment  # noqa: PLC0415
     from pipeline.clean import clean_document  # noqa: PLC0415
     from pipeline.read import read_raw_document  # noqa: PLC0415
@@ -142,7 +143,7 @@ def test_an_unknown_kommun_as_party_says_its_name_is_kept_not_that_it_resolved(t
     doc = clean_document(read_raw_document(f))
     seg = Segment(segment_id="s", provenance=Provenance(doc_id=doc.doc_id, method="txt"),
                   doc_type=DocType.OVERENSKOMMELSE, page_start=1, page_end=1)
-    parties = {p.canonical_name: p for p in extract_parties(doc, seg)}
+    parties = {p.canonical_name: p for p in extract_parties(build_context(doc, [seg]), seg)}
     assert parties["Norråsa kommun"].warnings == ["party name not in the gazetteer; its name as written is kept"]
     assert not any("not in the gazetteer" in w for w in parties["Umeå kommun"].warnings)
     assert resolve_organisation("Umeå kommun").known

@@ -1,6 +1,7 @@
 """Segments that share a page: each sees only its own part."""
 
 from extractors.plan_facts import extract_plan_facts
+from extractors.run import build_context
 from models import DocType, DocumentText, Line, Page, Provenance, Segment
 from pipeline.clean import clean_document
 from pipeline.textview import segment_span, segment_text
@@ -34,5 +35,5 @@ def test_plan_facts_stay_in_their_own_segment_of_a_shared_page():
     doc = _bundle()
     plan = _segment(DocType.VERKSAMHETSPLAN, 2, 4, "VERKSAMHETSPLAN 2025")
     other = _segment(DocType.OTHER, 0, 1, "Förslag till verksamhetsplan")  # titled like a plan
-    assert any(f.kind.startswith("board") for f in extract_plan_facts(doc, plan))
-    assert extract_plan_facts(doc, other) == []
+    assert any(f.kind.startswith("board") for f in extract_plan_facts(build_context(doc, [plan]), plan))
+    assert extract_plan_facts(build_context(doc, [other]), other) == []

@@ -1,0 +1,250 @@
+"""Segment metadata, worked out once: organisation, body, meeting date, validity, title.
+
+Extractors read these from the Segment; none works them out again.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from models import DocType, Segment
+from pipeline.dates import find_dates, parse_validity
+from pipeline.fuzzy import normalize_for_match
+from pipeline.segment.boundaries import FlatLine, _DATE_ONLY_RE, _short
+
+# --- metadata -------------------------------------------------------------------------
+
+_FORBUND_RE = re.compile(
+    r"(?i:samordningsf\w{0,3}rbundet)\s+(?:(?i:i)\s+)?([A-ZÅÄÖ][\wåäöéÅÄÖÉ-]+(?:\s+[A-ZÅÄÖ][\wåäöé-]+)?)"
+)
+_BODY_RE = re.compile(r"\b([A-ZÅÄÖ][a-zåäöé]+?)s\s+(?:sammantr\w+|m[oöé]te)\b")
+
+
+# The minutes' "Organ" field names the body: "Organ Styrelsen, Samordningsförbundet X".
+_ORGAN_RE = re.compile(r"^\s*Organ\s*:?\s+([A-ZÅÄÖ][\wåäöé-]+)(?=\s*(?:,|$|\s+f[oö]r\b))")
+
+
+def _organ_label(lines: list[FlatLine]) -> str | None:
+    for ln in lines:
+        m = _ORGAN_RE.match(ln.text)
+        if m:
+            return m.group(1)
+    return None
+
+
+def _resolve(name: str, min_score: float = 0.0):
+    try:
+        from pipeline.gazetteer import resolve_organisation
+    except ImportError:
+        return None
+    try:
+        hit = resolve_organisation(name)
+    except Exception:  # noqa: BLE001 - an odd name must not stop segmentation
+        return None
+    return hit if hit is not None and hit.score >= min_score else None
+
+
+def _resolve_org(name: str) -> str:
+    hit = _resolve(name)
+    return hit.canonical_name if hit else name
+
+
+_NAME_PREFIXES = {"sodra", "norra", "ostra", "vastra", "centrala", "mellersta", "nedre", "ovre", "sydvastra", "nordvastra"}
+
+
+def _forbund_name(match: re.Match[str]) -> str:
+    """Canonical name of "Samordningsförbundet X [Y]": the gazetteer's if it knows it."""
+    words = match.group(1).split()
+    candidates = [" ".join(words[:k]) for k in range(len(words), 0, -1)]
+    for cand in candidates:
+        hit = _resolve("Samordningsförbundet " + cand, min_score=85)
+        if hit is not None and hit.party_type == "samordningsförbund":
+            return hit.canonical_name
+    keep = words if len(words) > 1 and normalize_for_match(words[0]) in _NAME_PREFIXES else words[:1]
+    return _resolve_org("Samordningsförbundet " + " ".join(keep))
+
+
+def find_organisation(lines: list[FlatLine]) -> str | None:
+    """The förbund a stretch of text speaks for: "Samordningsförbundet X", or a masthead."""
+    for line in lines[:5]:
+        if _short(line, 40) and line.text.isupper() and len(line.text) > 4 and not _DATE_ONLY_RE.match(line.text):
+            # A masthead: "UMEAREGIONEN" for Samordningsförbundet Umeåregionen.
+            for cand in (line.text.title(), "Samordningsförbundet " + line.text.title()):
+                hit = _resolve(cand, min_score=88)
+                if hit is not None:
+                    return hit.canonical_name
+    for line in lines[:40]:
+        m = _FORBUND_RE.search(line.text)
+        if m:
+            return _forbund_name(m)
+    return None
+
+
+def _first_date(lines: list[FlatLine]) -> date | None:
+    for line in lines:
+        hits = find_dates(line.text)
+        if hits:
+            return hits[0][0]
+    return None
+
+
+def _meeting_date(lines: list[FlatLine], kind: str) -> tuple[date | None, list[str]]:
+    head = lines[:12]
+    for k, line in enumerate(head):
+        if re.search(r"sammantr|motesdatum|\bmote\b|datum", line.norm):
+            d = _first_date(head[k : k + 3])
+            if d:
+                return d, []
+    d = _first_date(head)
+    if d:
+        return d, ["meeting date taken from the first date in the heading, not from a labelled field"]
+    return None, ["meeting date not found"]
+
+
+def _validity(lines: list[FlatLine], title: str | None) -> tuple[date | None, date | None, bool, list[str]]:
+    best = None
+    for k, line in enumerate(lines):
+        if not re.search(r"gall|giltig|varaktighet|period|tills? ?vidare", line.norm):
+            continue
+        v = parse_validity(line.text + " " + (lines[k + 1].text if k + 1 < len(lines) else ""))
+        if v is None or not find_dates(v.raw):
+            continue  # "under 2020 har ...": a year in running text is not a validity
+        if v.valid_from and (v.valid_to or v.open_ended):
+            return v.valid_from, v.valid_to, v.open_ended, []
+        best = best or v
+    if best is not None:
+        return best.valid_from, best.valid_to, best.open_ended, []
+    if title:
+        v = parse_validity(title)
+        if v is not None and (v.valid_from or v.valid_to):
+            return v.valid_from, v.valid_to, v.open_ended, ["validity inferred from the year in the title"]
+    return None, None, False, []
+
+
+def _budget_years(lines: list[FlatLine]) -> tuple[date | None, date | None]:
+    for line in lines[:6]:
+        years = [int(y) for y in re.findall(r"(?<!\d)((?:19|20)\d\d)(?!\d)", line.text)]
+        if len(years) >= 2 and years == sorted(years):
+            return date(years[0], 1, 1), date(years[-1], 12, 31)
+    return None, None
+
+
+def _title_of(lines: list[FlatLine], title_line: FlatLine | None) -> str | None:
+    if title_line is None:
+        title_line = next((ln for ln in lines[:5] if len(ln.text) <= 120), lines[0] if lines else None)
+        if title_line is None:
+            return None
+    k = lines.index(title_line)
+    parts = [title_line.text]
+    for nxt in lines[k + 1 : k + 4]:
+        if nxt.text[:1].islower() and len(nxt.text) <= 120:
+            parts.append(nxt.text)
+        else:
+            break
+    return " ".join(parts)
+
+
+# Documents a förbund issues itself: they inherit the förbund named elsewhere in the file.
+_FORBUND_DOCS = {DocType.FOREDRAGNINGSLISTA, DocType.PROTOKOLL, DocType.VERKSAMHETSPLAN, DocType.BUDGET}
+
+
+def _file_organisation(lines: list[FlatLine]) -> str | None:
+    """The förbund the file names most often (at least twice), or None."""
+    counts: dict[str, int] = {}
+    for ln in lines:
+        for m in _FORBUND_RE.finditer(ln.text):
+            name = _forbund_name(m)
+            counts[name] = counts.get(name, 0) + 1
+    if not counts:
+        return None
+    best = max(counts, key=lambda k: counts[k])
+    return best if counts[best] >= 2 else None
+
+
+# --- agreements: validity, decision date, diarienummer, activity ------------------------
+
+_VALIDITY_CUE = re.compile(r"gäller|galler|giltig|avtalstid|avtalsperiod|varaktighet|period", re.I)
+_DECISION = re.compile(r"beslut(?:sdatum|datum|at|ad)?\b\s*:?\s*(?:den\s+)?", re.I)
+_DIARIENUMMER = re.compile(
+    r"(?:diarienummer|diarienr|dnr|dnr\.|vår\s+beteckning|ärendenummer)\s*:?\s*"
+    r"(?P<dnr>[A-Za-zÅÄÖ]{0,6}[-\s]?\d{1,4}[/:\-.]\d+(?:[ /:\-]\d+)*)",
+    re.I,
+)
+_DATE_LABEL = re.compile(r"^\s*(?:datum|daterad|upprättad)\s*:?\s*$", re.I)
+_ACTIVITY = re.compile(
+    r"^\s*(?:verksamheten|verksamhet|projektet|insatsen|avser\s+verksamheten)\s+(?P<name>.+?)"
+    r"(?:\s+(?:år|ar|för|for)\s+\d{4}|\s+\d{4}(?:\s*[-–]\s*\d{4})?)?\s*$",
+    re.I,
+)
+
+
+def enrich_agreement_segment(segment: Segment, texts: list[str]) -> None:
+    """Fill the agreement fields of `segment` that its text states and that are still empty.
+
+    Validity comes from a sentence that says what is valid ("Överenskommelsen gäller
+    fr.o.m. 2023-01-01 och tillsvidare", "gäller från och med 2024-01-01 till 2024-12-31"),
+    else from the title ("Verksamheten Enter år 2023"); then the decision date,
+    diarienummer, document date and the activity the agreement concerns.
+    """
+    warnings: list[str] = []
+
+    if segment.valid_from is None and not segment.valid_open_ended:
+        validity = None
+        for i, t in enumerate(texts):
+            if _VALIDITY_CUE.search(t):
+                window = " ".join(texts[i:i + 2])
+                validity = parse_validity(window)
+                if validity and validity.valid_to is None and not validity.open_ended and "år" in validity.raw:
+                    validity = None
+                if validity:
+                    break
+        if validity is None:
+            for t in texts[:6]:
+                validity = parse_validity(t)
+                if validity and validity.raw.lower().startswith(("år", "ar")):
+                    break
+                validity = None
+        if validity:
+            segment.valid_from, segment.valid_to = validity.valid_from, validity.valid_to
+            segment.valid_open_ended = validity.open_ended
+
+    if segment.decision_date is None:
+        for t in texts:
+            m = _DECISION.search(t)
+            if m and re.match(r"beslut(?:sdatum|datum)", m.group(0), re.I):
+                hits = find_dates(t[m.end():])
+                if hits:
+                    segment.decision_date = hits[0][0]
+                    break
+
+    if segment.diarienummer is None:
+        for t in texts[:40]:
+            m = _DIARIENUMMER.search(t)
+            if m and re.match(r"\s*(?:diarienummer|diarienr|vår|ärende)", t[m.start():], re.I) or (m and m.start() == 0):
+                segment.diarienummer = " ".join(m.group("dnr").split())
+                break
+
+    if segment.document_date is None:
+        for i, t in enumerate(texts[:15]):
+            if _DATE_LABEL.match(t) and i + 1 < len(texts):
+                hits = find_dates(" ".join(texts[i:i + 3]))
+                if hits:
+                    segment.document_date = hits[0][0]
+                    break
+            stripped = t.strip()
+            hits = find_dates(stripped, compact=False)
+            if hits and hits[0][1] == 0 and hits[0][2] == len(stripped):
+                segment.document_date = hits[0][0]
+                break
+
+    if segment.activity is None:
+        for t in texts[:8]:
+            m = _ACTIVITY.match(t)
+            if m and len(m.group("name").split()) <= 6:
+                segment.activity = m.group("name").strip(" ,.")
+                break
+
+    if segment.valid_from and segment.valid_to and segment.valid_to < segment.valid_from:
+        warnings.append("validity ends before it starts")
+    segment.warnings.extend(w for w in warnings if w not in segment.warnings)
