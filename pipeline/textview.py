@@ -92,3 +92,53 @@ def page_provenance(doc: DocumentText, page_number: int) -> Provenance:
         doc_id=doc.doc_id, file_name=doc.file_name, page=page.number, method=page.method,
         ocr_confidence=page.ocr_confidence,
     )
+
+
+# --- text without layout -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TextStream:
+    """A segment's body lines joined into one string, each line's span kept.
+
+    Real documents often arrive flattened (a whole page on one line, wrapped anywhere by
+    the PDF) or with their columns serialised one after the other, so a parser cannot
+    trust line breaks. It reads `text` (lines joined by "\\n": match them as white space)
+    and points back at the lines a match covers with `refs` / `provenance`.
+    """
+
+    text: str
+    starts: tuple[int, ...]  # offset of each line in `text`
+    lines: tuple[LineRef, ...]
+
+    def refs(self, start: int, end: int) -> list[LineRef]:
+        """The lines that the span [start, end) touches."""
+        import bisect
+
+        first = max(0, bisect.bisect_right(self.starts, start) - 1)
+        out = []
+        for k in range(first, len(self.lines)):
+            if self.starts[k] >= max(end, start + 1):
+                break
+            out.append(self.lines[k])
+        return out
+
+    def provenance(self, doc: DocumentText, start: int, end: int) -> Provenance:
+        """Provenance of a span: its first page and the lines it covers there."""
+        refs = self.refs(start, end)
+        if not refs:
+            return page_provenance(doc, doc.pages[0].number)
+        page = refs[0].page
+        return provenance(doc, page, lines=[r.line for r in refs if r.page.number == page.number])
+
+
+def segment_stream(doc: DocumentText, segment: Segment) -> TextStream:
+    refs = list(segment_lines(doc, segment))
+    starts: list[int] = []
+    parts: list[str] = []
+    pos = 0
+    for ref in refs:
+        starts.append(pos)
+        parts.append(ref.text)
+        pos += len(ref.text) + 1
+    return TextStream("\n".join(parts), tuple(starts), tuple(refs))

@@ -15,9 +15,7 @@ from pathlib import Path
 import pytest
 from rapidfuzz import fuzz
 
-from extractors.agenda import extract_agenda
-from extractors.minutes import extract_minutes
-from extractors.run import build_context
+from extractors.run import extract_records
 from models import AgendaItem, Attendance, Decision, DocType, DocumentText, Line, MeetingInfo, Page, Paragraph, Records
 from pipeline.fuzzy import normalize_for_match
 from pipeline.paragraph_refs import parse_paragraph_heading, parse_paragraph_range
@@ -93,15 +91,8 @@ MATCHERS = {
 
 
 def meeting_records(doc: DocumentText) -> Records:
-    """Segments, and the records of the agenda and minutes extractors only."""
-    records = Records()
-    segments = segment_document(doc)
-    for seg in segments:
-        records.segments.append(seg)
-        extractor = {DocType.FOREDRAGNINGSLISTA: extract_agenda, DocType.PROTOKOLL: extract_minutes}.get(seg.doc_type)
-        for rec in extractor(build_context(doc, segments), seg) if extractor else []:
-            records.add(rec)
-    return records
+    """Segments and every extractor's records (the meeting kinds are the ones scored)."""
+    return extract_records(doc)
 
 
 def score(predicted: list, gold: list[dict], match) -> tuple[int, int, int]:

@@ -37,3 +37,21 @@ def test_plan_facts_stay_in_their_own_segment_of_a_shared_page():
     other = _segment(DocType.OTHER, 0, 1, "Förslag till verksamhetsplan")  # titled like a plan
     assert any(f.kind.startswith("board") for f in extract_plan_facts(build_context(doc, [plan]), plan))
     assert extract_plan_facts(build_context(doc, [other]), other) == []
+
+
+def test_text_stream_points_back_at_the_lines_a_span_covers():
+    from pipeline.textview import segment_stream
+
+    doc = DocumentText(doc_id="a" * 64, file_name="a.txt", source_path="a.txt", media_type="txt", pages=[
+        Page(number=1, method="txt", raw_text="", lines=[Line(text="Beslutande Anna Berg (S)"), Line(text="Olle Ek (M) Övriga")]),
+        Page(number=2, method="txt", raw_text="", lines=[Line(text="Per Al, sekreterare")]),
+    ])
+    seg = Segment(segment_id="s", provenance=Provenance(doc_id=doc.doc_id, method="txt"), doc_type=DocType.OTHER,
+                  page_start=1, page_end=2)
+    stream = segment_stream(doc, seg)
+    assert stream.text == "Beslutande Anna Berg (S)\nOlle Ek (M) Övriga\nPer Al, sekreterare"
+    i = stream.text.index("Olle")
+    assert [r.text for r in stream.refs(i, i + 4)] == ["Olle Ek (M) Övriga"]
+    i, j = stream.text.index("Övriga"), stream.text.index("Per Al") + 6
+    assert [r.text for r in stream.refs(i, j)] == ["Olle Ek (M) Övriga", "Per Al, sekreterare"]
+    assert stream.provenance(doc, j - 3, j).page == 2
