@@ -81,6 +81,8 @@ class Segment(Record):
     line_start: int | None = None
     line_end: int | None = None
     classification_confidence: float | None = None
+    # Why the segment got its type: "title: ...", "structure: Beslutande, justering, ...".
+    classification_evidence: list[str] = Field(default_factory=list)
 
 
 PartyType = Literal["kommun", "region", "statlig myndighet", "samordningsförbund", "other"]

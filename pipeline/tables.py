@@ -258,6 +258,8 @@ TABLES: tuple[TableSpec, ...] = (
         Column("activity", STR, "The verksamhet / programme an agreement concerns.", "activity", Segment),
         Column("classification_confidence", FLOAT, "Confidence of the doc_type classification (0-1).",
                "classification_confidence", Segment),
+        Column("classification_evidence", STR_LIST, "Why the segment got its type (title, structure).",
+               "classification_evidence", Segment),
         page_in_promise=False,
     ),
 

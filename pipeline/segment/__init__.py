@@ -13,29 +13,111 @@ from pipeline.segment.boundaries import (
     FlatLine,
     _DATE_ONLY_RE,
     _is_agenda_marker,
+    _Cut,
     find_cuts,
     flatten,
 )
-from pipeline.segment.classify import classify_lines, classify_text
+from pipeline.segment.classify import classify_lines, classify_text, title_type
 from pipeline.segment.metadata import (
     _BODY_RE,
     _FORBUND_DOCS,
     _budget_years,
     _file_organisation,
     _first_date,
-    _meeting_date,
+    find_meeting_date,
     _organ_label,
     _title_of,
     _validity,
     enrich_agreement_segment,
     find_organisation,
 )
+from pipeline.fuzzy import normalize_for_match
 from pipeline.textview import page_provenance
 
 # Agreements and plans state validity, decision date, diarienummer and activity.
 _AGREEMENT_DOCS = {DocType.UPPDRAGSAVTAL, DocType.OVERENSKOMMELSE, DocType.VERKSAMHETSPLAN}
 
 __all__ = ["FlatLine", "classify_lines", "classify_text", "find_cuts", "flatten", "segment_document"]
+
+
+def _is_masthead_only(part: list[FlatLine]) -> bool:
+    """A few short lines without a sentence: a page title or masthead above a document."""
+    return len(part) <= _MASTHEAD_LINES and not any(ln.text.rstrip().endswith(".") for ln in part)
+
+
+def merge_cuts(lines: list[FlatLine], cuts: list[_Cut]) -> list[_Cut]:
+    """Cuts that do not start a document of their own are folded into their neighbours,
+    and minutes of another body run on without a title line of their own are cut out.
+
+    * a masthead or repeated page title above the first document (a web page's title,
+      "Nämnden för X april 2015 / Nf 220/2015") belongs to the document below it;
+    * a minutes title repeated as the running head of a later page ("2
+      SAMMANTRÄDESPROTOKOLL Sammanträdesdatum ...") or a bare "Sammanträdesdatum" box
+      continues the minutes above, unless it names another body in capitals before the
+      title ("2 VÄSTRA X-FÖRBUNDET SAMMANTRÄDESPROTOKOLL": a second protokollsutdrag,
+      which gets a cut of its own even inside a flattened page).
+    """
+    out: list[_Cut] = []
+    for cut in _split_other_bodies(lines, cuts):
+        if out and out[-1].kind == "free" and len(out) == 1 and out[-1].start == 0 and _is_masthead_only(
+            lines[out[-1].start : cut.start]
+        ):
+            out[-1] = _Cut(0, cut.kind, out[-1].warnings + cut.warnings)
+            continue
+        if out and cut.kind == "protocol" and out[-1].kind in ("protocol", "free") and _continues(lines, out[-1], cut):
+            continue
+        out.append(cut)
+    return out
+
+
+def _split_other_bodies(lines: list[FlatLine], cuts: list[_Cut]) -> list[_Cut]:
+    out: list[_Cut] = []
+    for n, cut in enumerate(cuts):
+        out.append(cut)
+        end = cuts[n + 1].start if n + 1 < len(cuts) else len(lines)
+        if cut.kind not in ("free", "protocol"):
+            continue
+        first = _masthead(lines[cut.start].text)
+        for i in range(cut.start + 1, end):
+            line = lines[i]
+            starts_page = line.index == 0 or re.match(r"^\s*\d{1,3}\s", line.text)
+            if starts_page and title_type(line) == DocType.PROTOKOLL:
+                here = _masthead(line.text)
+                if here and here != first:
+                    out.append(_Cut(i, "protocol"))
+                    first = here
+    return out
+
+
+def _masthead(text: str) -> str:
+    """The capitals words before a title word: "2 ARBOGA KOMMUN SAMMANTRÄDESPROTOKOLL" ->
+    "ARBOGA KOMMUN" (page numbers skipped)."""
+    caps = []
+    for w in text.split():
+        if w.isdigit():
+            continue
+        if not (w.isupper() and any(c.isalpha() for c in w)) or title_type(FlatLine(0, 0, w, normalize_for_match(w), None)):
+            break
+        caps.append(w)
+    return " ".join(caps)
+
+
+def _continues(lines: list[FlatLine], prev: _Cut, cut: _Cut) -> bool:
+    """Whether a minutes title at `cut` is the running head of the minutes at `prev`."""
+    first = lines[prev.start : cut.start]
+    if prev.kind == "free" and classify_lines(first).doc_type != DocType.PROTOKOLL:
+        return False
+    here = lines[cut.start].text
+    if cut.warnings and _MEETING_DATE_BOX_RE.match(lines[cut.start].norm):
+        return True  # the "Sammanträdesdatum" box of a later page
+    if not re.match(r"^\s*\d{1,3}\b", here):
+        return False  # a title line of its own, not a page's running head
+    return _masthead(here) in ("", _masthead(lines[prev.start].text))
+
+
+_MASTHEAD_LINES = 6
+_MEETING_DATE_BOX_RE = re.compile(r"^sammantrades ?datum\b")
+_MEETING_DOCS = {DocType.FOREDRAGNINGSLISTA, DocType.PROTOKOLL}
 
 
 def segment_document(doc: DocumentText) -> list[Segment]:
@@ -51,7 +133,7 @@ def segment_document(doc: DocumentText) -> list[Segment]:
                 classification_confidence=0.0, warnings=["no text to segment"],
             )
         ]
-    cuts = find_cuts(lines)
+    cuts = merge_cuts(lines, find_cuts(lines))
     file_org = _file_organisation(lines)
     segments: list[Segment] = []
     for n, cut in enumerate(cuts):
@@ -64,34 +146,39 @@ def segment_document(doc: DocumentText) -> list[Segment]:
         open_ended = False
         body = None
         title_line = None
+        evidence: list[str] = []
         if cut.kind == "agenda":
             doc_type, conf = DocType.FOREDRAGNINGSLISTA, 0.95
             title_line = next((ln for ln in part if _is_agenda_marker(ln)), None)
-            meeting_date, w = _meeting_date(part[part.index(title_line) if title_line else 0 :], cut.kind)
-            warnings += w
+            evidence = [f"title: {title_line.text[:60]}" if title_line else "agenda title"]
             before = part[: part.index(title_line)] if title_line else []
             document_date = _first_date([ln for ln in before if _DATE_ONLY_RE.match(ln.text)])
         elif cut.kind == "protocol":
             doc_type, conf = DocType.PROTOKOLL, 0.95 if not cut.warnings else 0.7
             title_line = part[0]
-            meeting_date, w = _meeting_date(part, cut.kind)
-            warnings += w
+            evidence = [f"title: {title_line.text[:60]}"]
         elif cut.kind == "budget":
             doc_type, conf = DocType.BUDGET, 0.9
             title_line = part[0]
+            evidence = [f"budget heading over a row of years: {title_line.text[:60]}"]
             valid_from, valid_to = _budget_years(part)
         elif cut.kind in ("plan", "letter"):
             doc_type, conf = DocType.OTHER, 0.8
             title_line = part[0]
+            evidence = [f"{cut.kind}: {title_line.text[:60]}"]
         else:
-            doc_type, conf, title_line = classify_lines(part)
+            cls = classify_lines(part)
+            doc_type, conf, title_line, evidence = cls.doc_type, cls.confidence, cls.title_line, cls.evidence
             if doc_type in (DocType.UPPDRAGSAVTAL, DocType.OVERENSKOMMELSE, DocType.VERKSAMHETSPLAN):
                 title = _title_of(part, title_line)
                 valid_from, valid_to, open_ended, w = _validity(part, title)
                 warnings += w
             head_dates = [ln for ln in part[:15] if _DATE_ONLY_RE.match(ln.text) or re.match(r"^datum\b", ln.norm)]
             document_date = _first_date(head_dates)
-        if cut.kind in ("agenda", "protocol"):
+        if doc_type in _MEETING_DOCS:
+            start = part.index(title_line) if cut.kind == "agenda" and title_line else 0
+            meeting_date, w = find_meeting_date(part[start:])
+            warnings += w
             for ln in part[:8]:
                 m = _BODY_RE.search(ln.text)
                 if m:
@@ -122,10 +209,10 @@ def segment_document(doc: DocumentText) -> list[Segment]:
             line_start=first.index,
             line_end=last.index,
             classification_confidence=conf,
+            classification_evidence=evidence,
             warnings=warnings,
         )
         if doc_type in _AGREEMENT_DOCS:
             enrich_agreement_segment(segment, [ln.text for ln in part])
         segments.append(segment)
     return segments
-

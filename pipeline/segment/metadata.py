@@ -11,6 +11,7 @@ from datetime import date
 from models import DocType, Segment
 from pipeline.dates import find_dates, parse_validity
 from pipeline.fuzzy import normalize_for_match
+from pipeline.gazetteer import resolve_organisation
 from pipeline.segment.boundaries import FlatLine, _DATE_ONLY_RE, _short
 
 # --- metadata -------------------------------------------------------------------------
@@ -34,14 +35,7 @@ def _organ_label(lines: list[FlatLine]) -> str | None:
 
 
 def _resolve(name: str, min_score: float = 0.0):
-    try:
-        from pipeline.gazetteer import resolve_organisation
-    except ImportError:
-        return None
-    try:
-        hit = resolve_organisation(name)
-    except Exception:  # noqa: BLE001 - an odd name must not stop segmentation
-        return None
+    hit = resolve_organisation(name)
     return hit if hit is not None and hit.score >= min_score else None
 
 
@@ -89,16 +83,49 @@ def _first_date(lines: list[FlatLine]) -> date | None:
     return None
 
 
-def _meeting_date(lines: list[FlatLine], kind: str) -> tuple[date | None, list[str]]:
-    head = lines[:12]
-    for k, line in enumerate(head):
-        if re.search(r"sammantr|motesdatum|\bmote\b|datum", line.norm):
-            d = _first_date(head[k : k + 3])
-            if d:
-                return d, []
-    d = _first_date(head)
-    if d:
-        return d, ["meeting date taken from the first date in the heading, not from a labelled field"]
+# Labels of a meeting's date, strongest first. Matched on folded text (lower case,
+# å/ä -> a, ö -> o) so OCR'd "Sammantradesdatum" counts too.
+_MEETING_DATE_LABELS = [
+    re.compile(r"\b(?:sammantrades ?datum|motesdatum|sammantradesdag)\b"),
+    re.compile(r"\b(?:plats och tid|tid och plats|sammantrader|sammantradet|sammantrade|mote)\b"),
+    re.compile(r"\bdatum\b"),
+]
+# A date that these words stand just before is another date of the minutes, not the meeting's.
+_OTHER_DATE_RE = re.compile(
+    r"(?:justera\w*|justering\w*|anslag\w*|overklag\w*|nedtag\w*|uppsatt\w*|upprattad\w*|"
+    r"skrivelse|utlatande|senast|till och med|t ?o ?m)\W*(?:\w+\W+){0,3}$"
+)
+_AFTER_LABEL = 90  # characters after a label in which its date stands
+_HEAD_CHARS = 2500
+
+
+def _fold(text: str) -> str:
+    return text.lower().translate(str.maketrans("åäöéü", "aaoeu"))
+
+
+def find_meeting_date(lines: list[FlatLine]) -> tuple[date | None, list[str]]:
+    """The meeting date of an agenda or minutes, read from the head as one stream.
+
+    A date after a label ("Sammanträdesdatum 2023-04-18", "Plats och tid Måndagen den 7
+    juni 2010", "sammanträder ... tisdagen den 22 april 2014 kl") or just before one
+    ("2015-04-16 Datum:", the two columns of a table serialised); else the first date of
+    the head that is not a justering, anslag or appeal date, with a warning.
+    """
+    head = " ".join(ln.text for ln in lines[:40])[:_HEAD_CHARS]
+    folded = _fold(head)
+    dates = find_dates(head)
+    if not dates:
+        return None, ["meeting date not found"]
+    for label in _MEETING_DATE_LABELS:
+        for m in label.finditer(folded):
+            for d, start, end in dates:
+                if m.end() <= start <= m.end() + _AFTER_LABEL and not _OTHER_DATE_RE.search(folded[m.end() : start]):
+                    return d, []
+                if 0 <= m.start() - end <= 3:
+                    return d, []
+    for d, start, _end in dates:
+        if not _OTHER_DATE_RE.search(folded[max(0, start - 40) : start]):
+            return d, ["meeting date taken from the first date in the heading, not from a labelled field"]
     return None, ["meeting date not found"]
 
 

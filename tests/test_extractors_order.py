@@ -1,0 +1,53 @@
+"""Extractors are pure functions of (context, segment): order-free, segments untouched."""
+
+import random
+from pathlib import Path
+
+import pytest
+
+from extractors import all_extractors
+from extractors.run import build_context, run_extractors
+from pipeline.read import read_document
+
+SAMPLES = Path(__file__).resolve().parents[1] / "corpus" / "samples"
+FILES = [
+    "kallelse_styrelsen_2024-11-28_med_bilagor.pdf",  # a bundle: kallelse, protokoll, plan
+    "protokoll_styrelsen_2025-11-20.pdf",
+    "overenskommelse_samverkan_2025.pdf",
+    "uppdragsavtal_steget_2025.docx",
+]
+
+
+def _dump(records) -> dict:
+    return {kind: sorted(r.model_dump_json() for r in getattr(records, kind)) for kind in type(records).model_fields}
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_extractors_give_the_same_records_in_any_order(name):
+    doc = read_document(SAMPLES / name)
+    ctx = build_context(doc)
+    before = [s.model_dump_json() for s in ctx.segments]
+    extractors = all_extractors()
+    assert len(extractors) >= 8
+    reference, failures = run_extractors(ctx, extractors)
+    assert not failures
+    assert sum(len(getattr(reference, k)) for k in type(reference).model_fields) > len(ctx.segments)
+    for seed in (1, 2, 3):
+        shuffled = list(extractors)
+        random.Random(seed).shuffle(shuffled)
+        records, _ = run_extractors(build_context(doc, ctx.segments), shuffled)
+        assert _dump(records) == _dump(reference)
+    # No extractor wrote to a Segment (they read metadata the segmenter worked out).
+    assert [s.model_dump_json() for s in ctx.segments] == before
+
+
+def test_every_extractor_runs_on_every_segment_type():
+    """No registry by document type: what an extractor finds depends on the text only."""
+    import inspect
+
+    import extractors
+
+    assert not hasattr(extractors, "extractors_for")
+    for fn in all_extractors():
+        params = list(inspect.signature(fn).parameters)
+        assert params == ["ctx", "segment"], fn.__name__
