@@ -16,7 +16,7 @@ from functools import cached_property
 
 from extractors import Extractor, all_extractors
 from extractors._meeting import PersonIndex, build_person_index
-from models import DocumentText, Records, Segment
+from models import DocumentText, Records, Segment, StageError
 
 log = logging.getLogger(__name__)
 
@@ -42,38 +42,46 @@ def build_context(doc: DocumentText, segments: Sequence[Segment] | None = None) 
 
 def run_extractors(
     ctx: ExtractionContext, extractors: Sequence[Extractor] | None = None
-) -> tuple[Records, list[str]]:
-    """(records, failures): every extractor on every segment of the context.
+) -> tuple[Records, list[StageError]]:
+    """(records, errors): every extractor on every segment of the context.
 
     An extractor that fails on an odd document costs that extractor's records on that
-    segment, not the document: the failure is returned as a one-line message (and put
-    on the segment's warnings by `extract_records`).
+    segment, not the document: the failure is returned as a StageError.
     """
     extractors = list(extractors) if extractors is not None else all_extractors()
     records = Records(segments=list(ctx.segments))
-    failures: list[str] = []
+    errors: list[StageError] = []
     for segment in ctx.segments:
         for fn in extractors:
             try:
                 found = fn(ctx, segment)
             except Exception as exc:  # noqa: BLE001 - keep the document, record the failure
                 log.exception("extractor %s failed on %s", fn.__name__, ctx.doc.file_name)
-                failures.append(f"{segment.segment_id}: extractor {fn.__name__} failed: {type(exc).__name__}: {exc}")
+                errors.append(StageError(
+                    stage="extract", component=fn.__name__, segment_id=segment.segment_id,
+                    error_type=type(exc).__name__, message=" ".join(str(exc).split())[:500],
+                ))
                 continue
             for rec in found:
                 if rec.segment_id is None:
                     rec.segment_id = segment.segment_id
                 records.add(rec)
-    return records, failures
+    return records, errors
 
 
-def extract_records(doc: DocumentText, segments: Sequence[Segment] | None = None) -> Records:
-    """Segment (unless given), then extract: the records of one document."""
-    ctx = build_context(doc, segments)
-    records, failures = run_extractors(ctx)
-    by_id = {s.segment_id: s for s in records.segments}
-    for failure in failures:
-        seg_id, _, message = failure.partition(": ")
-        if seg_id in by_id:
-            by_id[seg_id].warnings.append(message)
-    return records
+def extract_records(doc: DocumentText, segments: Sequence[Segment] | None = None) -> tuple[Records, list[StageError]]:
+    """Segment (unless given), then extract: the records of one document and what failed.
+
+    A segmentation that fails leaves no records and one StageError; a failing extractor
+    costs only its own records on one segment.
+    """
+    if segments is None:
+        from pipeline.segment import segment_document
+
+        try:
+            segments = segment_document(doc)
+        except Exception as exc:  # noqa: BLE001 - the text is kept; the document is marked failed
+            log.exception("segmentation failed on %s", doc.file_name)
+            return Records(), [StageError(stage="segment", component="segment_document", error_type=type(exc).__name__,
+                                          message=" ".join(str(exc).split())[:500])]
+    return run_extractors(build_context(doc, segments))

@@ -21,6 +21,7 @@ from models.records import (
     Records,
     Segment,
     Signatory,
+    StageError,
     StatedFact,
 )
 from models.text import BBox, DocumentText, Line, Page, Word
@@ -29,5 +30,5 @@ __all__ = [
     "RECORD_LIST_BY_TYPE", "AgendaItem", "Amount", "Attendance", "BBox", "BudgetLine",
     "Decision", "DocType", "Document", "DocumentText", "Flag", "Goal", "Line", "MeetingInfo",
     "Page", "PageSummary", "Paragraph", "Party", "ProcessingError", "Provenance", "Record",
-    "Records", "Segment", "Signatory", "StatedFact", "Word",
+    "Records", "Segment", "Signatory", "StageError", "StatedFact", "Word",
 ]

@@ -281,8 +281,28 @@ class PageSummary(BaseModel):
     warnings: list[str] = Field(default_factory=list)
 
 
+DocumentStatus = Literal["ok", "partial", "failed"]
+Stage = Literal["segment", "extract"]
+
+
+class StageError(BaseModel):
+    """A stage that failed on one document (or one segment of it): the rest was kept."""
+
+    stage: Stage
+    component: str  # "segment_document", or the extractor's name
+    segment_id: str | None = None
+    error_type: str  # the exception's class name
+    message: str  # one line
+
+
 class Document(BaseModel):
-    """The whole record of one processed file: documents/<doc_id>.json."""
+    """The whole record of one processed file: documents/<doc_id>.json.
+
+    status: ok when every stage ran; partial when an extractor failed on a segment (its
+    records from that segment are missing, the rest are there); failed when the text was
+    read but could not be segmented (pages and text are kept, no records). A file that
+    could not be read at all is a ProcessingError, not a Document.
+    """
 
     doc_id: str
     file_name: str
@@ -302,6 +322,8 @@ class Document(BaseModel):
     records: Records = Field(default_factory=Records)
     personnummer_masked: int = 0
     warnings: list[str] = Field(default_factory=list)
+    status: DocumentStatus = "ok"
+    stage_errors: list[StageError] = Field(default_factory=list)
 
 
 class ProcessingError(BaseModel):

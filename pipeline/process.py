@@ -37,7 +37,8 @@ def build_document(doc: DocumentText, path: Path) -> Document:
     # Personnummer are masked (in place, same length, so every offset holds) before any
     # extractor sees the text: none can reach JSON, Parquet or the report.
     masked = mask_document_text(doc)
-    records = extract_records(doc)
+    records, stage_errors = extract_records(doc)
+    status = "failed" if any(e.stage == "segment" for e in stage_errors) else "partial" if stage_errors else "ok"
     ocr = doc.ocr_pages
     confs = [p.ocr_confidence for p in ocr if p.ocr_confidence is not None]
     main = records.segments[0] if records.segments else None
@@ -67,6 +68,8 @@ def build_document(doc: DocumentText, path: Path) -> Document:
         records=records,
         personnummer_masked=masked,
         warnings=list(doc.warnings),
+        status=status,
+        stage_errors=stage_errors,
     )
 
 

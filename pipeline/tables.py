@@ -220,6 +220,8 @@ TABLES: tuple[TableSpec, ...] = (
         Column("personnummer_masked", INT, "Personal identity numbers masked in the text.",
                "personnummer_masked", Document),
         Column("warnings", STR_LIST, "Document-level warnings.", "warnings", Document),
+        Column("status", STR, "ok; partial (an extractor failed on a segment: its records there are missing); "
+               "failed (read, but not segmented: text kept, no records).", "status", Document),
     ), rows="document", model=Document),
 
     TableSpec("pages", "One row per page of every processed file, with how it was read.", (

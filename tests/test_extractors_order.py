@@ -51,3 +51,32 @@ def test_every_extractor_runs_on_every_segment_type():
     for fn in all_extractors():
         params = list(inspect.signature(fn).parameters)
         assert params == ["ctx", "segment"], fn.__name__
+
+
+def test_a_failing_extractor_marks_the_document_partial_and_keeps_the_rest(monkeypatch, tmp_path):
+    from pipeline.process import process_file
+
+    def broken(ctx, segment):
+        raise ValueError("odd table")
+
+    import extractors
+
+    monkeypatch.setattr(extractors, "_REGISTRY", [broken if f.__name__ == "extract_parties" else f
+                                                  for f in extractors.all_extractors()])
+    doc = process_file(SAMPLES / "overenskommelse_samverkan_2025.pdf")
+    assert doc.status == "partial"
+    assert {(e.stage, e.component, e.error_type) for e in doc.stage_errors} == {("extract", "broken", "ValueError")}
+    assert doc.records.parties == [] and doc.records.segments and doc.records.signatories and doc.records.facts
+
+
+def test_a_failing_segmentation_marks_the_document_failed_and_keeps_its_text(monkeypatch):
+    import pipeline.segment
+    from pipeline.process import process_file
+
+    def broken(doc):
+        raise RuntimeError("no way through")
+
+    monkeypatch.setattr(pipeline.segment, "segment_document", broken)
+    doc = process_file(SAMPLES / "overenskommelse_samverkan_2025.pdf")
+    assert doc.status == "failed" and doc.stage_errors[0].stage == "segment"
+    assert doc.pages and doc.pages[0].text and not doc.records.segments

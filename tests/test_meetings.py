@@ -92,7 +92,9 @@ MATCHERS = {
 
 def meeting_records(doc: DocumentText) -> Records:
     """Segments and every extractor's records (the meeting kinds are the ones scored)."""
-    return extract_records(doc)
+    records, errors = extract_records(doc)
+    assert not errors, errors
+    return records
 
 
 def score(predicted: list, gold: list[dict], match) -> tuple[int, int, int]:
