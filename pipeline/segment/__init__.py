@@ -17,7 +17,7 @@ from pipeline.segment.boundaries import (
     find_cuts,
     flatten,
 )
-from pipeline.segment.classify import classify_lines, classify_text, title_type
+from pipeline.segment.classify import classify_lines, title_type
 from pipeline.segment.metadata import (
     _BODY_RE,
     _FORBUND_DOCS,
@@ -37,7 +37,7 @@ from pipeline.textview import page_provenance
 # Agreements and plans state validity, decision date, diarienummer and activity.
 _AGREEMENT_DOCS = {DocType.UPPDRAGSAVTAL, DocType.OVERENSKOMMELSE, DocType.VERKSAMHETSPLAN}
 
-__all__ = ["FlatLine", "classify_lines", "classify_text", "find_cuts", "flatten", "segment_document"]
+__all__ = ["FlatLine", "classify_lines", "find_cuts", "flatten", "segment_document"]
 
 
 def _is_masthead_only(part: list[FlatLine]) -> bool:

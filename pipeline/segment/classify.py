@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 from models import DocType
 from pipeline.fuzzy import normalize_for_match
-from pipeline.segment.boundaries import FlatLine, _NUMBERED_RE, _is_agenda_marker, _is_protocol_marker
+from pipeline.segment.boundaries import FlatLine, _NUMBERED_RE
 
 
 @dataclass
@@ -215,16 +215,3 @@ def classify_lines(lines: list[FlatLine]) -> Classification:
         best = max(counts, key=lambda t: counts[t])
         return Classification(best, 0.7, None, [f"refers to itself as {best.value} ({counts[best]}x)"])
     return Classification(DocType.OTHER, 0.5, None, ["no title or structure of a known type"])
-
-
-def classify_text(text: str) -> DocType:
-    """The type of a text read as one document (for callers that have only text)."""
-    lines = [
-        FlatLine(1, i, t.strip(), normalize_for_match(t), None) for i, t in enumerate(text.splitlines()) if t.strip()
-    ]
-    for k in range(min(len(lines), 15)):
-        if _is_agenda_marker(lines[k]):
-            return DocType.FOREDRAGNINGSLISTA
-        if _is_protocol_marker(lines, k):
-            return DocType.PROTOKOLL
-    return classify_lines(lines).doc_type
