@@ -45,20 +45,22 @@ _DRAFT = r"(?:(?:forslag|utkast) (?:till |pa |)|utkast |reviderad |)"
 _TITLE_WORDS: list[tuple[DocType, re.Pattern[str]]] = [
     (DocType.UPPDRAGSAVTAL, re.compile(_DRAFT + r"(?:uppdragsavtal|uppdragsbeskrivning|uppdragsoverenskommelse)\b")),
     (DocType.OVERENSKOMMELSE, re.compile(
-        _DRAFT + r"(?:overenskommelse|samverkansoverenskommelse|samverkansavtal|avtal om samverkan|"
-        r"samarbetsavtal|forbundsordning|reglemente for samverkan)\b")),
+        _DRAFT + r"(?:\w{0,12}overenskommelse|samverkansavtal|avtal om samverkan|samarbetsavtal|"
+        r"avsiktsforklaring|forbundsordning|reglemente for samverkan|konsortialavtal)\b")),
     (DocType.VERKSAMHETSPLAN, re.compile(_DRAFT + r"(?:verksamhetsplan|verksamhetsinriktning)\b")),
-    (DocType.BUDGET, re.compile(_DRAFT + r"(?:budget|detaljbudget|budgetforslag|internbudget)\b")),
+    (DocType.BUDGET, re.compile(_DRAFT + r"(?:budget|detaljbudget|budgetforslag|internbudget|mal och budget|"
+                                r"flerarsplan|ekonomisk plan)\b")),
     (DocType.PROTOKOLL, re.compile(
-        r"(?:sammantradesprotokoll|motesprotokoll|protokollsutdrag|protokoll|utdrag ur (?:\w+ )?protokoll|"
-        r"justerat protokoll)\b")),
+        r"(?:sammantradesprotokoll|motesprotokoll|protokollsutdrag|beslutsprotokoll|protokoll|"
+        r"utdrag ur (?:\w+ )?protokoll|justerat protokoll|minnesanteckningar|motesanteckningar)\b")),
     (DocType.FOREDRAGNINGSLISTA, re.compile(
         r"(?:foredragningslista|kallelse|dagordning|kungorelse|underrattelse|arendelista|"
         r"forslag till dagordning)\b")),
     # Documents of their own kind that finsam has no type for: never a plan or a budget.
     (DocType.OTHER, re.compile(
         r"(?:arsredovisning|verksamhetsberattelse|arsberattelse|delarsrapport|delarsbokslut|"
-        r"agardirektiv|revisionsberattelse|granskningsrapport)\b")),
+        r"agardirektiv|revisionsberattelse|granskningsrapport|revisionsrapport|tjansteskrivelse|"
+        r"tjansteutlatande|missiv)\b")),
 ]
 # Running heads and mastheads a title may stand behind: page numbers ("1", "1 (29)",
 # "Sida 2 (6)", "2(36)"), all-capitals words ("RONNEBY KOMMUN").
