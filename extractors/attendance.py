@@ -243,7 +243,7 @@ def _list_follows(text: str, group: _Group) -> bool:
     names = list_person_names(text[group.start:group.end])
     if not names:
         return False
-    before = text[group.start:group.start + names[0].start]
+    before = _LABEL_RE.sub(" ", text[group.start:group.start + names[0].start])
     return not re.search(r"(?<![\w-])[a-zåäö]{3,}(?![\w-])", before)
 
 

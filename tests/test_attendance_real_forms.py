@@ -113,3 +113,13 @@ def test_frånvarande_and_prose_are_not_attendance():
 def test_list_names_keep_line_wraps_but_split_one_name_a_line():
     assert [n.text for n in list_person_names("Beslutande Jan\nSahlberg (S)")] == ["Jan Sahlberg"]
     assert [n.text for n in list_person_names("Sara Ny\nRobin Ås")] == ["Sara Ny", "Robin Ås"]
+
+
+def test_two_column_headers_printed_together():
+    recs = _records(
+        "Sammanträdesprotokoll Plats och tid Portalen Beslutande Övriga deltagande Lina Berg (S) ordförande "
+        "Ove Dahl (M) Åsa Vik, kommundirektör Utses att justera Ove Dahl (S)\n"
+    )
+    people = _people(recs)
+    assert ("Lina Berg", "ordförande") in people and ("Ove Dahl", "ledamot") in people
+    assert ("Åsa Vik", "tjänsteperson") in people
