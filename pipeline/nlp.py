@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -229,3 +230,102 @@ def entities(text: str) -> list[Entity]:
 
 def person_names(text: str) -> list[str]:
     return [e.text for e in entities(text) if e.label == "PER"]
+
+
+# --- person names in lists (attendance, signature blocks) -------------------------------
+#
+# Attendance lists and signature blocks print names back to back, often without any
+# separator the spaCy rule can use ("Margareta Yngveson, s Astrid Adholm"), with middle
+# initials ("Göran T Andersson"), run-together double first names ("JanAnders"), and
+# particles ("Marietta de Pourbaix-Lundin"). `list_person_names` finds them with one
+# linear regex over the text, then drops label, role and field words at either end.
+
+_UP = "A-ZÅÄÖÉÜÆØ"
+_LOW = "a-zåäöéèüæøáíóúñç"
+_NAME_WORD = rf"[{_UP}][{_LOW}]+(?:[{_UP}][{_LOW}]+)?(?:-[{_UP}][{_LOW}]+)*"
+_INITIAL = rf"[{_UP}]\.?"
+_PARTICLE = r"(?:af|av|von|van|der|den|de|la|le|du|di|da|del|dos|el|al|mc)"
+# A run of capitalised words, across at most one line break between two words: a
+# flattened transcript wraps lines mid-name ("Jan\nSahlén"). Where both sides of a line
+# break hold a full name ("Sofia Persson\nRobert Lindby", one name a line) the run is cut
+# there (`_split_at_breaks`).
+_NAME_RUN_RE = re.compile(
+    rf"(?<![\w-]){_NAME_WORD}(?:[ \t]*\n?[ \t]*(?<=\s)(?:{_NAME_WORD}|{_INITIAL}(?=\s+[{_UP}])|{_PARTICLE}(?=\s+[{_UP}])))*(?![\w-])"
+)
+
+# Capitalised words that are labels, roles, field names, dates or organisation words.
+_NOT_LIST_NAMES = _NOT_NAMES | {
+    normalize_for_match(w) for w in (
+        "Beslutande Ledamöter Ledamot Tjänstgörande Ersättare Ersättarna Ej Icke Närvarande Frånvarande "
+        "Övriga Deltagare Deltagande Tjänsteman Tjänstemän Tjänstepersoner Dessutom Adjungerade "
+        "Kommunrepresentanter Partirepresentanter Representanter Suppleant Suppleanter Ordinarie "
+        "Sekreterare Ordförande Vice Justerare Justerande Justerat Justeringens Justeringen Utses Ers Sekr Ordf "
+        "Page Sida Sidan Protokoll Sammanträdesprotokoll Protokollet Mötesprotokoll Dagordning "
+        "Kallelse Underrättelse Kungörelse Föredragningslista Ärendelista Innehållsförteckning "
+        "Underskrift Underskrifter Skrifter Utdragsbestyrkande Signatur Anslag Bevis Organ Diarienummer "
+        "Dnr Plats Tid Klockan Lokal Datum Sammanträdesdatum Justeringsdatum Förvaringsplats Paragraf "
+        "Paragrafer Kommunstyrelsen Kommunstyrelsens Kommunfullmäktige Nämnden Styrelsen Förvaltningen "
+        "Kommunledningskontoret Kansliet Kommunhuset Stadshuset Regionens Hus Sal Se Ca Vid Om Från Till "
+        "Måndag Tisdag Onsdag Torsdag Fredag Lördag Söndag Måndagen Tisdagen Onsdagen Torsdagen Fredagen "
+        "Januari Februari Mars April Maj Juni Juli Augusti September Oktober November December "
+        "Beslut Ärendebeskrivning Yrkande Yrkanden Bakgrund Förslag Val Mötets Sammanträdets"
+    ).split()
+}
+
+
+_ROLE_WORD_RE = re.compile(
+    r"^(?:\w*chef|\w*direkt[oa]r|\w*administrat[oa]r|bitr\w*|ordf\w*|\w*sekreterare|ledam\w*|ersatt\w*|controller"
+    r"|ekonom|\w*ledare|\w*samordnare|handlaggare|strateg|tjanste\w*)$"
+)
+_ORG_NOUN_AFTER_RE = re.compile(r"^[ \t]+(?:kommun|kommuns|landsting|region|lan|län|stad|stift|kommunalf[öo]rbund)\b")
+
+
+@dataclass(frozen=True)
+class NameSpan:
+    text: str
+    start: int
+    end: int
+
+
+def list_person_names(text: str, min_words: int = 2, max_words: int = 4) -> list[NameSpan]:
+    """Person names in a list-like text, in order, as character spans of `text`."""
+    out: list[NameSpan] = []
+    for m in _NAME_RUN_RE.finditer(text):
+        words = [(w.group(0), m.start() + w.start(), m.start() + w.end()) for w in re.finditer(r"\S+", m.group(0))]
+        # split the run at label words; each piece may be a name
+        pieces: list[list[tuple[str, int, int]]] = [[]]
+        for k, w in enumerate(words):
+            if normalize_for_match(w[0]) in _NOT_LIST_NAMES:
+                pieces.append([])
+                continue
+            if pieces[-1] and "\n" in text[pieces[-1][-1][2]:w[1]]:
+                before = sum(1 for x in pieces[-1] if _is_name_word(x[0]))
+                after = 0
+                for x in words[k:]:
+                    if normalize_for_match(x[0]) in _NOT_LIST_NAMES or (after and "\n" in text[prev_end:x[1]]):
+                        break
+                    after += _is_name_word(x[0])
+                    prev_end = x[2]
+                if after >= 2:
+                    pieces.append([])
+            pieces[-1].append(w)
+        for piece in pieces:
+            while piece and not _is_name_word(piece[0][0]):
+                piece.pop(0)
+            while piece and not _is_name_word(piece[-1][0]):
+                piece.pop()
+            # "Christina Lidstrom Bjurholms kommun", "Mikael Holmlund Forbundschef": an
+            # organisation or a title printed after the name without a separator
+            while len(piece) > 2 and (
+                _ROLE_WORD_RE.match(normalize_for_match(piece[-1][0]))
+                or _ORG_NOUN_AFTER_RE.match(text[piece[-1][2]:piece[-1][2] + 20])
+            ):
+                piece.pop()
+            n = sum(1 for w, _, _ in piece if _is_name_word(w))
+            if min_words <= n <= max_words:
+                out.append(NameSpan(" ".join(text[piece[0][1]:piece[-1][2]].split()), piece[0][1], piece[-1][2]))
+    return out
+
+
+def _is_name_word(word: str) -> bool:
+    return len(word) >= 2 and word[0].isupper() and word[1:2].islower() and normalize_for_match(word) != "mc"
