@@ -335,7 +335,8 @@ def test_minutes_head_with_wrapped_time_organ_and_anslag_box():
     assert (m.time, m.place, m.body) == ("09.00–11.30", "Förbundets kansli, Storgatan 14, Norråsa", "Styrelsen")
     assert (m.anslag_uppsatt, m.anslag_nedtaget) == (date(2024, 10, 25), date(2024, 11, 15))
     assert m.justerare == []  # the name under "Sekreterare" is not the justerare's
-    assert [a.person_name for a in recs.attendance] == ["Per-Olof Sandberg"]
+    # The secretary who signs attends as sekreterare too (one entry per role, as in the gold of real minutes).
+    assert [(a.person_name, a.role) for a in recs.attendance] == [("Per-Olof Sandberg", "ordförande"), ("Therese Lundin", "sekreterare")]
 
 
 def test_empty_and_headless_documents_do_not_raise():

@@ -113,10 +113,17 @@ def protokoll(meeting: date, time: str, place: str, first_paragraph: int, items:
     rows.append(("Justeringens plats och tid", f"Förbundets kansli, {sv_date(justering)}"))
     para_range = f"§ {numbers[0]}-{numbers[-1]}"
     seg.kv(rows, label_width=55, attendance=att_recs)
+    # Who signs the minutes: signatories of the förbund's protokoll; the justerare also
+    # attends in that role (one attendance entry per role, as real minutes' gold counts them).
+    signers = [(SEKRETERARE, "sekreterare"), (BOARD[0], "ordförande"), (justerare, "justerare")]
     seg.kv([("Sekreterare", f"……………………………………  {SEKRETERARE.name}"),
             ("Ordförande", f"……………………………………  {BOARD[0].name}"),
             ("Justerare", f"……………………………………  {justerare.name}"),
-            ("Paragrafer", para_range)])
+            ("Paragrafer", para_range)],
+           signatories=[{"person_name": p.name, "title": t, "organisation": FORBUND, "signed_date": None}
+                        for p, t in signers],
+           attendance=[{"meeting_date": iso(meeting), "person_name": justerare.name, "organisation": justerare.org,
+                        "role": "justerare", "group": "beslutande", "paragraphs": []}])
     seg.h("ANSLAG/BEVIS")
     seg.p("Protokollet är justerat. Justeringen har tillkännagivits genom anslag på förbundets webbplats.")
     seg.kv([("Sammanträdesdatum", sv_date(meeting)), ("Justeringsdatum", sv_date(justering)),
