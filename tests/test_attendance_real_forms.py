@@ -15,7 +15,9 @@ from test_meetings import make_doc
 
 
 def _records(text: str):
-    return extract_records(make_doc(text))
+    records, errors = extract_records(make_doc(text))
+    assert not errors, errors
+    return records
 
 
 def _people(recs) -> list[tuple[str, str | None]]:
