@@ -3,12 +3,16 @@
 
 VENV      := .venv
 PY        := $(VENV)/bin/python
-STAMP     := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
+# Every Python package, transitive ones, pip and setuptools included, pinned with hashes.
+# Written by `make lock` (uv pip compile); `make` installs exactly this, hashes required.
+LOCK      := requirements.lock
+# The stamp names the pyproject.toml and lock it was built from: changing either rebuilds .venv.
+STAMP     := $(VENV)/.installed-$(shell cat pyproject.toml $(LOCK) | sha1sum | cut -c1-12)
 APT_PKGS  := tesseract-ocr tesseract-ocr-swe poppler-utils fonts-dejavu-core chromium
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PYTEST_ARGS ?=
 
-.PHONY: bootstrap system-deps run test bench clean
+.PHONY: bootstrap system-deps lock run test bench clean
 
 bootstrap: system-deps $(STAMP)
 
@@ -19,11 +23,35 @@ system-deps:
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(APT_PKGS) >/dev/null; \
 	fi
 
-$(STAMP): pyproject.toml
-	@test -x $(PY) || python3 -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[dev]'
-	@rm -f $(VENV)/.installed-* && touch $@
+# One package's entry (name==version and its hash lines) from the lock, into a file of its own.
+lock_entry = awk '/^$(1)==/{p=1} p{print} p&&!/\\$$/{exit}' $(LOCK) > $(VENV)/$(1).lock
+
+# .venv is made afresh from the lock whenever the lock or pyproject.toml changes, so it holds
+# exactly what the lock says (nothing left over from an older one). Locked pip first, then
+# the lock with --require-hashes and --no-deps (a package missing from the lock fails
+# `pip check` instead of being fetched unpinned), then finsam itself, built by the locked
+# setuptools.
+$(STAMP): pyproject.toml $(LOCK)
+	@if [ -d $(VENV) ]; then echo "$(LOCK) or pyproject.toml changed: rebuilding $(VENV)"; rm -rf $(VENV); fi
+	python3 -m venv $(VENV)
+	@$(call lock_entry,pip)
+	$(PY) -m pip install -q --require-hashes --no-deps -r $(VENV)/pip.lock
+	$(PY) -m pip install -q --require-hashes --no-deps -r $(LOCK)
+	$(PY) -m pip install -q --no-deps --no-build-isolation -e .
+	$(PY) -m pip check
+	@touch $@
+
+# Re-resolve the lock after changing dependencies in pyproject.toml (current pins are kept
+# where they still fit). Newer releases: `make lock LOCK_ARGS=--upgrade`, or one package:
+# `make lock LOCK_ARGS="--upgrade-package NAME"`. Then `make test` rebuilds .venv from it.
+# uv comes from the lock too (pyproject's dev extra), installed by hash when .venv lacks it.
+LOCK_ARGS ?=
+lock:
+	@test -x $(VENV)/bin/uv || { test -x $(PY) || python3 -m venv $(VENV); \
+	  $(call lock_entry,uv) && $(PY) -m pip install -q --require-hashes --no-deps -r $(VENV)/uv.lock; }
+	$(VENV)/bin/uv pip compile pyproject.toml requirements-build.in --extra dev --universal \
+	    --python-version 3.11 --generate-hashes --native-tls --custom-compile-command "make lock" \
+	    $(LOCK_ARGS) -o $(LOCK)
 
 run: bootstrap
 	$(VENV)/bin/finsam process corpus/samples --out outputs
