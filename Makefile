@@ -1,5 +1,6 @@
 # Two commands on a fresh Debian machine: `make run` and `make test`.
-# Both bootstrap what is missing first: Tesseract with Swedish data (apt) and .venv.
+# Both bootstrap what is missing first: Tesseract with Swedish data and python3-venv (apt),
+# and .venv from requirements.lock.
 
 VENV      := .venv
 PY        := $(VENV)/bin/python
@@ -8,7 +9,7 @@ PY        := $(VENV)/bin/python
 LOCK      := requirements.lock
 # The stamp names the pyproject.toml and lock it was built from: changing either rebuilds .venv.
 STAMP     := $(VENV)/.installed-$(shell cat pyproject.toml $(LOCK) | sha1sum | cut -c1-12)
-APT_PKGS  := tesseract-ocr tesseract-ocr-swe poppler-utils fonts-dejavu-core chromium
+APT_PKGS  := tesseract-ocr tesseract-ocr-swe poppler-utils fonts-dejavu-core chromium python3-venv
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PYTEST_ARGS ?=
 
@@ -18,7 +19,8 @@ bootstrap: system-deps $(STAMP)
 
 system-deps:
 	@if ! command -v tesseract >/dev/null 2>&1 || ! tesseract --list-langs 2>/dev/null | grep -qx swe \
-	    || ! command -v pdftoppm >/dev/null 2>&1 || ! command -v chromium >/dev/null 2>&1 || ! test -f /usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf; then \
+	    || ! command -v pdftoppm >/dev/null 2>&1 || ! command -v chromium >/dev/null 2>&1 || ! test -f /usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf \
+	    || ! python3 -c 'import ensurepip, venv' 2>/dev/null; then \
 	  echo "Installing $(APT_PKGS) with apt-get"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(APT_PKGS) >/dev/null; \
 	fi
