@@ -51,9 +51,13 @@ LOCK_ARGS ?=
 lock:
 	@test -x $(VENV)/bin/uv || { test -x $(PY) || python3 -m venv $(VENV); \
 	  $(call lock_entry,uv) && $(PY) -m pip install -q --require-hashes --no-deps -r $(VENV)/uv.lock; }
+	cp $(LOCK) $(LOCK).new
 	$(VENV)/bin/uv pip compile pyproject.toml requirements-build.in --extra dev --universal \
 	    --python-version 3.11 --generate-hashes --native-tls --custom-compile-command "make lock" \
-	    $(LOCK_ARGS) -o $(LOCK)
+	    $(LOCK_ARGS) -o $(LOCK).new
+	@# replaced only when it changed: an unchanged lock must not rebuild .venv
+	@if cmp -s $(LOCK).new $(LOCK); then rm $(LOCK).new; echo "$(LOCK) unchanged"; \
+	 else mv $(LOCK).new $(LOCK); echo "$(LOCK) updated: make test rebuilds .venv from it"; fi
 
 run: bootstrap
 	$(VENV)/bin/finsam process corpus/samples --out outputs
