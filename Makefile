@@ -39,6 +39,7 @@ $(STAMP): pyproject.toml $(LOCK)
 	@$(call lock_entry,pip)
 	$(PY) -m pip install -q --require-hashes --no-deps -r $(VENV)/pip.lock
 	$(PY) -m pip install -q --require-hashes --no-deps -r $(LOCK)
+	rm -rf finsam.egg-info  # left by older installs; it would shadow the installed metadata
 	$(PY) -m pip install -q --no-deps --no-build-isolation -e .
 	$(PY) -m pip check
 	@touch $@

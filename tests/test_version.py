@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import sysconfig
 import tomllib
-from importlib.metadata import version
+from importlib.metadata import distributions
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -17,7 +18,10 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_the_package_version_has_one_source():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]
     assert "version" not in project and "version" in project["dynamic"]
-    assert version("finsam") == __version__  # the installed metadata was built from it
+    # The installed metadata was built from it. (Looked up in site-packages: a stale
+    # ./finsam.egg-info from an older install would shadow it when the checkout is on sys.path.)
+    installed = [d.version for d in distributions(name="finsam", path=[sysconfig.get_paths()["purelib"]])]
+    assert installed == [__version__]
 
 
 def test_finsam_version_prints_the_release_and_the_records_version():
