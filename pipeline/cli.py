@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from pipeline import PIPELINE_VERSION
+from pipeline import PIPELINE_VERSION, __version__
 from pipeline.limits import Limits
 from pipeline.process import BatchResult, collect_inputs, process_batch
 from pipeline.report import run_reconciliation
@@ -21,8 +21,18 @@ console = Console()
 err_console = Console(stderr=True)
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        console.print(f"finsam {__version__} (records: pipeline version {PIPELINE_VERSION})", highlight=False)
+        raise typer.Exit()
+
+
 @app.callback()
-def main(verbose: bool = typer.Option(False, "--verbose", "-v", help="Log debug output.")) -> None:
+def main(
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Log debug output."),
+    version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
+                                 help="Print finsam's version (and the records' pipeline version) and exit."),
+) -> None:
     logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
 

@@ -4,6 +4,12 @@ Documents and error records are written through `store.write_atomic` (mkstemp: 0
 never wider than anything). Parquet tables, the DuckDB file and new folders are created
 under the process umask, so a run narrows the umask to what its inputs allow: if an
 input file or its folder keeps group or others out, so do the outputs of that run.
+
+The rule for a class (group, others): it may read the outputs only if it may read every
+input, write them only if it may write every input (and the umask in force allows it),
+and a folder it may read it may also enter (x wherever r), since a readable folder that
+cannot be entered only gives "Permission denied". An input file's own x bit says nothing
+about who may read it and is ignored: 0644 inputs give 0755 folders and 0644 files.
 """
 
 from __future__ import annotations
@@ -42,18 +48,27 @@ def allowed_bits(paths: Iterable[Path]) -> int:
     return allowed
 
 
+_CLASSES = ((0o070, 0o040, 0o010), (0o007, 0o004, 0o001))  # (class, read, execute): group, others
+
+
 def umask_for(paths: Iterable[Path], current: int | None = None) -> int:
-    """The umask that keeps new files within what the inputs grant (never looser than `current`)."""
+    """The umask that keeps new files and folders within what the inputs grant.
+
+    Never looser than `current` in read and write; execute follows read, so a folder a class
+    may read it may enter. A class that may not read (or, by `current`, not enter) gets
+    nothing at all.
+    """
     if current is None:
         current = os.umask(0o022)
         os.umask(current)
-    denied = ~allowed_bits(paths) & 0o077
-    # Read denied means write and execute denied too: mask the whole class.
-    if denied & 0o040:
-        denied |= 0o070
-    if denied & 0o004:
-        denied |= 0o007
-    return current | denied
+    # Only read and write of the inputs count: a 0644 input is not a reason to make
+    # folders 0744 (readable by others, but not enterable).
+    denied = ~allowed_bits(paths) & 0o066
+    mask = (current | denied) & 0o077
+    for cls, read, execute in _CLASSES:
+        if mask & (read | execute):
+            mask |= cls  # no reading (or no entering): the whole class is kept out
+    return (current & ~0o077) | mask
 
 
 @contextmanager

@@ -1,11 +1,17 @@
-"""SIGKILL a 50-file inbox ingest at random points, restart, and check nothing is lost or doubled.
+"""SIGKILL a 50-file inbox ingest at seeded points, restart, and check nothing is lost or doubled.
 
 The run is `finsam run ingest --no-prefect`: one ingest cycle (pipeline.inbox.run_ingest_cycle,
 the cycle the Prefect flow and the watcher run too) over inbox -> outputs -> tables ->
 archive/ or quarantine/, killed with its whole process group (forkserver and reader workers
-too). Three kills (seeded, FINSAM_KILL_SEED): one after a random number of records were
-written (processing), one once a random number of files reached the archive (the moves), one
-at a random time of the rerun (skipping done files, tables, moves); then an uninterrupted run.
+too). Three kills (seeded, FINSAM_KILL_SEED): after a chosen number of document records
+(processing), after a chosen number of files were claimed in the archive or quarantine
+(the moves), and at a chosen point of the rerun (its table rebuild or its moves); then an
+uninterrupted run.
+
+The process kills itself at the point (tests/kill_points.py), so the state at each kill is
+exact and the same on every run of a seed. (It used to be killed from here after polling
+the folders; under load the moves, ~1 ms each, sometimes all finished before the kill
+landed, and a quarantine reason's temp file was counted as a placed file: "51 < 50".)
 
 Afterwards every file is exactly once in archive/ or quarantine/ (none left in the inbox,
 none doubled, none in both, each quarantined one with its reason), there is exactly one
@@ -22,7 +28,6 @@ import random
 import signal
 import subprocess
 import sys
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -31,7 +36,7 @@ import pytest
 from hostile.make_hostile import text_pdf
 
 ROOT = Path(__file__).resolve().parent.parent
-FINSAM = Path(sys.executable).parent / "finsam"
+KILL_POINTS = Path(__file__).resolve().parent / "kill_points.py"
 BAD = {"trasig.pdf", "tom.docx"}
 
 
@@ -50,76 +55,70 @@ def _make_inbox(inbox: Path) -> dict[str, str]:
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in inbox.iterdir()}
 
 
-def _run(base: Path, **kw) -> subprocess.Popen:
-    return subprocess.Popen(
-        [str(FINSAM), "run", "ingest", "--no-prefect", "--settle", "0", "--workers", "2",
-         "--inbox", str(base / "inbox"), "--archive", str(base / "archive"),
-         "--quarantine", str(base / "quarantine"), "--out", str(base / "out")],
-        cwd=ROOT, start_new_session=True, **kw,
-    )
+def _run(base: Path, kill_at: tuple[str, int] | None = None, **kw) -> subprocess.Popen:
+    """`finsam run ingest --no-prefect` in its own process group; with kill_at=(point, n) it
+    SIGKILLs the group itself at that point (tests/kill_points.py)."""
+    args = ["run", "ingest", "--no-prefect", "--settle", "0", "--workers", "2",
+            "--inbox", str(base / "inbox"), "--archive", str(base / "archive"),
+            "--quarantine", str(base / "quarantine"), "--out", str(base / "out")]
+    if kill_at is None:
+        cmd = [sys.executable, "-m", "pipeline.cli", *args]
+    else:
+        cmd = [sys.executable, str(KILL_POINTS), kill_at[0], str(kill_at[1]), "--", *args]
+    return subprocess.Popen(cmd, cwd=ROOT, start_new_session=True, **kw)
 
 
 def _placed(base: Path) -> list[Path]:
+    """Files under an archive or quarantine name (not reasons, not temp files)."""
     files = [p for p in (base / "archive").rglob("*") if p.is_file()]
     files += [p for p in (base / "quarantine").glob("*") if p.is_file() and not p.name.endswith(".reason.json")]
-    return files
+    return [p for p in files if not (p.name.startswith(".") and p.name.endswith(".tmp"))]
 
 
-def _kill(proc: subprocess.Popen) -> bool:
-    landed = proc.poll() is None
-    if landed:
-        os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait(timeout=60)
-    return landed
+def _killed_at(base: Path, point: tuple[str, int]) -> None:
+    """Run until the run kills itself at `point`; fail if it ended any other way."""
+    proc = _run(base, point, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        _, stderr = proc.communicate(timeout=300)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=60)
+    assert proc.returncode == -signal.SIGKILL, (point, proc.returncode, stderr[-2000:])
+
+
+def _documents(base: Path) -> int:
+    return len(list((base / "out" / "documents").glob("*.json")))
 
 
 @pytest.mark.slow  # about a minute: four runs of a 50-file ingest
-def test_sigkill_ingest_at_random_points_then_rerun_loses_and_doubles_nothing(tmp_path: Path):
+def test_sigkill_ingest_at_seeded_points_then_rerun_loses_and_doubles_nothing(tmp_path: Path):
     base = tmp_path
     originals = _make_inbox(base / "inbox")
     assert len(originals) == 50
     good = {h for n, h in originals.items() if n not in BAD}
     rnd = random.Random(int(os.environ.get("FINSAM_KILL_SEED", "8")))
-    landed, states = 0, []
+    states = []
 
-    # 1: a random point of the processing (after a random number of records)
-    proc = _run(base, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    docs = base / "out" / "documents"
-    deadline = time.monotonic() + 120
-    at = rnd.randint(2, 30)
-    while len(os.listdir(docs) if docs.is_dir() else ()) < at and proc.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.01)
-    time.sleep(rnd.uniform(0.0, 0.5))
-    landed += _kill(proc)
-    states.append(("processing", len(list((base / "out" / "documents").glob("*.json"))), len(_placed(base))))
+    # 1: the processing, after a chosen number of document records
+    records = rnd.randint(2, 30)
+    _killed_at(base, ("record", records))
+    states.append(("processing", _documents(base), len(_placed(base))))
+    assert states[-1] == ("processing", records, 0), states
 
-    # 2: while files are being moved out of the inbox
-    proc = _run(base, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 120
-    while len(os.listdir(docs) if docs.is_dir() else ()) < len(good) and proc.poll() is None \
-            and time.monotonic() < deadline:
-        time.sleep(0.01)
-    # all records written: the table rebuild, then the moves; watch closely (moves take ~1 ms each)
-    year = base / "archive" / time.strftime("%Y")
-    after = rnd.randint(1, 20)
-    while proc.poll() is None and time.monotonic() < deadline:
-        try:
-            if len(os.listdir(year)) >= after:
-                break
-        except FileNotFoundError:
-            pass
-    landed += _kill(proc)
-    states.append(("moving", len(list((base / "out" / "documents").glob("*.json"))), len(_placed(base))))
+    # 2: the moves (all records written, tables rebuilt), after a chosen number of claims:
+    # that file is then under both its archive (or quarantine) name and its inbox name
+    claims = rnd.randint(1, 40)
+    _killed_at(base, ("claim", claims))
+    states.append(("moving", _documents(base), len(_placed(base))))
+    assert states[-1] == ("moving", len(good), claims), states
 
-    # 3: a random point of the rerun (most files are done: skipping, tables, moves)
-    proc = _run(base, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(rnd.uniform(2.0, 8.0))
-    landed += _kill(proc)
-    states.append(("rerun", len(list((base / "out" / "documents").glob("*.json"))), len(_placed(base))))
-
-    # The kills must have hit work in progress, not only start-up or an idle end.
-    assert 0 < states[0][1] < len(good) and 0 < states[1][2] < 50, states
-    assert landed >= 2, (landed, states)
+    # 3: the rerun: it skips the processed files, rebuilds the tables, finishes the half-done
+    # move and moves the rest (50 - claims files left, one of them already claimed)
+    rerun = rnd.choice([("tables", 1), ("tables", 2), ("renamed", 1), ("claim", rnd.randint(1, 49 - claims))])
+    _killed_at(base, rerun)
+    states.append(("rerun, %s %d" % rerun, _documents(base), len(_placed(base))))
+    assert states[-1][1:] == (len(good), claims + (rerun[1] if rerun[0] == "claim" else 0)), states
 
     final = _run(base, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     stdout, stderr = final.communicate(timeout=600)
@@ -161,4 +160,4 @@ def test_sigkill_ingest_at_random_points_then_rerun_loses_and_doubles_nothing(tm
         assert con.execute("select count(distinct doc_id), count(*) from documents").fetchone() == (len(good), len(good))
     finally:
         con.close()
-    print(f"kills: {landed}/3 landed; state at each kill (documents, placed): {states}")
+    print(f"state at each kill (point, documents, placed): {states}")

@@ -9,6 +9,9 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
+import subprocess
+import sys
 import threading
 import time
 from datetime import datetime
@@ -227,36 +230,67 @@ def test_dask_local_cluster_with_two_workers(prefect_api_url, tmp_path):
         assert document_path(f.out, sha256_file(year_dir(f) / f"{stem}.pdf")).exists()
 
 
-@pytest.mark.slow
-def test_serve_runs_both_deployments_and_a_dropped_file_is_processed(prefect_api_url, tmp_path):
-    """`finsam serve` against the test server: both deployments registered (nightly on its
-    cron), a file dropped into the inbox is processed with no other command, and SIGTERM (what
-    systemd or `kill` sends) stops it as cleanly as Ctrl-C."""
-    import signal
-    import subprocess
-    import sys
+def _prefect_cli(api_url: str, *args: str) -> subprocess.CompletedProcess:
+    """The `prefect` command against this server (a wide terminal, so names are not cut)."""
+    return subprocess.run([sys.executable, "-m", "prefect", *args], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "PREFECT_API_URL": api_url, "COLUMNS": "250"})
 
+
+@pytest.mark.slow  # about two minutes: the first per-minute nightly run waits for its minute
+def test_serve_schedules_and_completes_nightly_runs_and_processes_a_dropped_file(prefect_api_url, tmp_path):
+    """`finsam serve` against the test server with a per-minute cron: both deployments
+    registered; the server's scheduler creates nightly runs from the cron and the served
+    runner completes one (issue 15: with SQLAlchemy 2.1 the scheduler failed on every loop
+    and no run was ever created); a file dropped into the inbox is processed with no other
+    command; `prefect deployment ls` and `prefect flow-run ls` work against the server (they
+    got 422 with FastAPI 0.151+); SIGTERM (what systemd or `kill` sends) stops it as cleanly
+    as Ctrl-C."""
     from prefect import get_client
+    from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterId
 
     f = folders_in(tmp_path)
     log_path = tmp_path / "serve.log"
     with log_path.open("wb") as log:
         proc = subprocess.Popen(
             [sys.executable, "-m", "pipeline.cli", "serve", "--inbox", str(f.inbox), "--archive", str(f.archive),
-             "--quarantine", str(f.quarantine), "--out", str(f.out), "--cron", "30 3 * * *", "--quiet-seconds", "1"],
+             "--quarantine", str(f.quarantine), "--out", str(f.out), "--cron", "* * * * *", "--quiet-seconds", "1"],
             env={**os.environ, "PREFECT_API_URL": prefect_api_url}, stdout=log, stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+
+    def serve_log() -> str:
+        return log_path.read_text(errors="replace")[-3000:]
+
     try:
         drop(seed_pdf(FAST_SEEDS[0]), f.inbox, "inlämnad.pdf")
-        assert _wait(lambda: (year_dir(f) / "inlämnad.pdf").exists(), 240), log_path.read_text(errors="replace")[-3000:]
+        assert _wait(lambda: (year_dir(f) / "inlämnad.pdf").exists(), 240), serve_log()
         assert document_path(f.out, sha256_file(year_dir(f) / "inlämnad.pdf")).exists()
         with get_client(sync_client=True) as client:
             night = client.read_deployment_by_name("nightly/nightly")
             ingest = client.read_deployment_by_name("ingest-inbox/inbox")
-        assert night.schedules[0].schedule.cron == "30 3 * * *"
+        assert night.schedules[0].schedule.cron == "* * * * *"
         assert night.schedules[0].schedule.timezone == "Europe/Stockholm"
         assert ingest.parameters["inbox"] == str(f.inbox)
+
+        def nightly_runs():
+            with get_client(sync_client=True) as client:
+                return client.read_flow_runs(deployment_filter=DeploymentFilter(id=DeploymentFilterId(any_=[night.id])))
+
+        # The scheduler, not a trigger, made them: nothing else creates nightly runs here.
+        assert _wait(lambda: any(r.auto_scheduled for r in nightly_runs()), 120), serve_log()
+        assert _wait(lambda: any(r.auto_scheduled and r.state and r.state.is_completed() for r in nightly_runs()),
+                     200), ([(r.name, r.state_name, r.expected_start_time) for r in nightly_runs()], serve_log())
+        done = next(r for r in nightly_runs() if r.state and r.state.is_completed())
+        assert done.parameters == {"out": str(f.out)}
+        summaries = list((f.out / "reports").glob("nightly-*.json"))
+        assert summaries and json.loads(summaries[0].read_text("utf-8"))["documents"] >= 1
+
+        deployments = _prefect_cli(prefect_api_url, "deployment", "ls")
+        assert deployments.returncode == 0, deployments.stderr[-3000:]
+        assert "nightly/nightly" in deployments.stdout and "ingest-inbox/inbox" in deployments.stdout
+        runs = _prefect_cli(prefect_api_url, "flow-run", "ls", "--flow-name", "nightly", "--state-type", "COMPLETED")
+        assert runs.returncode == 0, runs.stderr[-3000:]
+        assert done.name in runs.stdout, runs.stdout
     finally:
         proc.send_signal(signal.SIGTERM)
         try:
