@@ -1,4 +1,4 @@
-"""Amounts of money in agreement text: whole SEK, unit, per, maximum, year, recipient, sentence.
+"""Amounts of money in any text (agreements, plans, minutes, agendas): whole SEK, unit, per, maximum, year, recipient, sentence.
 
 Figures come from pipeline.numbers.find_amounts (a figure needs a money unit: "5,0
 tjänster" and "20%" are not money). The sentence around each amount is its context; the
@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import re
 
 from extractors import extractor
-from models import Amount, DocType, DocumentText, Segment
+from models import Amount, DocumentText, Segment
 from pipeline.dates import find_dates
 from pipeline.gazetteer import find_organisations
 from pipeline.numbers import find_amounts
@@ -96,6 +96,6 @@ def extract_amounts_from(doc: DocumentText, segment: Segment) -> list[Amount]:
 
 @extractor
 def extract_amounts(ctx: ExtractionContext, segment: Segment) -> list[Amount]:
-    if segment.doc_type not in (DocType.UPPDRAGSAVTAL, DocType.OVERENSKOMMELSE, DocType.VERKSAMHETSPLAN):
-        return []
+    # Any text can state money ("beslutar bevilja 277 000 kronor" in minutes, "306 mnkr" in a
+    # budget's prose): find_amounts needs a money unit, so figures without one never count.
     return extract_amounts_from(ctx.doc, segment)

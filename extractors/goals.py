@@ -43,11 +43,11 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from extractors import extractor
-from models import DocType, DocumentText, Goal, Provenance, Segment
+from models import DocumentText, Goal, Provenance, Segment
 from pipeline.clean import strip_word_noise
 from pipeline.fuzzy import normalize_for_match
 from pipeline.numbers import parse_swedish_number
-from pipeline.textview import LineRef, provenance, segment_lines
+from pipeline.textview import LineRef, provenance, segment_lines, segment_stream
 
 if TYPE_CHECKING:
     from extractors.run import ExtractionContext
@@ -61,6 +61,8 @@ _AREA_HEADINGS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^(?:\d+\s+)+mal$"), "mål"),  # "7. Mål"
     (re.compile(_PREFIX + r"(?:verksamhetens\s+mal|malsattningar|mal\s+och\s+indikatorer|samverkansmal(?:\s+och\s+indikatorer)?"
                 r"|sociala\s+mal(?:\s+\w+\s+.*)?|resultatmal|mal\s+for\s+(?!\d).+)$"), "mål"),  # "Mål för verksamheten"
+    # "§ 6 Insatsens mål", "Projektets målsättning": the goal of what the agreement funds.
+    (re.compile(_PREFIX + r"(?:insatsens|insatsernas|projektets|verksamhetens|forbundets)\s+mal(?:sattning(?:ar)?)?$"), "mål"),
 ]
 _INDICATOR_HEADING = re.compile(r"^indikator(?:er(?:na)?)?$")
 _GOAL_SUBHEADING = re.compile(r"^mal$")
@@ -101,6 +103,48 @@ _COUNT_TARGET = re.compile(
     r"|anställningar|platser|praktikplatser|arbetsgivare)\b",
     re.I,
 )
+
+
+# A statement is a goal when it says what shall be reached ("ska", a share) or names
+# itself one ("Insatsens målsättning är att ...", "Målet är att ...").
+_STATES_GOAL = re.compile(r"\b(?:ska|skall|ska\w*)\b|%|\b(?:malsattning(?:en)?|malet)\s+ar\s+att\b")
+# A lead whose list names what the organisation shall achieve ("Vi ska bidra till det
+# goda livet genom:", "Förbundets mål är:"); "genom att:" leads activities, not goals.
+_LIST_LEAD_COLON = re.compile(
+    r"\b(?:ska|skall)\s+(?:bidra\s+till|uppnå|nå|verka\s+för)\b[^.:\n]{0,120}?\bgenom\s*:"
+    r"|\b(?:[Vv]åra|[Ff]örbundets|[Vv]erksamhetens)\s+(?:mål|målsättningar)\s+(?:är|för\s+\d{4}\s+är)\s*:"
+)
+# Items of such a list run together when a page is flattened: each opens with a capital.
+_ITEM_START = re.compile(r"\s+(?=[A-ZÅÄÖ][a-zåäö])")
+
+
+def lead_list_goals(doc: DocumentText, segment: Segment) -> list[Goal]:
+    """The items after a goal lead ending in a colon, one per line or run together on a
+    flattened page; the list ends at a sentence (a full stop, a figure, many words)."""
+    stream = segment_stream(doc, segment)
+    out: list[Goal] = []
+    for lead in _LIST_LEAD_COLON.finditer(stream.text):
+        pos = lead.end()
+        window = stream.text[pos: pos + 1500]
+        bullet_free = re.sub(r"(?m)^\s*(?:[-•·*–»◦▪■●➢])\s*", "", window)
+        items, offset = [], pos
+        for piece in _ITEM_START.split(bullet_free.strip()):
+            text = " ".join(piece.split())
+            words = text.split()
+            if not 2 <= len(words) <= 12 or re.search(r"\d|[.;:!?]$", text):
+                break  # a sentence, a figure or a long run: the list is over
+            items.append(text)
+            if len(items) >= 15:
+                break
+        if len(items) < 2:
+            continue  # one item is no list
+        for text in items:
+            start = stream.text.find(text.split()[0], offset)
+            start = start if start >= 0 else pos
+            offset = start + 1
+            out.append(Goal(goal_type="mål", text=text, heading=None, segment_id=segment.segment_id,
+                            provenance=stream.provenance(doc, start, start + len(text))))
+    return out
 
 
 def _clean(text: str) -> str:
@@ -208,7 +252,7 @@ def extract_goals_from(doc: DocumentText, segment: Segment) -> list[Goal]:
         st.buffer, st.buffer_type = [], None
         if len(key) < 12 or re.search(r"\bmalen\b|redovisas|\bse bilaga\b$", key):
             return
-        if goal_type == "mål" and not re.search(r"\b(?:ska|skall|ska\w*)\b|%", key + text) and not is_listed:
+        if goal_type == "mål" and not _STATES_GOAL.search(key + " " + text) and not is_listed:
             return
         if (goal_type, st.heading, key) in seen:
             return
@@ -362,6 +406,11 @@ def extract_goals_from(doc: DocumentText, segment: Segment) -> list[Goal]:
 
 @extractor
 def extract_goals(ctx: ExtractionContext, segment: Segment) -> list[Goal]:
-    if segment.doc_type not in (DocType.UPPDRAGSAVTAL, DocType.OVERENSKOMMELSE, DocType.VERKSAMHETSPLAN):
-        return []
-    return extract_goals_from(ctx.doc, segment)
+    # Goals only where a text states them: under a goal heading, after "Det övergripande
+    # målet ...", or as the list of a goal lead; any document type may hold one.
+    goals = extract_goals_from(ctx.doc, segment)
+    seen = {normalize_for_match(g.text) for g in goals}
+    for goal in lead_list_goals(ctx.doc, segment):
+        if normalize_for_match(goal.text) not in seen:
+            goals.append(goal)
+    return goals

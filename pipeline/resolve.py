@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date
 
 from rapidfuzz import fuzz
@@ -28,6 +29,7 @@ from models import (
     Paragraph, Party, Record, Segment, Signatory, StatedFact,
 )
 from pipeline.fuzzy import normalize_for_match
+from pipeline.gazetteer import resolve_organisation
 
 AGREEMENT_TYPES = {DocType.OVERENSKOMMELSE, DocType.UPPDRAGSAVTAL, DocType.VERKSAMHETSPLAN}
 PLAN_TYPES = {DocType.VERKSAMHETSPLAN, DocType.OVERENSKOMMELSE, DocType.BUDGET}
@@ -178,7 +180,20 @@ def org_key(name: str | None) -> str:
     return key
 
 
+@lru_cache(maxsize=4096)
+def org_identity(name: str | None) -> str | None:
+    """The gazetteer's canonical name when `name` is a known organisation (or a body of one:
+    "Arboga kommuns kommunstyrelse" is Arboga kommun), else None. Two known names are the
+    same organisation only when this agrees: "Lidköpings kommun" and "Linköpings kommun"
+    are 88 % alike as strings but two kommuner."""
+    match = resolve_organisation(name or "")
+    return match.canonical_name if match is not None and match.known else None
+
+
 def same_org(a: str | None, b: str | None, cutoff: float = 88.0) -> bool:
+    ia, ib = org_identity(a), org_identity(b)
+    if ia and ib:
+        return ia == ib
     ka, kb = org_key(a), org_key(b)
     if not ka or not kb:
         return False
@@ -188,6 +203,7 @@ def same_org(a: str | None, b: str | None, cutoff: float = 88.0) -> bool:
 @dataclass
 class OrgEntity:
     key: str
+    identity: str | None = None  # the gazetteer's canonical name, when the organisation is known
     names: list[str] = field(default_factory=list)
     org_numbers: dict[str, list[Party]] = field(default_factory=lambda: defaultdict(list))
 
@@ -208,16 +224,23 @@ class OrgResolver:
         if not name and not org_number:
             return None
         entity = self._by_number.get(org_number) if org_number else None
+        identity = org_identity(name) if name else None
+        if entity is None and identity:
+            entity = next((e for e in self.entities if e.identity == identity), None)
         if entity is None and name:
             key = org_key(name)
-            entity = next((e for e in self.entities if e.key == key), None)
+            entity = next((e for e in self.entities if e.key == key and _compatible(e.identity, identity)), None)
             if entity is None and key:
-                best = max(self.entities, key=lambda e: fuzz.token_sort_ratio(e.key, key), default=None)
+                # Fuzzy only where the gazetteer cannot tell: two known organisations never merge by spelling.
+                candidates = [e for e in self.entities if _compatible(e.identity, identity)]
+                best = max(candidates, key=lambda e: fuzz.token_sort_ratio(e.key, key), default=None)
                 if best is not None and fuzz.token_sort_ratio(best.key, key) >= 88:
                     entity = best
         if entity is None:
-            entity = OrgEntity(key=org_key(name) if name else f"orgnr {org_number}")
+            entity = OrgEntity(key=org_key(name) if name else f"orgnr {org_number}", identity=identity)
             self.entities.append(entity)
+        elif entity.identity is None and identity:
+            entity.identity = identity
         if name:
             entity.names.append(name)
         if org_number and org_number not in self._by_number:
@@ -230,6 +253,10 @@ class OrgResolver:
             entity.org_numbers[party.org_number].append(party)
             self._by_number.setdefault(party.org_number, entity)
         return entity
+
+
+def _compatible(a: str | None, b: str | None) -> bool:
+    return a is None or b is None or a == b
 
 
 def resolve_orgs(units: list[Unit]) -> OrgResolver:
