@@ -27,9 +27,9 @@ from extractors._meeting import (
     join_lines,
     presenters_in,
 )
-from models import AgendaItem, Decision, DocType, DocumentText, MeetingInfo, Record, Segment
+from models import AgendaItem, Decision, DocumentText, MeetingInfo, Record, Segment
 from pipeline.dates import find_dates
-from pipeline.textview import LineRef, provenance, segment_lines
+from pipeline.textview import LineRef, TextStream, provenance, segment_lines, segment_stream
 
 if TYPE_CHECKING:
     from extractors.run import ExtractionContext
@@ -235,6 +235,14 @@ def meeting_info(doc: DocumentText, segment: Segment, header: list[LineRef]) -> 
                 meeting_date = hits[0][0]
                 break
     if meeting_date is None:
+        # Flattened text wraps "sammanträder ... tisdagen den" / "22 april 2014" anywhere.
+        joined = " ".join(texts)
+        for m in re.finditer(r"sammantr\w*|m[oö]te\b|datum", joined, re.I):
+            hits = find_dates(joined[m.end() : m.end() + 90])
+            if hits:
+                meeting_date = hits[0][0]
+                break
+    if meeting_date is None:
         warnings.append("meeting date not found")
     time_ = place = None
     body = segment.body
@@ -302,8 +310,321 @@ def agenda_records(doc: DocumentText, segment: Segment, index: PersonIndex | Non
     return records
 
 
+# --- agendas in text without layout ---------------------------------------------------------
+#
+# Flattened transcripts run the items together ("Ärenden 1. Upprop ... 2. Information från
+# X (sid 1). 3. ..."), print them as bullets ("•   1" / "Val av justerare"), without the
+# full stop ("1 Justering av dagens protokoll"), with added items labelled "4 ½" or "4 a",
+# or lose the numbers altogether ("Föredragningslista Sid 173 Kungörelse ... Bilaga ...").
+# The items are the longest run of consecutive numbers that start a capitalised title.
+
+_AGENDA_HEADING_RE = re.compile(
+    r"\b(?:f[oö]redragningslista|dagordning|[aä]renden|[aä]rendelista|[aä]rendef[oö]rteckning)\s*:?\s*"
+    r"(?:(?:sid|sida)\.?\s*\d{1,4}\s+)?(?=\S)",
+    re.I,
+)
+_AGENDA_TITLE_RE = re.compile(r"\b(?:f[oö]redragningslista|dagordning|kallelse|kung[oö]relse)\b", re.I)
+_MARKER_RE = re.compile(
+    r"(?<![\w.,:;/§$()\-])(?P<num>\d{1,2})(?!\d)(?P<label>\s?½|\s?[a-c](?=\s))?(?P<dot>[.)](?!\d))?"
+    r"(?=\s+[A-ZÅÄÖ])"
+)
+# Where an item's title stops and its description begins.
+_TITLE_END_RE = re.compile(
+    r"\(\s*sid\b|\.{3,}|…|\.\s+(?=[A-ZÅÄÖ(])|\.\s*$|\s(?=(?:Muntlig\s+)?[Ii]nformation\s+(?:av|fr[aå]n)\s+[A-ZÅÄÖ])"
+    r"|\s(?=Bilag(?:a|or)\b)|\s(?=F[oö]rslag\s+till\s+beslut\b)|\s(?=F[oö]redragande\b)|\s(?=Handlingar\b)"
+)
+# "ang. Inrättande", "bl.a. Region": a full stop that ends an abbreviation, not the title.
+_ABBREVIATION_RE = re.compile(r"\b(?:ang|bl\.a|m\.fl|t\.ex|resp|enl|nr|kap|jfr|dvs|ca|st|m\.m|inkl|exkl|avs)$", re.I)
+_INFO_RE = re.compile(r"\binformation\b|\bf[oö]r\s+k[aä]nnedom\b|\binformerar\b", re.I)
+_AGENDA_WORDS_RE = re.compile(
+    r"juster|dagordning|f[oö]redragningslista|upprop|m[oö]tets\s+[oö]ppnande|protokoll|\bval\s+av\b|"
+    r"anm[aä]lningar|meddelanden|delegationsbeslut|[oö]vriga\s+fr[aå]gor|avslut",
+    re.I,
+)
+_MINUTES_MARKERS_RE = re.compile(
+    r"(?i:sammantr[aä]desprotokoll|protokollsutdrag|m[oö]tesprotokoll|protokoll\s+f[oö]rt\s+vid|utses\s+att\s+justera|"
+    r"justerandes\s+sign|ordf[oö]randes\s+sign|utdragsbestyrkande|sammantr[aä]desdatum)"
+    r"|\b(?:Justerare|Justerande|Paragrafer|PROTOKOLL|Protokoll)\b|\bParagraf\s+\d"
+)
+
+
+def has_minutes_structure(text: str) -> bool:
+    """Whether a text carries the marks of minutes (protokoll heading, justering, paragraf range)."""
+    return _MINUTES_MARKERS_RE.search(text) is not None
+
+
+def hard_breaks(stream: TextStream) -> set[int]:
+    """Offsets in `stream.text` of the line breaks that the author made (not a wrap).
+
+    A line that stops well short of the right margin ends a heading or a paragraph; a
+    line filled to the margin was wrapped by the PDF. Without boxes every break counts.
+    """
+    lines = stream.lines
+    rights: dict[int, tuple[float, float]] = {}
+    for r in lines:
+        b = r.line.bbox
+        if b is None:
+            continue
+        lo, hi = rights.get(r.page.number, (b.x0, b.x1))
+        rights[r.page.number] = (min(lo, b.x0), max(hi, b.x1))
+    out: set[int] = set()
+    for k, r in enumerate(lines[:-1]):
+        at = stream.starts[k] + len(r.text)
+        b = r.line.bbox
+        if b is None or r.page.number not in rights:
+            out.add(at)
+            continue
+        lo, hi = rights[r.page.number]
+        if b.x1 < hi - 0.15 * max(hi - lo, 1.0) or lines[k + 1].page.number != r.page.number:
+            out.add(at)
+    return out
+
+
+# Small words after which a capitalised word still belongs to the title ("Revidering av Västra ...").
+_LINKS = {
+    "av", "för", "i", "till", "om", "med", "från", "och", "på", "mellan", "inom", "enligt", "samt", "vid", "under",
+    "över", "mot", "hos", "ur", "utan", "efter", "eller", "avseende", "gällande", "angående", "rörande", "inför",
+}
+_WORD_RE = re.compile(r"\S+")
+
+
+def capitalised_break(text: str, start: int, stop: int, phrase: bool = False) -> int:
+    """Where a title run into its body ends: "Val av protokollsjusterare Nämnden utser ..." -> before "Nämnden".
+
+    The body starts at a capitalised word after a lower-case word that does not link to it
+    ("Revidering av Västra ..." continues; "förbundsordning Västra ..." does not).
+    """
+    prev = None
+    for w in _WORD_RE.finditer(text, start, stop):
+        word = w.group(0)
+        if prev is not None and re.fullmatch(r"[A-ZÅÄÖ][a-zåäöé]+[:,.]?", word):
+            p = prev.group(0)
+            if (re.fullmatch(r"[a-zåäöé][\w-]*", p) or re.fullmatch(r"[A-ZÅÄÖ]+-[a-zåäöé]+", p)) and p not in _LINKS:
+                # With `phrase`, only where a phrase starts ("Förteckning över"), not a place ("Kalvsvik 11:341").
+                nxt = _WORD_RE.search(text, w.end(), stop)
+                if not phrase or (nxt is not None and re.fullmatch(r"[a-zåäöé]+", nxt.group(0))):
+                    return w.start()
+        prev = w
+    return stop
+
+
+@dataclass
+class _Marker:
+    number: int
+    label: str | None  # "4 ½", "4 a": an item added between the numbered ones
+    start: int
+    title_start: int
+    dotted: bool
+
+
+def _markers(text: str) -> list[_Marker]:
+    out = []
+    for m in _MARKER_RE.finditer(text):
+        label = m.group("label")
+        num = int(m.group("num"))
+        title_start = m.end() + len(text[m.end() : m.end() + 20]) - len(text[m.end() : m.end() + 20].lstrip())
+        if not m.group("dot") and _AGENDA_HEADING_RE.match(text, title_start):
+            continue  # "2 Föredragningslista Sid 173 ...": a page number before the heading
+        out.append(_Marker(num, f"{num} {label.strip()}" if label else None, m.start(), title_start, bool(m.group("dot"))))
+    return out
+
+
+def _longest_run(markers: list[_Marker]) -> list[_Marker]:
+    """The longest chain of increasing item numbers in text order (gaps of one or two allowed)."""
+    plain = [m for m in markers if m.label is None]
+    best: dict[int, tuple[int, int]] = {}  # number -> (score, index in plain) of the best chain ending there
+    back: list[int | None] = []
+    scores: list[int] = []
+    for k, m in enumerate(plain):
+        score, prev = 10, None
+        for gap, penalty in ((1, 0), (2, 6), (3, 8)):
+            if m.number - gap in best:
+                s, idx = best[m.number - gap]
+                if plain[idx].dotted == m.dotted and s + 10 - penalty > score:
+                    score, prev = s + 10 - penalty, idx
+        back.append(prev)
+        scores.append(score)
+        if score >= best.get(m.number, (0, 0))[0]:
+            best[m.number] = (score, k)
+    if not scores:
+        return []
+    k: int | None = max(range(len(plain)), key=lambda i: (scores[i], -i))
+    chain = []
+    while k is not None:
+        chain.append(plain[k])
+        k = back[k]
+    chain.reverse()
+    # Added items ("4 ½") between two members of the chain belong to it.
+    added = [m for m in markers if m.label is not None and chain[0].start < m.start < chain[-1].start + 1]
+    return sorted(chain + added, key=lambda m: m.start)
+
+
+def _cut_title(text: str, start: int, end: int, breaks: set[int]) -> int:
+    """Where the title that starts at `start` ends (before `end`)."""
+    stop = end
+    for m in _TITLE_END_RE.finditer(text, start, end):
+        if m.start() > start and not _ABBREVIATION_RE.search(text, max(start, m.start() - 6), m.start()):
+            stop = m.start()
+            break
+    for b in breaks:
+        if start < b < stop and text[start:b].strip():
+            stop = b
+    return min(stop, start + 250)
+
+
+@dataclass
+class _StreamItem:
+    number: int
+    label: str | None
+    title: str
+    title_span: tuple[int, int]
+    body: str
+    body_span: tuple[int, int]
+    warnings: list[str] = field(default_factory=list)
+
+
+def _unnumbered_items(text: str, heading: re.Match) -> list[_StreamItem]:
+    """Titles separated by "Bilaga" markers after an agenda heading whose numbers were lost."""
+    out: list[_StreamItem] = []
+    pos = heading.end()
+    for m in re.finditer(r"[.\s]*\bBilaga\b\s*|$", text[pos:]):
+        a, b = pos, heading.end() + m.start()
+        chunk = text[a:b].strip()
+        pos = heading.end() + m.end()
+        if not chunk:
+            continue
+        if len(chunk) > 250:
+            break
+        # Titles without a "Bilaga" between them run together: "... i framtiden Förteckning över ...".
+        while a < b:
+            cut = capitalised_break(text, a, b, phrase=True)
+            title = join_lines(text[a:cut].split("\n")).strip().rstrip(" .")
+            if title:
+                out.append(_StreamItem(
+                    len(out) + 1, None, title, (a, cut), "", (cut, cut),
+                    ["item number not printed; numbered by its place in the list"],
+                ))
+            a = cut
+        if m.group(0) == "":
+            break
+    return out
+
+
+def stream_items(stream: TextStream, minutes: bool) -> list[_StreamItem]:
+    """Agenda items of a segment read as running text; [] when it has no agenda structure."""
+    text = stream.text
+    # "26 Dnr KS 2018/14 ...": an Ärendelista of minutes, whose numbers are § numbers.
+    markers = [m for m in _markers(text) if not text[m.title_start : m.title_start + 8].lstrip().startswith("Dnr")]
+    run = _longest_run(markers)
+    headings = list(_AGENDA_HEADING_RE.finditer(text))
+    headed = bool(run) and any(0 <= run[0].start - h.end() <= 2 for h in headings)
+    if run and not minutes and not headed:
+        # "FÖREDRAGNINGSLISTA" / "KALLELSE" and a line or two (the body, the date) above item 1.
+        headed = run[0].number <= 1 and _AGENDA_TITLE_RE.search(text, max(0, run[0].start - 300), run[0].start) is not None
+    plain = [m for m in run if m.label is None]
+    if not headed:
+        if minutes or len(plain) < 3 or plain[0].number != 1:
+            run = []
+    breaks = hard_breaks(stream)
+    if run and not headed:
+        ends = [m.start for m in run[1:5]] + [len(text)]
+        titles = [text[m.title_start : _cut_title(text, m.title_start, e, breaks)] for m, e in zip(run[:4], ends)]
+        # The opening items of an agenda are its formalities (justerare, dagordning, ...):
+        # two of them among the first four, so a numbered list of sections does not pass.
+        if sum(1 for t in titles if _AGENDA_WORDS_RE.search(t)) < 2:
+            run = []
+    if not run:
+        for h in headings:
+            if not _MARKER_RE.match(text, h.end()) and len(re.findall(r"\bBilaga\b", text[h.end() : h.end() + 3000])) >= 3:
+                return _unnumbered_items(text, h)
+        return []
+    items: list[_StreamItem] = []
+    for k, m in enumerate(run):
+        end = run[k + 1].start if k + 1 < len(run) else len(text)
+        if k + 1 == len(run):
+            end = min(end, m.title_start + 3000)
+        t_end = _cut_title(text, m.title_start, end, breaks)
+        title = join_lines(text[m.title_start : t_end].split("\n")).strip().rstrip(" .")
+        body_start = t_end
+        body = text[body_start:end]
+        warnings = []
+        if m.label:
+            warnings.append(f"item printed as '{m.label}'; the number field holds {m.number}")
+        prev = [x for x in run[:k] if x.label is None]
+        if m.label is None and prev and m.number > prev[-1].number + 1:
+            warnings.append(f"item {m.number} follows item {prev[-1].number}: numbers between are not printed")
+        if not title:
+            continue
+        items.append(_StreamItem(m.number, m.label, title, (m.title_start, t_end), body, (body_start, end), warnings))
+    return items
+
+
+_STREAM_PROPOSAL_RE = re.compile(r"\bf[oö]rslag\s+till\s+beslut\b\s*:?\s*", re.I)
+
+
+def _stream_kind(item: _StreamItem, proposal: str | None) -> str:
+    if proposal:
+        return "Beslut"
+    if _INFO_RE.search(item.title) or re.match(r"\s*(?:muntlig\s+)?information\s+(?:av|fr[aå]n)\b", item.body, re.I):
+        return "Information"
+    return "other"
+
+
+def stream_agenda_records(doc: DocumentText, segment: Segment, stream: TextStream, items: list[_StreamItem],
+                          meeting_date) -> list[Record]:
+    records: list[Record] = []
+    date_warning = [] if meeting_date else ["meeting date not found"]
+    for it in items:
+        proposal = None
+        pm = _STREAM_PROPOSAL_RE.search(it.body)
+        if pm:
+            rest = it.body[pm.end():]
+            stop = re.search(r"_{3,}|\n\s*(?:[ÄA]rendedokument|L[aä]s\s+dokument)\b", rest)
+            proposal = join_lines(rest[: stop.start() if stop else 1500].split("\n")).strip() or None
+        attachments = [n for n in clean_title(it.title)[2]]
+        title = clean_title(it.title)[0] if attachments else it.title
+        records.append(AgendaItem(
+            provenance=stream.provenance(doc, *it.title_span), meeting_date=meeting_date, item_number=it.number,
+            title=title, item_kind=_stream_kind(it, proposal), attachments=attachments,
+            proposed_decision=proposal, warnings=list(it.warnings) + date_warning,
+        ))
+        if proposal:
+            a = it.body_span[0] + pm.start()
+            records.append(Decision(
+                provenance=stream.provenance(doc, a, a + len(proposal)), meeting_date=meeting_date,
+                item_number=it.number, decision_kind="forslag_till_beslut", text=proposal, warnings=list(date_warning),
+            ))
+    return records
+
+
 @extractor
 def extract_agenda(ctx: ExtractionContext, segment: Segment) -> list[Record]:
-    if segment.doc_type != DocType.FOREDRAGNINGSLISTA:
+    """Items of an agenda wherever one is printed: a kallelse, or the agenda inside minutes."""
+    stream = segment_stream(ctx.doc, segment)
+    if not stream.text.strip():
         return []
-    return agenda_records(ctx.doc, segment, ctx.persons)
+    minutes = has_minutes_structure(stream.text)
+    items = stream_items(stream, minutes)
+    if not items:
+        first = stream.lines[0].text.strip()
+        if not minutes and len(first) < 60 and _AGENDA_TITLE_RE.match(first):
+            # Titled as an agenda, yet no item can be read: say so rather than stay silent.
+            info = meeting_info(ctx.doc, segment, list(stream.lines[:8]))
+            info.warnings.append("no numbered agenda items found")
+            return [info]
+        return []
+    if not minutes and not any(it.label for it in items):
+        # One item a line: the layout-aware parser reads presenters, kinds and number blocks.
+        _, line_items = parse_items(list(stream.lines))
+        if len(line_items) >= len(items):
+            return agenda_records(ctx.doc, segment, ctx.persons)
+    first = stream.refs(items[0].title_span[0], items[0].title_span[0] + 1)
+    # The line of the first item is kept: flattened text prints the date on it.
+    header = [r for r in stream.lines if first and (r.page.number, r.index) <= (first[0].page.number, first[0].index)]
+    records: list[Record] = []
+    meeting_date = segment.meeting_date
+    if not minutes:  # minutes give their own MeetingInfo
+        info = meeting_info(ctx.doc, segment, header)
+        meeting_date = info.meeting_date
+        records.append(info)
+    return records + stream_agenda_records(ctx.doc, segment, stream, items, meeting_date)

@@ -26,12 +26,13 @@ from datetime import date
 from extractors import extractor
 from extractors._meeting import PersonIndex, clean_title, join_lines
 from extractors.attendance import STOP_RE, group_of
-from models import Decision, DocType, DocumentText, MeetingInfo, Paragraph, Record, Segment
+from models import Decision, DocumentText, MeetingInfo, Paragraph, Record, Segment
 from pipeline.dates import find_dates
 from pipeline.fuzzy import normalize_for_match
 from pipeline.nlp import entities
-from pipeline.paragraph_refs import parse_paragraph_heading
-from pipeline.textview import LineRef, provenance, segment_lines
+from extractors.agenda import _AGENDA_HEADING_RE, capitalised_break, _Marker, _longest_run, hard_breaks, has_minutes_structure
+from pipeline.paragraph_refs import find_paragraph_headings, parse_paragraph_heading
+from pipeline.textview import LineRef, TextStream, provenance, segment_lines, segment_stream
 
 if TYPE_CHECKING:
     from extractors.run import ExtractionContext
@@ -70,11 +71,19 @@ _UP_DATE = re.compile(
 _DOWN_DATE = re.compile(r"anslag\w*\s+nedtag\w+|nedtag\w+\s+av\s+anslag|anslaget\s+tas\s+ned", re.I)
 
 
+_LIMIT_BEFORE_RE = re.compile(r"(?:t\.?\s?o\.?\s?m|fr\.?\s?o\.?\s?m|till\s+och\s+med|fr[aå]n\s+och\s+med)\.?\s*$", re.I)
+
+
 def split_paragraphs(refs: list[LineRef]) -> tuple[list[LineRef], list[_Para]]:
     header: list[LineRef] = []
+    prev_text: str | None = None
     paras: list[_Para] = []
     for ref in refs:
-        h = parse_paragraph_heading(ref.text)
+        # "8 47 Title" is the OCR's § only on OCR'd pages: in a text layer "87 Ola Nilsson" is a number.
+        h = parse_paragraph_heading(ref.text, allow_ocr_signs=ref.page.method == "ocr")
+        if h is not None and prev_text is not None and _LIMIT_BEFORE_RE.search(prev_text):
+            h = None  # "t.o.m." / "§ 54": the limit of someone's attendance, not a heading
+        prev_text = ref.text
         if h is not None:
             last = paras[-1].number if paras else None
             trusted = h.sign in "§$" or last is None or last < h.number <= last + 3
@@ -98,7 +107,7 @@ def split_paragraphs(refs: list[LineRef]) -> tuple[list[LineRef], list[_Para]]:
             and not title_so_far.rstrip().endswith(".") and head_title is not None
         ):
             cur.title_refs.append(ref)
-        elif not cur.body and head_title is not None and not head_title.title and len(cur.title_refs) == 1:
+        elif not cur.body and head_title is not None and not strip_dnr(head_title.title) and len(cur.title_refs) == 1:
             cur.title_refs.append(ref)  # "§ 47" alone, the title on the next line
         else:
             cur.body.append(ref)
@@ -108,7 +117,7 @@ def split_paragraphs(refs: list[LineRef]) -> tuple[list[LineRef], list[_Para]]:
 def _para_title(p: _Para) -> str:
     texts = [r.text for r in p.title_refs]
     h = parse_paragraph_heading(texts[0])
-    texts[0] = h.title if h else texts[0]
+    texts[0] = strip_dnr(h.title) if h else texts[0]
     return clean_title(join_lines(texts))[0]
 
 
@@ -138,6 +147,21 @@ def _decisions(doc: DocumentText, p: _Para, meeting_date: date | None) -> list[D
                 provenance=_prov(doc, used), meeting_date=meeting_date, paragraph_number=p.number,
                 decision_kind="beslut", text=text,
             ))
+    # "Beslut" alone on its line, "X:s förslag till beslut i kommunfullmäktige ...", "X utses att justera ...".
+    body = "\n".join(r.text for r in p.body)
+    starts, pos = [], 0
+    for r in p.body:
+        starts.append(pos)
+        pos += len(r.text) + 1
+    for a, b, text in stream_decisions(body, 0, len(body)):
+        if not text or any(text[:40] in d.text or d.text[:40] in text for d in out):
+            continue
+        used = [r for r, st in zip(p.body, starts, strict=True) if st < b and st + len(r.text) > a] or [p.heading]
+        in_block.update(id(r) for r in used)
+        out.append(Decision(
+            provenance=_prov(doc, used), meeting_date=meeting_date, paragraph_number=p.number,
+            decision_kind="beslut", text=text,
+        ))
     # Decisions written into the running text: "Styrelsen godkände rapporten."
     rest = [r for r in p.body if id(r) not in in_block]
     text = join_lines([r.text for r in rest])
@@ -185,11 +209,42 @@ def _justerare(header: list[LineRef], paras: list[_Para], index: PersonIndex) ->
     return seen
 
 
+def _stream_records(doc: DocumentText, stream: TextStream, paras: list[_StreamPara], meeting_date) -> list[Record]:
+    text = stream.text
+    records: list[Record] = []
+    date_warning = [] if meeting_date else ["meeting date not found"]
+    for p in paras:
+        title = join_lines(text[p.title_span[0] : p.title_span[1]].split("\n")).strip().rstrip(" .")
+        title = clean_title(title)[0] if title else title
+        warnings = list(p.warnings) + date_warning
+        if not title:
+            warnings.append("§ title not found")
+        records.append(Paragraph(
+            provenance=stream.provenance(doc, p.start, p.title_span[1]), meeting_date=meeting_date,
+            paragraph_number=p.number, title=title,
+            text=join_lines(text[p.body_span[0] : p.body_span[1]].split("\n")), warnings=warnings,
+        ))
+        for a, b, dtext in stream_decisions(text, *p.body_span):
+            if dtext:
+                records.append(Decision(
+                    provenance=stream.provenance(doc, a, b), meeting_date=meeting_date, paragraph_number=p.number,
+                    decision_kind="beslut", text=dtext, warnings=list(date_warning),
+                ))
+    return records
+
+
 def minutes_records(doc: DocumentText, segment: Segment, index: PersonIndex) -> list[Record]:
     refs = list(segment_lines(doc, segment))
     if not refs:
         return []
     header, paras = split_paragraphs(refs)
+    stream = segment_stream(doc, segment)
+    flat = stream_paragraphs(stream)
+    if len(flat) > len(paras):
+        # The § headings do not stand at line starts (a flattened transcript): read the text as a stream.
+        first = stream.refs(flat[0].start, flat[0].start + 1)[0]
+        header = [r for r in refs if (r.page.number, r.index) <= (first.page.number, first.index)]
+        paras = []
     header_text = "\n".join(r.text for r in header)
     meeting_date = segment.meeting_date
     info_warnings: list[str] = []
@@ -223,6 +278,8 @@ def minutes_records(doc: DocumentText, segment: Segment, index: PersonIndex) -> 
     )
     records: list[Record] = [info]
     date_warning = [] if meeting_date else ["meeting date not found"]
+    if not paras and flat and len(flat) > 0:
+        return records + _stream_records(doc, stream, flat, meeting_date)
     if not paras:
         info.warnings.append("no § found")
     for p in paras:
@@ -240,8 +297,149 @@ def minutes_records(doc: DocumentText, segment: Segment, index: PersonIndex) -> 
     return records
 
 
+# --- minutes in text without layout -------------------------------------------------------
+
+_DNR_PREFIX_RE = re.compile(r"^\s*(?:Dnr|Diarienr)\.?\s*[.:]?\s*(?:[A-ZÅÄÖ][A-Za-zåäö]{0,3}\s+)?(?:[\w.]*\d[\w./:-]*)?\s*")
+# A number that may open a § whose sign was lost: "106 Val av ...", "17. Mötets öppnande".
+_BARE_RE = re.compile(r"(?<![\w.,:;/§$()\-])(?P<num>\d{1,3})(?!\d)(?P<dot>\.)?\s+(?=[A-ZÅÄÖ][a-zåäöé])")
+_NOT_BEFORE_BARE_RE = re.compile(r"\b(?:t\.o\.m|fr\.o\.m|tom|from|kl|sid|sida|den|nr|blad|§)\.?\s*$", re.I)
+_PARA_TITLE_END_RE = re.compile(
+    r"\.{3,}|…|\.\s+(?=[A-ZÅÄÖ])|\.\s*$|\s(?=(?:Beslut|[ÄA]rendebeskrivning|Sammanfattning|Bakgrund|Yrkande|Beslutsunderlag)\b)"
+)
+_SECTION_LABEL_RE = re.compile(
+    r"\s*\b(?:Sammanfattning(?:\s+av\s+[äa]rendet)?|[ÄA]rendebeskrivning|Bakgrund|Beslutsunderlag|Yrkande\w*|Reservation\w*|"
+    r"Protokollsanteckning\w*|Skickas\s+till|Expedieras|Beslutet\s+skickas\s+till|Ordf[oö]randes\s+sign|Justerandes\s+sign|"
+    r"Utdragsbestyrkande|Beslutsg[aå]ng|Propositionsordning)\b"
+)
+# "Beslut:" run in, or "Beslut" alone on its line; "Förslag till beslut:" is no decision.
+_STREAM_BESLUT_RE = re.compile(r"(?:^|\n)\s*Beslut\s*\n|(?<!till\s)\bBeslut\w{0,2}\s*:", re.I)
+_PROPOSAL_TO_RE = re.compile(r"\bf[oö]rslag\s+till\s+beslut\s+i\b", re.I)
+_PROPOSER_RE = re.compile(r"(?:[A-ZÅÄÖ][\wåäö]*-\s+och\s+)?[A-ZÅÄÖ][\wåäö-]*s\s*$")
+_RUN_IN_DECISION_RE = re.compile(
+    r"\b(?:utses|utser)\b.{0,120}\b(?:justera|signera)\b|"
+    r"\bdagordningen\s+(?:faststalls|faststalldes|godkanns|godkandes)\b|"
+    r"\bparagrafen\s+forklaras\s+omedelbart\s+justerad\b|\bmotet\s+forklarades\s+oppnat\b"
+)
+
+
+def strip_dnr(title: str) -> str:
+    """A § title without the "Dnr 2023KS133" printed before it."""
+    return _DNR_PREFIX_RE.sub("", title, count=1) if re.match(r"\s*(?:Dnr|Diarienr)\b", title) else title
+
+
+def _cut_para_title(text: str, start: int, end: int, breaks: set[int]) -> int:
+    stop = min(end, start + 250)
+    m = _PARA_TITLE_END_RE.search(text, start, stop)
+    if m is not None and m.start() > start:
+        stop = m.start()
+    for b in breaks:
+        if start < b < stop and text[start:b].strip():
+            stop = b
+    return capitalised_break(text, start, stop)
+
+
+@dataclass
+class _StreamPara:
+    number: int
+    start: int
+    title_span: tuple[int, int]
+    body_span: tuple[int, int]
+    warnings: list[str] = field(default_factory=list)
+
+
+def _explicit_headings(text: str) -> list[tuple[int, int, int, list[str]]]:
+    hits = find_paragraph_headings(text)
+    real = {h.number for h in hits if not h.toc}
+    out = []
+    for h in hits:
+        if h.toc and h.number in real:
+            continue  # the table of contents repeats a § printed later
+        warnings = ["§ sign not printed; number read after the organ's abbreviation"] if h.form == "organ" else []
+        if h.form == "dnr":
+            warnings = ["§ sign not printed; number read before the diarienummer"]
+        out.append((h.number, h.start, h.title_start, warnings))
+    return out
+
+
+def _bare_headings(text: str) -> list[tuple[int, int, int, list[str]]]:
+    """§ numbers whose sign was lost, trusted only as a consecutive run of headings with decisions."""
+    markers = []
+    for m in _BARE_RE.finditer(text):
+        if _NOT_BEFORE_BARE_RE.search(text, max(0, m.start() - 8), m.start()):
+            continue
+        markers.append(_Marker(int(m.group("num")), None, m.start(), m.end(), bool(m.group("dot"))))
+    run = _longest_run(markers)
+    run = [m for m in run if m.label is None]
+    if len(run) < 2 or any(b.number != a.number + 1 for a, b in zip(run, run[1:], strict=False)):
+        return []
+    if _AGENDA_HEADING_RE.search(text, max(0, run[0].start - 40), run[0].start):
+        return []  # the agenda printed in the minutes
+    bodies = [text[a.title_start : b.start] for a, b in zip(run, run[1:], strict=False)] + [text[run[-1].title_start :]]
+    if not any(_STREAM_BESLUT_RE.search(b) or _RUN_IN_DECISION_RE.search(normalize_for_match(b)) for b in bodies):
+        return []
+    form = "numbered item" if run[0].dotted else "number"
+    note = f"§ sign not printed; {form} taken as § in a consecutive run of headings"
+    return [(m.number, m.start, m.title_start, [note]) for m in run]
+
+
+def stream_paragraphs(stream: TextStream) -> list[_StreamPara]:
+    text = stream.text
+    heads = _explicit_headings(text) or _bare_headings(text)
+    breaks = hard_breaks(stream)
+    out: list[_StreamPara] = []
+    for k, (num, start, title_start, warnings) in enumerate(heads):
+        end = heads[k + 1][1] if k + 1 < len(heads) else len(text)
+        t_end = _cut_para_title(text, title_start, end, breaks)
+        p = _StreamPara(num, start, (title_start, t_end), (t_end, end), list(warnings))
+        if out and num <= out[-1].number:
+            seen = {x.number for x in out}
+            p.warnings.append(f"§ {num} repeated" if num in seen else f"§ {num} follows § {out[-1].number}: out of order")
+        out.append(p)
+    return out
+
+
+def _stop_of_block(text: str, start: int, end: int) -> int:
+    m = _SECTION_LABEL_RE.search(text, start, end)
+    b = _STREAM_BESLUT_RE.search(text, start, end)
+    stop = min([x.start() for x in (m, b) if x is not None] + [end, start + 1500])
+    return stop
+
+
+def stream_decisions(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
+    """(start, end, text) of the decisions in the body text[start:end] of one §."""
+    spans: list[tuple[int, int]] = []
+    for m in _STREAM_BESLUT_RE.finditer(text, start, end):
+        stop = _stop_of_block(text, m.end(), end)
+        if text[m.end() : stop].strip(" _\n"):
+            spans.append((m.end(), stop))
+    for m in _PROPOSAL_TO_RE.finditer(text, start, end):
+        if any(a <= m.start() < b for a, b in spans):
+            continue
+        who = _PROPOSER_RE.search(text, max(start, m.start() - 60), m.start())
+        a = who.start() if who else m.start()
+        spans.append((a, _stop_of_block(text, m.end(), end)))
+    out = [(a, b, join_lines(text[a:b].split("\n")).strip(" _")) for a, b in spans]
+    # Decisions written as sentences: "Nämnden utser X att justera ...", "Dagordningen fastställs ...".
+    for s in re.finditer(r"[^.!?]+[.!?]?", text[start:end]):
+        a, b = start + s.start(), start + s.end()
+        if any(x <= a < y or x < b <= y for x, y in spans):
+            continue
+        sentence = join_lines(s.group(0).split("\n")).strip()
+        lab = _SECTION_LABEL_RE.match(sentence)
+        if lab:
+            sentence = sentence[lab.end() :].strip()
+        norm = normalize_for_match(sentence)
+        if _RUN_IN_DECISION_RE.search(norm) or (
+            _APPROVAL_RE.search(norm) and not re.search(r"\bhar\s+beslutat\b|\brekommenderar\b", sentence, re.I)
+        ):
+            out.append((a, b, sentence))
+    return sorted(out)
+
+
 @extractor
 def extract_minutes(ctx: ExtractionContext, segment: Segment) -> list[Record]:
-    if segment.doc_type != DocType.PROTOKOLL:
+    """Minutes wherever they are printed: a protokoll, or an utdrag bundled with other documents."""
+    refs = list(segment_lines(ctx.doc, segment))
+    if not refs or not has_minutes_structure("\n".join(r.text for r in refs)):
         return []
     return minutes_records(ctx.doc, segment, ctx.persons)
