@@ -45,92 +45,6 @@ def group_of(norm: str) -> tuple[str | None, int]:
     return None, 0
 
 
-def _strip_label(text: str, words: int) -> str:
-    return " ".join(text.split()[words:])
-
-
-def _attendance_line(
-    text: str, group: str | None, index: PersonIndex, prov: Provenance, meeting_date: date | None
-) -> Attendance | None:
-    """Fields of one attendance line (the group label already removed)."""
-    warnings: list[str] = []
-    paragraphs: list[int] = []
-    cleaned = text
-    for r in reversed(find_paragraph_ranges(text)):
-        paragraphs = r.numbers + [n for n in paragraphs if n not in r.numbers]
-        cleaned = cleaned[: r.start] + cleaned[r.end :]
-    cleaned = cleaned.strip(" ,;")
-    if not cleaned:
-        return None
-    ents = entities(cleaned)
-    persons = [e for e in ents if e.label == "PER"]
-    orgs = [e for e in ents if e.label == "ORG"]
-    roles = [e for e in ents if e.label == "ROLE"]
-    if not persons:
-        return None
-    person = persons[0].text
-    org = orgs[0].text if orgs else None
-    role = roles[0].canonical or roles[0].text.lower() if roles else None
-    if role is None:
-        role = {"beslutande": "ledamot", "ersattare": "ersättare"}.get(group or "")
-    canonical_org = None
-    if org:
-        from pipeline.gazetteer import resolve_organisation
-
-        hit = resolve_organisation(org)
-        canonical_org = hit.canonical_name if hit else None
-        if hit is None:
-            warnings.append(f"organisation '{org}' not in the gazetteer")
-        elif not hit.known:
-            warnings.append(f"organisation '{org}' not in the gazetteer; its name as written is kept")
-    canonical_person = index.canonical(person)
-    if len(persons) > 1:
-        warnings.append("more than one name on the attendance line: " + ", ".join(p.text for p in persons))
-    return Attendance(
-        provenance=prov, meeting_date=meeting_date, person_name=person, canonical_person_name=canonical_person, organisation=org,
-        canonical_organisation=canonical_org, role=role, group=group, paragraphs=paragraphs,
-        warnings=warnings,
-    )
-
-
-def _attendance(doc: DocumentText, header: list[LineRef], meeting_date: date | None, index: PersonIndex) -> list[Attendance]:
-    out: list[Attendance] = []
-    group: str | None = None
-    for ref in header:
-        norm = normalize_for_match(ref.text)
-        g, _ = group_of(norm)
-        text = ref.text
-        if g is not None:
-            group = g
-            label_words = {"beslutande": 1, "ersattare": 1, "ovriga": 2}[g]
-            first_norm = normalize_for_match(text.split()[0]) if text.split() else ""
-            if g == "ersattare" and first_norm != "ersattare":
-                label_words = 2
-            if g == "beslutande" and re.match(r"^beslutande ledamoter", norm):
-                label_words = 2
-            if g == "ovriga" and not re.match(r"^ovriga \w", norm):
-                label_words = 1
-            text = _strip_label(text, label_words)
-        elif group is None:
-            continue
-        if STOP_RE.match(norm) or re.match(r"^plats\b|^sammantrades", norm):
-            group = None
-            continue
-        rec = _attendance_line(text, group, index, provenance(doc, ref.page, line=ref.line), meeting_date)
-        if rec is not None:
-            out.append(rec)
-    return out
-
-
-
-# --- attendance read from the text stream ------------------------------------------------
-#
-# Real protokoll arrive flattened (a page on one line), with labels anywhere in the
-# stream and columns serialised one after the other. The head is read as a sequence of
-# markers: group labels (Beslutande, Tjänstgörande ersättare, Övriga deltagare, ...) and
-# stops (Utses att justera, Underskrifter, Paragrafer, ANSLAG/BEVIS, a § heading ...).
-# The text between a label and the next marker holds that group's entries.
-
 def _fold(words: str) -> str:
     """A regex for label words that tolerates folded/OCR'd Swedish letters and any spacing."""
     classes = {"ä": "[äaåéd]", "ö": "[öo6ó]", "å": "[åaäé]", " ": r"\s+"}
@@ -153,13 +67,16 @@ _LABELS: list[tuple[str, str | None, str]] = [
      + "|" + _fold("närvarande ledamöter") + "|" + _fold("ordinarie ledamöter") + "|" + _fold("ledamöter") + r"\s*:"
      + "|" + _fold("närvarande") + r"\s*:?(?:\s*ande\s*:)?"),
     ("ersattare", "ersättare", _fold("ersättare") + r"(?=(?-i:\s+[A-ZÅÄÖÉ][a-zåäöé])|\s*\n)"),
+    # Non-voting participants and the office's staff, as a heading over names.
+    ("ovriga", None, r"adjungerade?|adjungerande|" + _fold("närvarande adjungerade")),
+    ("ovriga", None, r"(?:sekretariatet|kansliet|f[öo]rvaltningen)(?=(?-i:\s+[A-ZÅÄÖÉ][a-zåäöé]+\s+[A-ZÅÄÖÉ])|\s*:|\s*\n)"),
 ]
 ATTENDANCE_LABEL_RE = _LABEL_RE = re.compile("|".join(f"(?P<L{i}>{p})" for i, (_, _, p) in enumerate(_LABELS)), re.I)
 _STOP_STREAM_RE = re.compile(
     r"\b\w*juster\w*|\butses\s+att\b|\bunder-?\s*skrift\w*|\bparagraf(?:er|erna)?\b|\bprotokollet\s+inneh"
     r"|\banslag\w*|\bbevis\b|\binneh[åa]llsf[öo]rteckning|\b[äa]rendelista|\b(?:uts[äa]nd\s+)?f[öo]redragningslista"
     r"|\bdagordning|\bm[öo]tesprotokoll|\bse\s+[äa]ven\s+n[äa]sta\s+sida"
-    r"|(?:(?<=\n)|^)\s*(?-i:Sekreterare|Ordf[öo]rande|SEKRETERARE|ORDF[ÖO]RANDE)\b|\b(?:sekreterare|ordf[öo]rande)\s*(?=[:.…])"
+    r"|(?:(?<=\n)|^)\s*(?:\d{1,3}\s+)?(?-i:Sekreterare|Ordf[öo]rande|SEKRETERARE|ORDF[ÖO]RANDE)\b|\b(?:sekreterare|ordf[öo]rande)\s*(?=[:.…])"
     r"|\b\d{1,3}\.?\s+(?:val\s+av|m[öo]tets|sammantr[äa]dets|upprop|fastst[äa]llande|godk[äa]nnande)\b"
     r"|(?:(?<=\n)|^)\s*§\s*\d",
     re.I,
@@ -345,7 +262,15 @@ def _party(tail: str) -> str | None:
     if not m:
         return None
     party = (m.group("p1") or m.group("p2") or "").upper()
+    if party == "X":
+        return None  # a tick in a "Närvarande" column, not a party letter
     return party or None
+
+
+# A listed person who did not come: "Anmält förhinder", "frånvarande", "ej närvarande".
+# (Not "Frånvarande": after the last name of a group that is the label of the next.)
+_ABSENT_AFTER_RE = re.compile(r"[\s,]*(?:[xX]\s+)?(?:anm[äa]l\w*\s+f[öo]rhinder|f[öo]rhinder)\b", re.I)
+_ABSENT_TAIL_RE = re.compile(r"\banm[äa]l\w*\s+f[öo]rhinder|\bf[öo]rhinder\b|\bfr[åa]nvarande\b|\bej\s+n[äa]rvarande\b", re.I)
 
 
 def _organisation(tail: str) -> str | None:
@@ -396,6 +321,10 @@ def _group_records(
     entries = _entries(text, group.start, group.end)
     out: list[Attendance] = []
     run: list[_Entry] = []
+    # "Jörgen Ek Anmält förhinder": a listed person who did not come (the note may also
+    # have been read as the label of an absent group right after the name).
+    entries = [e for e in entries
+               if not _ABSENT_TAIL_RE.search(e.tail) and not _ABSENT_AFTER_RE.match(text, e.end)]
     for entry in entries:
         one_a_line = entry.own_line and (not run or all(e.own_line and not e.tail_lines for e in run))
         if not one_a_line:

@@ -318,7 +318,12 @@ _PROPOSER_RE = re.compile(r"(?:[A-ZÅÄÖ][\wåäö]*-\s+och\s+)?[A-ZÅÄÖ][\w�
 _RUN_IN_DECISION_RE = re.compile(
     r"\b(?:utses|utser)\b.{0,120}\b(?:justera|signera)\b|"
     r"\bdagordningen\s+(?:faststalls|faststalldes|godkanns|godkandes)\b|"
-    r"\bparagrafen\s+forklaras\s+omedelbart\s+justerad\b|\bmotet\s+forklarades\s+oppnat\b"
+    r"\bparagrafen\s+forklaras\s+omedelbart\s+justerad\b|\bmotet\s+forklarades\s+oppnat\b|"
+    # The formulas minutes decide in: "Protokollet läggs till handlingarna", "Till
+    # mötesordförande utses X", "att fastställa dagordningen" (an att-sats), present passives.
+    r"\b(?:laggs|lades)\s+till\s+handlingarna\b|\btill\s+\w+\s+utses\b|^att\s+[a-z]+a\b|"
+    r"^(?:\w+\s+){0,6}?(?<!ska )(?<!skall )(?<!bor )(?<!kan )(?<!far )(?<!maste )(?<!att )(?<!kommer )"
+    r"(?:godkanns|faststalls|antas|beviljas|bifalls|avslas|aterremitteras|bordlaggs)\b"
 )
 
 
@@ -332,10 +337,26 @@ def _cut_para_title(text: str, start: int, end: int, breaks: set[int]) -> int:
     m = _PARA_TITLE_END_RE.search(text, start, stop)
     if m is not None and m.start() > start:
         stop = m.start()
+    restated = _restated_decision(text, start, stop)
+    if restated is not None:
+        stop = restated
     for b in breaks:
         if start < b < stop and text[start:b].strip():
             stop = b
     return capitalised_break(text, start, stop)
+
+
+_ATT_CLAUSE_RE = re.compile(r"\s+att\s+([a-zåäö]{3,})\b")
+
+
+def _restated_decision(text: str, start: int, stop: int) -> int | None:
+    """Where an att-sats that restates the title begins: "Fastställande av dagordning att
+    fastställa dagordningen" is the title, then its decision."""
+    for m in _ATT_CLAUSE_RE.finditer(text, start, stop):
+        verb = normalize_for_match(m.group(1))[:6]
+        if len(verb) >= 4 and any(normalize_for_match(w)[:6] == verb for w in text[start:m.start()].split()):
+            return m.start()
+    return None
 
 
 @dataclass
@@ -429,7 +450,7 @@ def stream_decisions(text: str, start: int, end: int) -> list[tuple[int, int, st
         if lab:
             sentence = sentence[lab.end() :].strip()
         norm = normalize_for_match(sentence)
-        if _RUN_IN_DECISION_RE.search(norm) or (
+        if (len(sentence) <= 300 and _RUN_IN_DECISION_RE.search(norm)) or (
             _APPROVAL_RE.search(norm) and not re.search(r"\bhar\s+beslutat\b|\brekommenderar\b", sentence, re.I)
         ):
             out.append((a, b, sentence))

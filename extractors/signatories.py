@@ -381,7 +381,7 @@ _SIG_JUNK_RE = re.compile(
 _SIG_TRIGGER_RE = re.compile(
     r"\bunder-?\s*skrifter\b|\bjusterat\s+den\b|\bjusteringens\s+plats|\bprotokollet\s+inneh[åa]ller\s+paragraf"
     r"|\bparagraf(?:er)?\s*:?\s*§*\s*\d|\butses\s+att\s+justera"
-    r"|(?:(?<=\n)|^)[ \t]*(?:sekreterare|ordf[öo]rande|justerare|justerande)\b"
+    r"|(?:(?<=\n)|^)[ \t]*(?:\d{1,3}[ \t]+)?(?:sekreterare|ordf[öo]rande|justerare|justerande)\b"
     r"|\b(?:sekreterare|ordf[öo]rande|justerare|justerande)[ \t]*(?::|\.{2,}|…)",
     re.I,
 )
@@ -391,6 +391,8 @@ _SIG_END_RE = re.compile(
     r"|(?<![\d.,:-])\d{1,2}\.\s+[A-ZÅÄÖ][a-zåäö]+\s+[a-zåäö]",
     re.I,
 )
+# Lower-case words of running text between a label and a name: the name is not signed there.
+_PROSE_RE = re.compile(r"(?<![\w-])[a-zåäö]{3,}(?![\w-])")
 _NAME_ROLE_AFTER_RE = re.compile(r"^\s*(?:\([^)\n]{1,12}\)\s*)?,\s*(sekreterare|ordf[öo]rande|justerare)\b", re.I)
 _PARTY_AFTER_RE = re.compile(r"^\s*(?:\([^)\n]{1,12}\))?\s*")
 
@@ -471,7 +473,15 @@ def _read_block(text: str, elected: list[str], name_first_only: bool = False, kn
         if role is None:
             continue
         stop = markers[k + 1][0] if k + 1 < len(markers) else len(text)
-        in_span = [n for n in free if e <= n.start and n.end <= stop]
+        in_span = []
+        prev_end = e
+        for n in free:
+            if not (e <= n.start and n.end <= stop):
+                continue
+            if _PROSE_RE.search(text[prev_end:n.start]):
+                break  # past the block: a name in running text ("... utses Ulf Olsson (S).")
+            in_span.append(n)
+            prev_end = n.end
         for i, n in enumerate(in_span):
             warnings: tuple[str, ...] = ()
             r = role

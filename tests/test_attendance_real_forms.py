@@ -125,3 +125,23 @@ def test_two_column_headers_printed_together():
     people = _people(recs)
     assert ("Lina Berg", "ordförande") in people and ("Ove Dahl", "ledamot") in people
     assert ("Åsa Vik", "tjänsteperson") in people
+
+
+def test_presence_ticks_absence_notes_and_staff_and_adjunct_groups():
+    recs = _records(
+        "PROTOKOLL\nLedamöter Närvarande\nIda Lind X\nOla Berg X, mötesordf. § 4-8\nKarl Ek Anmält förhinder\n"
+        "Suppleanter\nEva Sund X\nSekretariatet\nMaja Falk X\nAdjungerade\nPer Holm (S) Västby kommun\n"
+        "§4 Val av justerare\nBeslut\natt utse Ida Lind till justerare\n"
+    )
+    people = {a.person_name: a for a in recs.attendance}
+    assert "Karl Ek" not in people  # listed, but did not come
+    assert people["Ida Lind"].organisation is None  # "X" is a tick, not a party letter
+    assert (people["Eva Sund"].group, people["Maja Falk"].group, people["Per Holm"].group) == ("ersattare", "ovriga", "ovriga")
+
+
+def test_signature_block_behind_a_page_number_and_not_past_it():
+    text = ("2 Sekreterare Eva Ny Ordförande... Anna Berg Justerare Olle Ek 2\n\n"
+            "3 1 Val av mötesordförande Till mötesordförande utses Per Al (S). 2 Val av justerare Olle Ek (M) "
+            "utses att jämte ordförande justera dagens protokoll.")
+    assert [(s.name, s.role) for s in meeting_signatures(text)] == [
+        ("Eva Ny", "sekreterare"), ("Anna Berg", "ordförande"), ("Olle Ek", "justerare")]

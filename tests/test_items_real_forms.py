@@ -21,7 +21,9 @@ def _doc(*pages: str) -> DocumentText:
 
 
 def _records(*pages: str) -> Records:
-    return extract_records(_doc(*pages))
+    records, errors = extract_records(_doc(*pages))
+    assert not errors, errors
+    return records
 
 
 def _items(recs: Records) -> list[tuple[int, str]]:
@@ -200,3 +202,17 @@ def test_paragraph_with_dnr_line_beslut_heading_and_justering_sentence():
     assert texts[5].endswith("Paragrafen förklaras omedelbart justerad.")
     assert texts[6] == "Lisa Ek (X), med Per Holm (Y) som ersättare, utses att justera dagens protokoll den 27 januari 2026."
     assert all(d.decision_kind == "beslut" for d in recs.decisions)
+
+
+def test_decision_formulas_of_minutes_without_a_beslut_label():
+    recs = _records(
+        "PROTOKOLL Beslutande Anna Berg (S) Olle Ek (M) Justerare Olle Ek\n"
+        "1 Val av mötesordförande Till mötesordförande utses Anna Berg (S). "
+        "2 Fastställande av dagordning att fastställa dagordningen "
+        "3 Föregående protokoll Protokollet läggs till handlingarna. "
+        "4 Information Förvaltningen informerar om läget. Planen ska antas av fullmäktige i juni och mycket mer "
+        "än så sägs om den i en lång mening som inte är något beslut alls."
+    )
+    decided = {d.paragraph_number: d.text for d in recs.decisions}
+    assert set(decided) == {1, 2, 3}
+    assert decided[2] == "att fastställa dagordningen"

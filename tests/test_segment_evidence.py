@@ -92,3 +92,15 @@ def test_page_title_above_the_minutes_belongs_to_them(tmp_path):
 ])
 def test_titles_and_kinds_finsam_has_no_type_for(tmp_path, text, expected):
     assert [s.doc_type for s in _segments(tmp_path, text)] == [expected]
+
+
+def test_minutes_whose_items_read_like_an_agenda_are_minutes_by_their_attendance_list(tmp_path):
+    segs = _segments(
+        tmp_path,
+        "1 Plats och tid Granåsen, kl Omfattning 1-9 Beslutande Anna Berg (S) ordförande Olle Ek (M) "
+        "Ersättare Per Al (S) Övriga Eva Ny, förbundsdirektör",
+        "2 Sekreterare Eva Ny Ordförande... Anna Berg Justerare Olle Ek",
+        "3 1 Val av mötesordförande Till mötesordförande utses Anna Berg (S). 2 Fastställande av dagordning "
+        "att fastställa dagordningen 3 Val av justerare Olle Ek (M) utses att jämte ordförande justera protokollet.",
+    )
+    assert [s.doc_type for s in segs] == [DocType.PROTOKOLL]

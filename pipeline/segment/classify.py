@@ -112,7 +112,9 @@ _STRUCTURE: list[tuple[DocType, int, re.Pattern[str], str]] = [
     (DocType.PROTOKOLL, 3, re.compile(r"\bbeslutande(?:\s+ledamoter|\s+kommunrepresentanter)?\b"), "Beslutande"),
     (DocType.PROTOKOLL, 2, re.compile(r"\bnarvarande(?:\s+ledamoter)?\b"), "Närvarande"),
     (DocType.PROTOKOLL, 2, re.compile(r"\btjanstgorande\s+ersattare\b"), "tjänstgörande ersättare"),
-    (DocType.PROTOKOLL, 2, re.compile(r"\b(?:justerare|justerande|utses\s+att\s+justera|justeringens\s+plats)\b"), "justering"),
+    # "Val av justerare" is an agenda item (of agendas and minutes alike), not a justering.
+    (DocType.PROTOKOLL, 2, re.compile(r"\b(?<!val av )(?:justerare|justerande|justeringens\s+plats)\b|"
+                                      r"\b(?:utses|utsags|valdes|valjs)\s+att\s+(?:jamte\s+\w+\s+)?justera\b"), "justering"),
     (DocType.PROTOKOLL, 3, re.compile(r"\b(?:utdragsbestyrkande|protokollet\s+ar\s+justerat|anslag\s*/\s*bevis)\b"), "anslag/justerat"),
     (DocType.PROTOKOLL, 2, re.compile(r"\bparagrafer\b|\bprotokollet\s+innehaller\b"), "Paragrafer"),
     (DocType.PROTOKOLL, 2, re.compile(r"(?:^|\s)[§$]\s*\d{1,3}\b.{1,2000}?(?:^|\s)[§$]\s*\d{1,3}\b", re.S), "§ headings"),
@@ -145,7 +147,8 @@ def fold(text: str) -> str:
 _FOLD = str.maketrans("åäöéü", "aaoeu")
 _AGREEMENT_TITLE_RE = re.compile(r"^(?:\d{1,3} )?avtal(?: (?:avseende|om|for|mellan)\b.*)?$")
 _CAPS_WORD_RE = re.compile(r"\b[A-ZÅÄÖ]{6,}\b")
-_MIN_STRUCTURE = 4  # below this, structure is too thin to name a type
+_MIN_STRUCTURE = 4
+_ATTENDANCE_CUES = {"Beslutande", "Närvarande", "tjänstgörande ersättare"}  # below this, structure is too thin to name a type
 
 
 def _structure_scores(text: str) -> dict[DocType, tuple[int, list[str]]]:
@@ -202,6 +205,12 @@ def classify_lines(lines: list[FlatLine]) -> Classification:
         ranked = sorted(scores.items(), key=lambda kv: kv[1][0], reverse=True)
         best, (score, reasons) = ranked[0]
         runner_up = ranked[1][1][0] if len(ranked) > 1 else 0
+        top_two = {t for t, _ in ranked[:2]}
+        if score == runner_up and top_two == {DocType.PROTOKOLL, DocType.FOREDRAGNINGSLISTA} \
+                and _ATTENDANCE_CUES & set(scores[DocType.PROTOKOLL][1]):
+            # Minutes list the same items an agenda does; an attendance list is theirs alone.
+            best, (score, reasons) = DocType.PROTOKOLL, scores[DocType.PROTOKOLL]
+            runner_up = score - 1
         if score >= _MIN_STRUCTURE and score > runner_up:
             confidence = round(min(0.85, 0.5 + 0.05 * (score - runner_up)), 2)
             return Classification(best, confidence, None, [f"structure: {', '.join(reasons)} ({score} vs {runner_up})"])
