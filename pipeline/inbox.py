@@ -219,7 +219,7 @@ def settled_files(inbox: Path, settle_seconds: float = 2.0, poll: float = 0.5) -
     is taken (the watcher has already waited for stability)."""
     files = scan_inbox(inbox)
     if settle_seconds <= 0 or not files:
-        return files
+        return [handover(p) for p in files]
     tracker = StabilityTracker(settle_seconds)
     tracker.observe(files)
     deadline = time.monotonic() + settle_seconds + poll

@@ -47,7 +47,7 @@ _PATTERN = re.compile(
     # Letter-spaced, as a PDF's text layer spells out spaced-out type: every digit followed
     # by one space, the separator optional.
     r"|(?<!\d)(?<!\d[ \u00a0])(?P<shead>\d(?:[ \u00a0]\d){7}|\d(?:[ \u00a0]\d){5})"
-    r"(?P<ssep>[ \u00a0]{1,2}" + _SEP + r"?[ \u00a0]{0,2}|" + _SEP + r")"
+    r"(?P<ssep>(?=\D)[ \u00a0]{0,3}(?:" + _SEP + r"[ \u00a0]{0,3})?(?:\r?\n[ \u00a0]{0,2})?)"
     r"(?P<stail>\d(?:[ \u00a0]\d){3})(?![ \u00a0]?\d)"
 )
 MASK_CHAR = "X"
