@@ -211,9 +211,12 @@ def test_5_a_cycle_never_touches_files_outside_the_inbox(tmp_path: Path):
     secret.parent.mkdir()
     secret.write_text("KALLELSE\nhemligt 2024-01-01\n")
     (f.inbox / "ok.txt").write_text(KALLELSE)
-    sneaky = [str(secret), str(f.inbox / ".." / "elsewhere" / "secret.txt"), str(f.inbox / "ok.txt"), "/etc/hostname"]
+    other = tmp_path / "annan" / "noll"  # never a real system file: the old code moved what it was given
+    other.parent.mkdir()
+    other.write_bytes(b"x")
+    sneaky = [str(secret), str(f.inbox / ".." / "elsewhere" / "secret.txt"), str(f.inbox / "ok.txt"), str(other)]
     report = _cycle(f, [Path(p) for p in sneaky])
-    assert secret.read_text().startswith("KALLELSE") and Path("/etc/hostname").exists()
+    assert secret.read_text().startswith("KALLELSE") and other.read_bytes() == b"x"
     assert len(report.refused) == 2 and len(report.archived) == 1  # "inbox/../elsewhere/x" is the same path
     assert b"hemligt" not in _all_output_text(f.out, f.archive)
 
