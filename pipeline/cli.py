@@ -36,28 +36,61 @@ def main(
     logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
 
-def print_summary(result: BatchResult, out: Path) -> None:
+def print_summary(result: BatchResult, out: Path, skipped: int = 0) -> None:
     docs = [o.document for o in result.processed if o.document]
     counts: Counter[str] = Counter()
     for d in docs:
         counts.update({k: v for k, v in d.records.counts().items() if v})
-    table = Table(title=f"finsam {PIPELINE_VERSION}: {out}")
+    table = Table(title=f"finsam {PIPELINE_VERSION}: {_shown(out)}")
     table.add_column("what")
     table.add_column("count", justify="right")
     table.add_row("files", str(len(result.outcomes)))
     table.add_row("  processed", str(len(result.processed)))
     table.add_row("  unchanged (skipped)", str(sum(1 for o in result.outcomes if o.status == "skipped")))
     table.add_row("  errors", str(len(result.failed)))
+    if skipped:
+        table.add_row("not read (images, other types, links)", str(skipped))
     table.add_row("pages", str(sum(d.page_count for d in docs)))
     table.add_row("OCR pages", str(sum(d.ocr_page_count for d in docs)))
     for kind in sorted(counts):
         table.add_row(f"records: {kind}", str(counts[kind]))
     console.print(table)
     for o in result.failed:
-        err_console.print(f"[red]error[/red] {o.path}: {o.error.kind}: {o.error.message}", soft_wrap=True, highlight=False)
+        err_console.print(f"[red]error[/red] {_shown(o.path)}: {o.error.kind}: {_shown(o.error.message)}",
+                          soft_wrap=True, highlight=False)
+
+
+def _shown(text) -> str:
+    """A name or message as the terminal may show it: escaped, masked, no markup."""
+    from rich.markup import escape  # noqa: PLC0415
+
+    from pipeline.names import display_name  # noqa: PLC0415
+
+    return escape(display_name(str(text) if not isinstance(text, (bytes, Path)) else text) or "")
+
+
+def _fail_on_os_error(func):
+    """A command that cannot write its outputs (read-only --out, a full disk, no permission)
+    ends in one line naming the folder and the reason, exit 1, not a traceback."""
+    import errno  # noqa: PLC0415
+    import functools  # noqa: PLC0415
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except OSError as exc:
+            if exc.errno not in (errno.EROFS, errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EPERM, errno.EIO):
+                raise
+            where = f" ({_shown(exc.filename)})" if exc.filename else ""
+            err_console.print(f"[red]error[/red] cannot write the outputs{where}: {exc.strerror or exc}",
+                              soft_wrap=True, highlight=False)
+            raise typer.Exit(1) from None
+    return wrapper
 
 
 @app.command()
+@_fail_on_os_error
 def process(
     paths: list[Path] = typer.Argument(..., help="Files or folders (.pdf, .docx, .txt)."),
     out: Path = typer.Option(Path("outputs"), "--out", help="Output folder."),
@@ -74,7 +107,10 @@ def process(
         max_pages=max_pages, max_ocr_pages=max_ocr_pages, max_pixels_per_page=max_pixels,
         timeout_seconds=timeout, memory_mb=memory_mb,
     )
-    files = collect_inputs(paths)
+    skipped: list[tuple[Path, str]] = []
+    files = collect_inputs(paths, skipped)
+    for path, why in skipped:  # never passed over in silence: images, other types, links, pipes
+        err_console.print(f"[yellow]skipped[/yellow] {_shown(path)}: {why}", soft_wrap=True, highlight=False)
     if not files:
         err_console.print("no input files found (finsam reads .pdf, .docx, .txt)")
         raise typer.Exit(2)
@@ -92,7 +128,7 @@ def process(
             result = process_batch(files, out, limits, force=force, jobs=jobs or None,
                                    on_done=lambda o: progress.advance(task))
         tables_ok = _after_batch(out)
-    print_summary(result, out)
+    print_summary(result, out, skipped=len(skipped))
     if result.failed or not tables_ok:
         raise typer.Exit(1)
 
@@ -128,6 +164,7 @@ def print_reconciliation(flags, html_path: Path, md_path: Path) -> None:
 
 
 @app.command("reconcile")
+@_fail_on_os_error
 def reconcile_cmd(out: Path = typer.Option(Path("outputs"), "--out", help="Output folder holding documents/.")) -> None:
     """Reconcile OUT/documents across documents and years: OUT/reconcile/flags.json and the
     Swedish report OUT/reports/avvikelser-<date>.html/.md."""
@@ -214,6 +251,7 @@ def export(
 
 
 @app.command()
+@_fail_on_os_error
 def tables(
     out: Path = typer.Option(Path("outputs"), "--out", help="Output folder holding tables/."),
     rebuild: bool = typer.Option(False, "--rebuild", help="Rebuild tables/ and finsam.duckdb from the JSON records first."),
@@ -228,7 +266,7 @@ def tables(
         err_console.print(f"rebuilt {len(res.rows)} tables from {res.documents} documents "
                           f"({res.parsed} parsed, {res.reused} reused) in {res.seconds:.1f} s")
         for name, reason in res.skipped:
-            err_console.print(f"[yellow]skipped {name}: {reason}[/yellow]")
+            err_console.print(f"[yellow]skipped[/yellow] {_shown(name)}: {_shown(reason)}", soft_wrap=True, highlight=False)
     _analyst_out(out)
     table = Table(title=f"tables in {out}")
     table.add_column("table")
@@ -263,9 +301,15 @@ _HOME = typer.Option(None, "--prefect-home", help="PREFECT_HOME for a server fin
 
 
 def _folders(inbox: Path, archive: Path, quarantine: Path, out: Path):
-    from pipeline.inbox import Folders  # noqa: PLC0415
+    from pipeline.inbox import Folders, FolderOverlap  # noqa: PLC0415
 
-    return Folders(inbox, archive, quarantine, out).resolved()
+    folders = Folders(inbox, archive, quarantine, out).resolved()
+    try:
+        folders.check()
+    except FolderOverlap as exc:
+        err_console.print(f"[red]error[/red] {_shown(exc)}", soft_wrap=True, highlight=False)
+        raise typer.Exit(2) from None
+    return folders
 
 
 def _check_runner(task_runner: str) -> None:
@@ -276,18 +320,22 @@ def _check_runner(task_runner: str) -> None:
 
 def _print_ingest(report) -> None:
     if report.skipped:
-        err_console.print(f"ingest {report.inbox}: skipped: {report.skipped}", highlight=False, soft_wrap=True)
+        err_console.print(f"ingest {_shown(report.inbox)}: skipped: {_shown(report.skipped)}", highlight=False, soft_wrap=True)
         return
-    console.print(f"ingest {report.inbox}: {len(report.archived)} archived, {len(report.quarantined)} quarantined"
+    console.print(f"ingest {_shown(report.inbox)}: {len(report.archived)} archived, {len(report.quarantined)} quarantined"
                   + (f", {len(report.left_in_inbox)} left in the inbox" if report.left_in_inbox else ""),
                   highlight=False, soft_wrap=True)
     for p in report.archived:
-        console.print(f"  {p.status:<10} {p.file_name} -> {p.moved_to}", highlight=False, soft_wrap=True)
+        console.print(f"  {p.status:<10} {_shown(p.file_name)} -> {_shown(p.moved_to)}", highlight=False, soft_wrap=True)
     for p in report.quarantined:
-        err_console.print(f"  [red]quarantined[/red] {p.file_name}: {p.kind}: {p.message}", highlight=False, soft_wrap=True)
+        err_console.print(f"  [red]quarantined[/red] {_shown(p.file_name)}: {p.kind}: {_shown(p.message)}",
+                          highlight=False, soft_wrap=True)
+    for line in report.refused:
+        err_console.print(f"  [red]refused[/red] {_shown(line)}", highlight=False, soft_wrap=True)
 
 
 @run_app.command("ingest")
+@_fail_on_os_error
 def run_ingest(
     inbox: Path = _INBOX, archive: Path = _ARCHIVE, quarantine: Path = _QUARANTINE, out: Path = _OUT,
     settle: float = typer.Option(2.0, "--settle", help="Take only files unchanged for this many seconds."),

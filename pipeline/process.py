@@ -13,6 +13,7 @@ import multiprocessing as mp
 import os
 import resource
 import signal
+import stat
 import time
 import traceback
 from collections.abc import Callable, Iterable
@@ -25,9 +26,11 @@ from models import Document, DocumentText, PageSummary, ProcessingError
 from pipeline import PIPELINE_VERSION
 from pipeline.errors import FinsamError
 from pipeline.limits import Limits
-from pipeline.personnummer import mask_document_text, mask_string
+from pipeline.names import display_name, display_path, open_nofollow
+from pipeline.personnummer import mask_document_text
 from pipeline.read import SUPPORTED_SUFFIXES, read_document, sha256_file
 from pipeline.locking import folder_lock, sweep_stale_temps
+from pipeline.names import file_kind
 from pipeline.store import document_path, documents_dir, error_path, errors_dir, existing_version, write_model
 
 log = logging.getLogger(__name__)
@@ -45,7 +48,7 @@ def build_document(doc: DocumentText, path: Path) -> Document:
     return Document(
         doc_id=doc.doc_id,
         file_name=doc.file_name,
-        source_path=mask_string(str(path)),
+        source_path=display_path(path),
         media_type=doc.media_type,
         file_size=path.stat().st_size,
         doc_type=main.doc_type if main else "other",
@@ -199,12 +202,12 @@ def make_error(path: Path, kind: str, message: str) -> ProcessingError:
         doc_id = sha256_file(path)
     except OSError:
         doc_id = None
-    return ProcessingError(
-        file_name=mask_string(path.name),
-        source_path=mask_string(str(path)),
+    return ProcessingError(  # names and message as shown: escaped, one line, no personnummer
+        file_name=display_name(path.name),
+        source_path=display_path(path),
         doc_id=doc_id,
         kind=kind,
-        message=mask_string(" ".join(message.split())),  # one line, no personnummer
+        message=display_name(" ".join(message.split())),
         pipeline_version=PIPELINE_VERSION,
         occurred_at=datetime.now(timezone.utc),
     )
@@ -235,17 +238,43 @@ class BatchResult:
         return [o for o in self.outcomes if o.status == "processed"]
 
 
-def collect_inputs(paths: Iterable[Path]) -> list[Path]:
-    """Files as given, and supported files found under folders (sorted, deduplicated)."""
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".tif", ".tiff", ".gif", ".bmp", ".webp", ".heic"}
+
+
+def collect_inputs(paths: Iterable[Path], skipped: list[tuple[Path, str]] | None = None) -> list[Path]:
+    """Files as given, and supported files found under folders (sorted, deduplicated).
+
+    What a folder holds that is not read is appended to `skipped` with the reason (an image,
+    another type, a link, a pipe), so the summary can say so instead of passing over it."""
     seen: set[Path] = set()
     out: list[Path] = []
     for p in paths:
         p = Path(p)
         if p.is_dir():
-            found = sorted(
-                f for f in p.rglob("*") if f.is_file() and not f.name.startswith(".")
-                and f.suffix.lower() in SUPPORTED_SUFFIXES
-            )
+            found = []
+            for f in sorted(p.rglob("*")):
+                if f.name.startswith(".") or any(part.startswith(".") for part in f.relative_to(p).parts[:-1]):
+                    continue
+                try:
+                    st = os.lstat(f)
+                except OSError:
+                    continue
+                if stat.S_ISDIR(st.st_mode):
+                    continue
+                why = None
+                if not stat.S_ISREG(st.st_mode):
+                    why = f"{file_kind(st.st_mode)}; not read (links are never followed in a folder)"
+                elif f.suffix.lower() in IMAGE_SUFFIXES:
+                    why = "an image; finsam reads .pdf, .docx, .txt (scan it into a PDF to have it OCR'd)"
+                elif f.suffix.lower() not in SUPPORTED_SUFFIXES:
+                    why = f"unsupported type '{f.suffix or '(none)'}'; finsam reads .pdf, .docx, .txt"
+                if why:
+                    if skipped is not None:
+                        skipped.append((f, why))
+                    continue
+                found.append(f)
+        elif p.is_symlink():
+            found = [p.resolve()]  # named by the user: the link is theirs to follow
         else:
             found = [p]
         for f in found:

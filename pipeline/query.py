@@ -162,6 +162,27 @@ def _cell(value: Any) -> Any:
     return value
 
 
+# What Excel (or LibreOffice, or a CSV import) takes as the start of a formula.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _text_cell(ws, value: Any) -> Any:
+    """Every string goes in as a text cell, never as a formula: document text is data, and
+    a line beginning with "=", "+", "-" or "@" (=HYPERLINK(...), +cmd|...) must not run.
+    openpyxl makes any str starting with "=" a formula; a text cell with its type forced to
+    string is written as a shared string. Such cells also get Excel's quote prefix, so
+    editing them in Excel keeps them text."""
+    if not isinstance(value, str) or not value.startswith(_FORMULA_START):
+        return value  # openpyxl writes any other str as text already
+    from openpyxl.cell import WriteOnlyCell  # noqa: PLC0415
+
+    cell = WriteOnlyCell(ws, value=None)
+    cell._value = value  # bypass the setter's formula detection
+    cell.data_type = "s"
+    cell.quotePrefix = True
+    return cell
+
+
 @dataclass
 class ExportResult:
     path: Path
@@ -204,7 +225,7 @@ def export_xlsx(out: Path, target: Path, tables: list[str] | None = None) -> Exp
             for row in batch.to_pylist():
                 if written >= EXCEL_MAX_ROWS:
                     break
-                ws.append([_cell(v) for v in row.values()])
+                ws.append([_text_cell(ws, _cell(v)) for v in row.values()])
                 written += 1
         rows[name] = written
         if pf.metadata.num_rows > written:

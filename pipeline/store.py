@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import logging
 import os
 import re
 import tempfile
@@ -11,12 +13,19 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from models import Document, ProcessingError
+from pipeline.names import NAME_MAX, display_path, fit_name
+
+log = logging.getLogger(__name__)
+DAMAGED_DIR = "damaged"
 
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Write to a temp file in the same folder, fsync, then rename: readers never see half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    if len(os.fsencode(path.name)) > NAME_MAX:
+        raise OSError(errno.ENAMETOOLONG, "file name longer than 255 bytes", display_path(path))
+    # The temp name must fit NAME_MAX too: a 250-byte name plus ".<random>.tmp" would not.
+    fd, tmp = tempfile.mkstemp(prefix="." + fit_name(path.name, ".", NAME_MAX - 20), suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -49,8 +58,8 @@ def document_path(out: Path, doc_id: str) -> Path:
 
 def safe_name(name: str) -> str:
     """A file-system-safe stem for error records (names may hold '../', dashes, spaces)."""
-    cleaned = re.sub(r"[^\w.\-åäöÅÄÖ]+", "_", name).strip("._-")
-    return cleaned[:120] or "file"
+    cleaned = re.sub(r"[^\w.\-åäöÅÄÖ]+", "_", display_path(name) or "").strip("._-")
+    return fit_name(cleaned, limit=120) if cleaned else "file"  # 120 bytes, not characters
 
 
 def error_path(out: Path, error: ProcessingError) -> Path:
@@ -59,13 +68,22 @@ def error_path(out: Path, error: ProcessingError) -> Path:
 
 
 def existing_version(out: Path, doc_id: str) -> str | None:
-    """The pipeline_version of an existing document record, or None."""
+    """The pipeline_version of an existing, whole document record, or None.
+
+    A record that is not whole (cut short by a full disk, a copy, a bad sector: it does
+    not end in "}") is set aside (`set_aside`) and counts as missing, so the file is
+    processed again instead of being skipped forever."""
     path = document_path(out, doc_id)
     if not path.exists():
         return None
     try:
         with path.open("rb") as fh:
             head = fh.read(4096).decode("utf-8", errors="replace")
+            fh.seek(max(0, path.stat().st_size - 64))
+            tail = fh.read()
+        if not tail.rstrip().endswith(b"}"):
+            set_aside(out, path, "the record is cut short (does not end in '}')")
+            return None
         m = re.search(r'"pipeline_version":\s*"([^"]+)"', head)
         if m:
             return m.group(1)
@@ -74,10 +92,59 @@ def existing_version(out: Path, doc_id: str) -> str | None:
         return None
 
 
+def set_aside(out: Path, path: Path, reason: str) -> Path | None:
+    """Move a damaged record out of the way, into OUT/damaged/, and say so in one log line.
+
+    The rest of the outputs go on without it (reconciliation, tables); its input file is
+    processed again by the next run, which writes a whole record. Never deletes anything."""
+    target_dir = Path(out) / DAMAGED_DIR
+    try:
+        target_dir.mkdir(parents=True, exist_ok=True)
+        target = target_dir / path.name
+        n = 2
+        while target.exists():
+            target = target_dir / f"{path.stem} ({n}){path.suffix}"
+            n += 1
+        os.replace(path, target)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        log.warning("damaged record %s: %s; could not set it aside: %s", display_path(path), reason, exc)
+        return None
+    log.warning("damaged record %s set aside as %s: %s (its file is processed again by the next run)",
+                display_path(path), display_path(target), reason)
+    return target
+
+
 def load_document(path: Path) -> Document:
     return Document.model_validate_json(path.read_bytes())
 
 
-def iter_documents(out: Path):
+def iter_documents(out: Path, damaged: list[tuple[Path, str]] | None = None):
+    """Every whole document record under OUT/documents. A damaged one (not JSON, not a
+    Document) is set aside with one log line (and appended to `damaged`); the rest go on."""
+    from pydantic import ValidationError  # noqa: PLC0415
+
     for path in sorted(documents_dir(out).glob("*.json")):
-        yield load_document(path)
+        try:
+            doc = load_document(path)
+        except FileNotFoundError:
+            continue
+        except (ValidationError, ValueError, UnicodeDecodeError) as exc:
+            reason = _one_line(exc)
+            moved = set_aside(out, path, reason)
+            if damaged is not None:
+                damaged.append((moved or path, reason))
+            continue
+        yield doc
+
+
+def _one_line(exc: Exception) -> str:
+    from pydantic import ValidationError  # noqa: PLC0415
+
+    if isinstance(exc, ValidationError):
+        errs = exc.errors()
+        first = errs[0] if errs else {}
+        where = ".".join(str(x) for x in first.get("loc", ()))
+        return f"not a valid record ({len(errs)} problem(s); first: {first.get('type', '?')} at {where or 'top'})"
+    return " ".join(f"{type(exc).__name__}: {exc}".split())[:200]

@@ -635,13 +635,18 @@ class _TableWriter:
 @contextmanager
 def _rebuild_lock(out: Path) -> Iterator[None]:
     """One rebuild at a time per output folder (a batch and a manual `finsam tables --rebuild`)."""
+    from pipeline.locking import open_lock_file  # noqa: PLC0415
+
     tables_dir(out).mkdir(parents=True, exist_ok=True)
-    with open(tables_dir(out) / ".lock", "w") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
+    fd = open_lock_file(tables_dir(out) / ".lock")  # never through a link planted there
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
         try:
             yield
         finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
 
 
 def _remove_stale_temps(directory: Path, pattern: str) -> None:
@@ -764,13 +769,37 @@ def _empty_scandir() -> Iterator[list]:
     yield []
 
 
+class _PreviousTablesUnreadable(Exception):
+    """The previous Parquet files (whose rows an incremental rebuild reuses) cannot be read."""
+
+
 def rebuild_tables(out: Path, *, incremental: bool = True) -> TablesResult:
     """Rebuild OUT/tables/*.parquet and OUT/finsam.duckdb from the JSON records under OUT.
 
     incremental=False parses every document JSON again (the result is the same; the row
-    order may differ).
+    order may differ). When the previous tables cannot be read (a scrambled Parquet file),
+    an incremental rebuild becomes a full one, with one log line.
+
+    The tables hold page text, so they are never readable by more people than the records
+    they come from: the rebuild runs under `umask_not_wider_than` the documents folder
+    (created under the narrowed umask of the run that processed the inputs) and the
+    existing tables folder, whoever calls it (`finsam process`, `finsam tables --rebuild`,
+    the flows).
     """
+    from pipeline.permissions import umask_not_wider_than  # noqa: PLC0415
+
     out = Path(out)
+    sources = [p for p in (out / "documents", tables_dir(out)) if p.is_dir()] or [out]
+    with umask_not_wider_than(sources):
+        if incremental:
+            try:
+                return _rebuild_tables(out, incremental=True)
+            except _PreviousTablesUnreadable as exc:
+                log.warning("tables: the previous tables cannot be read (%s); rebuilding them all", exc)
+        return _rebuild_tables(out, incremental=False)
+
+
+def _rebuild_tables(out: Path, *, incremental: bool) -> TablesResult:
     start = time.perf_counter()
     result = TablesResult(out=out)
     with _rebuild_lock(out):
@@ -793,7 +822,10 @@ def rebuild_tables(out: Path, *, incremental: bool = True) -> TablesResult:
                 keys = previous
                 result.reused = len(files)
                 for spec in DOCUMENT_TABLES:
-                    result.rows[spec.name] = pq.read_metadata(table_path(out, spec.name)).num_rows
+                    try:
+                        result.rows[spec.name] = pq.read_metadata(table_path(out, spec.name)).num_rows
+                    except (OSError, pa.ArrowException) as exc:
+                        raise _PreviousTablesUnreadable(f"{spec.name}: {exc}") from exc
             else:
                 keys = _stream_documents(out, files, previous, writers, result)
             writers["flags"].add(_plain_rows(TABLES_BY_NAME["flags"], _read_flags(out, result)))
@@ -833,7 +865,10 @@ def _stream_documents(out: Path, files: list[tuple[Path, tuple[int, int]]], prev
     keys: dict[str, tuple[int, int]] = {stem: previous[stem] for stem in reuse}
     if reuse:
         for spec in DOCUMENT_TABLES:
-            _copy_previous_rows(table_path(out, spec.name), reuse, writers[spec.name])
+            try:
+                _copy_previous_rows(table_path(out, spec.name), reuse, writers[spec.name])
+            except (OSError, pa.ArrowException) as exc:
+                raise _PreviousTablesUnreadable(f"{spec.name}: {' '.join(str(exc).split())[:200]}") from exc
         result.reused = len(reuse)
     for path, key in files:
         if path.stem in reuse:
@@ -843,7 +878,14 @@ def _stream_documents(out: Path, files: list[tuple[Path, tuple[int, int]]], prev
             rows = document_rows(doc)
         except FileNotFoundError:  # removed since listing
             continue
-        except (OSError, ValueError, TypeError, AttributeError, KeyError) as exc:
+        except ValueError as exc:  # not JSON (cut short, scrambled): set aside, processed again next run
+            from pipeline.store import set_aside  # noqa: PLC0415
+
+            reason = " ".join(f"{type(exc).__name__}: {exc}".split())[:200]
+            set_aside(out, path, reason)
+            result.skipped.append((str(path), reason))
+            continue
+        except (OSError, TypeError, AttributeError, KeyError) as exc:
             result.skipped.append((str(path), f"{type(exc).__name__}: {exc}"))
             continue
         result.parsed += 1

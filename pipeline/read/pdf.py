@@ -37,6 +37,9 @@ def open_pdf(path: Path) -> pdfium.PdfDocument:
         msg = str(exc)
         if "password" in msg.lower():
             raise EncryptedFile("PDF is encrypted with a user password; cannot open it") from exc
+        if "PDFium: Success" in msg:
+            # PDFium fails to load a document whose page tree is empty, reporting "Success".
+            raise UnreadableFile("PDF has no pages (its page tree is empty)") from exc
         raise UnreadableFile(f"not a readable PDF ({msg.strip().rstrip('.')})") from exc
 
 
