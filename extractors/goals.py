@@ -115,7 +115,7 @@ _LIST_LEAD_COLON = re.compile(
     r"|\b(?:[Vv]åra|[Ff]örbundets|[Vv]erksamhetens)\s+(?:mål|målsättningar)\s+(?:är|för\s+\d{4}\s+är)\s*:"
 )
 # Items of such a list run together when a page is flattened: each opens with a capital.
-_ITEM_START = re.compile(r"\s+(?=[A-ZÅÄÖ][a-zåäö])")
+_ITEM_START = re.compile(r"(?<!\s)\s+(?=[A-ZÅÄÖ][a-zåäö])")  # from the start of a run only: linear
 
 
 def lead_list_goals(doc: DocumentText, segment: Segment) -> list[Goal]:

@@ -603,3 +603,31 @@ def test_13_scrambled_parquet_rebuilds_without_full(tmp_path: Path):
     import pyarrow.parquet as pq
 
     assert pq.read_table(pages).num_rows >= 2
+
+
+def test_12_every_module_pattern_of_the_extraction_path_is_linear():
+    """Every compiled pattern of the extractors, the segmenter and the Swedish parsers, on
+    long runs of what documents are made of (spaces, digits, capitals, '§ 1', party
+    letters): a pattern with an unbounded prefix before a fixed word goes quadratic there."""
+    import importlib
+    import pkgutil
+
+    import extractors
+
+    names = [f"extractors.{m.name}" for m in pkgutil.iter_modules(extractors.__path__)] + [
+        "pipeline.segment.boundaries", "pipeline.segment.classify", "pipeline.segment.metadata",
+        "pipeline.paragraph_refs", "pipeline.dates", "pipeline.numbers", "pipeline.orgnr", "pipeline.nlp",
+        "pipeline.clean", "pipeline.textview", "pipeline.fuzzy", "pipeline.gazetteer",
+    ]
+    units = ["1 ", " ", "a", "1", "- ", " \n", "A", "Aa ", "§ 1 ", ", ", ". ", "X Y ", "beslut ", "(S) "]
+    for name in names:
+        for var, pat in vars(importlib.import_module(name)).items():
+            if not isinstance(pat, re.Pattern):
+                continue
+            for u in units:
+                s = (u * (20000 // len(u) + 1))[:20000]
+                t = time.perf_counter()
+                for _ in pat.finditer(s):
+                    pass
+                # Linear patterns take milliseconds here; the quadratic ones this found took 6-200 s.
+                assert time.perf_counter() - t < 4.0, (name, var, u)
