@@ -411,7 +411,7 @@ def _role_of(m: re.Match[str]) -> str:
 
 
 def _split_pairs(names: list[NameSpan], known: set[str]) -> list[NameSpan]:
-    """"Christian Björkqvist Ulla Kullman", "Astrid Adholm Astrid Adholm": two names printed
+    """"Karl Lind Ulla Berg", "Eva Ek Eva Ek": two names printed
     side by side (two signature lines) read as one run; cut where both halves are names
     the document prints on their own."""
     out = []
