@@ -56,6 +56,8 @@ _ROLE_MARKERS = [
 # Where an agreement's party passage ends: its operative verb ("har kommit överens om ...").
 _AGREED = re.compile(r"\bhar\s+(?:följande|kommit\s+överens|ingått|träffat|tecknat|slutit)\b.*$", re.I | re.S)
 _NOISE = re.compile(
+    # "Detta avtal är upprättat mellan X": the verb phrase before the first party.
+    r"^[^,;]{0,80}?\bmellan\s+(?=[A-ZÅÄÖ])|"
     r"\((?:nedan|härefter|hadanefter)[^)]*\)|\bnedan\s+kallad\w*\s+\S+|^\s*mellan\s+|^.*?\b(?:är|ar)\s+(?=[A-ZÅÄÖ])"
     r"|\bhar\s+(?:följande|kommit\s+överens|ingått|träffat|tecknat|slutit)\b.*$|\bövriga\b|\bovriga\b"
     r"|\borg\.?\s*-?\s*n(?:umme)?r\.?\s*:?|\borganisationsnummer\s*:?",

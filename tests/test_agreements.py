@@ -231,3 +231,16 @@ def test_end_to_end_bundle_002_and_agreement_000(seeds_dir):
     amounts = {a.amount_sek for a in doc.records.amounts}
     assert {Decimal(3132000), Decimal(45500), Decimal(4290)} <= amounts
     assert len(doc.records.signatories) == 5
+
+
+@pytest.mark.parametrize("lines", [
+    ["Underskrifter", "För Region Västmark", "Anna Holm", "Regiondirektör", "", "För Granåsens kommun",
+     "Olle Berg, kommundirektör"],
+    ["Underskrifter", "Region Västmark                 Granåsens kommun",
+     "Anna Holm, regiondirektör          Olle Berg, kommundirektör"],
+])
+def test_signers_on_behalf_of_and_name_comma_title(lines):
+    """"För X" heads X's signature; "Name, title" on one line is a name and a title."""
+    doc = _doc([Line(text=t) for t in lines], method="txt")
+    got = [(s.person_name, s.title.lower(), s.organisation) for s in extract_signatories_from(doc, _seg(doc, DocType.OVERENSKOMMELSE))]
+    assert got == [("Anna Holm", "regiondirektör", "Region Västmark"), ("Olle Berg", "kommundirektör", "Granåsens kommun")]
