@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import re
 
 from extractors import extractor
-from models import DocType, DocumentText, Page, Provenance, Record, Segment, StatedFact
+from models import DocumentText, Page, Provenance, Record, Segment, StatedFact
 from pipeline.dates import find_dates, find_validities
 from pipeline.textview import segment_pages, segment_span
 
@@ -175,15 +175,10 @@ def validity(doc: DocumentText, page: Page) -> list[Record]:
 _FINDERS = (board_size, deadlines, initiatives, carry_over, validity)
 
 
-_PLAN_TITLE = re.compile(r"verksamhetsplan|[öo]verenskommelse|budget|handlingsplan", re.I)
-
-
 @extractor
 def extract_plan_facts(ctx: ExtractionContext, segment: Segment) -> list[Record]:
-    """Facts of plans and agreements (and of unclassified parts titled as one: "Förslag
-    till verksamhetsplan 2025" attached to a kallelse)."""
-    if segment.doc_type == DocType.OTHER and not _PLAN_TITLE.search(segment.title or ""):
-        return []
+    """The facts a text states (board size, deadlines, initiatives, carry-over, validity),
+    in whatever segment they stand: a plan, an agreement, an årsredovisning, minutes."""
     doc = ctx.doc
     records: list[Record] = []
     for page in segment_pages(doc, segment):
