@@ -192,6 +192,12 @@ def generate() -> str:
         f"- `flags` comes from the reconciliation stage's `{FLAGS_PATH.as_posix()}` under the output folder "
         "(empty until reconciliation has run); `errors` from `errors/*.json`.",
         "- Text values (names, titles, roles) are as printed; `canonical_*` columns hold the matched form.",
+        "- Each document counts once: a file that is the same document as another (same type, organisation "
+        "and date, near-identical text, e.g. a PDF and its later scan) has `documents.same_as` = the canonical "
+        "file's `doc_id`, and the views `documents`, `pages`, `segments`, ... leave its rows out. Every "
+        "document table also has a view `<table>_all` with every file's rows "
+        "(`select doc_id, file_name, same_as from documents_all where same_as is not null`). "
+        "The Parquet files and `finsam export --xlsx` hold every row.",
         "",
         "## Tables",
         "",
