@@ -28,7 +28,9 @@ from pipeline.limits import Limits
 from pipeline.personnummer import mask_document_text, mask_string
 from pipeline.read import SUPPORTED_SUFFIXES, read_document, sha256_file
 from pipeline.locking import folder_lock, sweep_stale_temps
-from pipeline.store import document_path, documents_dir, error_path, errors_dir, existing_version, write_model
+from pipeline.store import (
+    archived_path_of, document_path, documents_dir, error_path, errors_dir, existing_version, write_model,
+)
 
 log = logging.getLogger(__name__)
 
@@ -275,6 +277,7 @@ def process_one(path: Path, out: Path, limits: Limits, force: bool = False) -> F
     if isinstance(result, ProcessingError):
         write_model(error_path(out, result), result)
         return FileOutcome(path, "failed", error=result, seconds=time.monotonic() - started)
+    result.archived_path = archived_path_of(out, result.doc_id)  # reprocessed: the file stays where it was archived
     write_model(document_path(out, result.doc_id), result)
     return FileOutcome(path, "processed", document=result, seconds=time.monotonic() - started)
 

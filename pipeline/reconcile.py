@@ -59,7 +59,7 @@ def evidence(unit: Unit, what: str, value: Any, record: Record | None = None, ye
         "display": display if display is not None else (str(value) if value is not None else "–"),
         "doc_id": unit.doc_id,
         "file": unit.doc.file_name,
-        "path": unit.doc.source_path,
+        "path": unit.doc.current_path,
         "page": prov.page,
         "record_id": record.record_id if record is not None else None,
     }

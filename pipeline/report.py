@@ -192,7 +192,7 @@ def render_html(documents: list[Document], flags: list[Flag], today: date) -> st
     parts.append("<table><tr><th>Dokument</th><th>Typ</th><th>Datum</th><th>Sidor</th><th>Avvikelser</th></tr>")
     per_doc = Counter(d for f in flags for d in f.doc_ids)
     for d in sorted(documents, key=lambda d: d.file_name):
-        parts.append(f"<tr><td><a href='{_e(file_link(d.source_path, None))}'>{_e(d.file_name)}</a><br>"
+        parts.append(f"<tr><td><a href='{_e(file_link(d.current_path, None))}'>{_e(d.file_name)}</a><br>"
                      f"<span class='small'>{_e(_doc_label(d))}</span></td><td>{_e(d.doc_type)}</td>"
                      f"<td>{_e(d.document_date or '')}</td><td class='num'>{d.page_count}</td><td class='num'>{per_doc.get(d.doc_id, 0)}</td></tr>")
     parts.append("</table>")
@@ -210,7 +210,7 @@ def render_html(documents: list[Document], flags: list[Flag], today: date) -> st
             doc = by_id.get(doc_id)
             parts.append(f"<h3>{_e(doc.file_name if doc else doc_id)}</h3>")
             for f in by_doc[doc_id]:
-                parts.append(_flag_html(f))
+                parts.append(_flag_html(f, by_id))
     # year over year
     years, rows = budget_table(documents, flags)
     parts.append("<h2>Budgetrader år för år</h2>")
@@ -237,7 +237,7 @@ def render_html(documents: list[Document], flags: list[Flag], today: date) -> st
                         continue
                     others = {x.amount_sek for _, x in row["cells"].get(y, [])}
                     diff = " diff" if len(others) > 1 else ""
-                    tds.append(f"<td class='num{diff}'><a href='{_e(file_link(u.doc.source_path, b.provenance.page))}'>"
+                    tds.append(f"<td class='num{diff}'><a href='{_e(file_link(u.doc.current_path, b.provenance.page))}'>"
                                f"{_e(money(b.amount_sek, factor))}</a></td>")
                 parts.append(f"<tr{cls}>{first}<td class='small'>{_e(u.doc.file_name)}"
                              f"{' (' + str(u.plan_year) + ')' if u.plan_year else ''}</td>{''.join(tds)}</tr>")
@@ -276,10 +276,16 @@ def _years(years: list[int]) -> str:
     return str(years[0]) if len(years) == 1 else f"{years[0]}–{years[-1]}"
 
 
-def _flag_html(f: Flag) -> str:
+def _evidence_path(e: dict, by_id: dict[str, Document]) -> str | None:
+    """Where the evidence's file is now (archived since the flag was made, say)."""
+    doc = by_id.get(e.get("doc_id") or "")
+    return doc.current_path if doc is not None else e.get("path")
+
+
+def _flag_html(f: Flag, by_id: dict[str, Document] | None = None) -> str:
     rows = []
     for e in f.evidence:
-        link = file_link(e.get("path"), e.get("page"))
+        link = file_link(_evidence_path(e, by_id or {}), e.get("page"))
         where = f"{_e(e.get('file'))}, s. {_e(e.get('page'))}" if e.get("page") else _e(e.get("file"))
         rows.append(f"<tr><td>{_e(e.get('what'))}</td><td class='num'>{_e(e.get('year') or '')}</td>"
                     f"<td>{_e(e.get('display'))}</td><td><a href='{_e(link)}'>{where}</a></td></tr>")
@@ -310,7 +316,7 @@ def render_markdown(documents: list[Document], flags: list[Flag], today: date) -
             for f in fl:
                 lines.append(f"- **{RULE_SV.get(f.rule_id, f.rule_id)}** (`{f.rule_id}`{', ' + str(f.year) if f.year else ''}): {f.message}")
                 for e in f.evidence:
-                    link = file_link(e.get("path"), e.get("page"))
+                    link = file_link(_evidence_path(e, by_id), e.get("page"))
                     lines.append(f"  - {e.get('what')}{' ' + str(e['year']) if e.get('year') else ''}: {e.get('display')} "
                                  f"([{e.get('file')}, s. {e.get('page')}]({link}))")
             lines.append("")

@@ -78,6 +78,44 @@ def load_document(path: Path) -> Document:
     return Document.model_validate_json(path.read_bytes())
 
 
+def archived_path_of(out: Path, doc_id: str) -> str | None:
+    """The archive path an existing record of doc_id holds, while that file is still there."""
+    try:
+        old = json.loads(document_path(out, doc_id).read_bytes()).get("archived_path")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return old if old and Path(old).exists() else None
+
+
+def record_archived(out: Path, doc_id: str | None, archived: Path) -> bool:
+    """Record on documents/<doc_id>.json where its file was archived; True when written.
+
+    A document whose file is already archived elsewhere keeps that place while it exists (a
+    second copy of the same bytes, archived under another name, does not rewrite the record).
+    Never raises: the move must finish even when the record cannot be updated.
+    """
+    import logging
+
+    from pipeline.personnummer import mask_string
+
+    if not doc_id:
+        return False
+    path = document_path(out, doc_id)
+    try:
+        doc = load_document(path)
+        new = mask_string(str(Path(archived).resolve()))
+        if doc.archived_path == new or (doc.archived_path and Path(doc.archived_path).exists()):
+            return False
+        doc.archived_path = new
+        write_model(path, doc)
+        return True
+    except FileNotFoundError:
+        return False
+    except (OSError, ValueError) as exc:
+        logging.getLogger(__name__).warning("could not record the archive path of %s: %s", doc_id, exc)
+        return False
+
+
 def iter_documents(out: Path):
     for path in sorted(documents_dir(out).glob("*.json")):
         yield load_document(path)

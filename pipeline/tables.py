@@ -207,7 +207,10 @@ TABLES: tuple[TableSpec, ...] = (
     TableSpec("documents", "One row per processed file (documents/<doc_id>.json).", (
         Column("doc_id", STR, "Document id: sha256 of the source file.", "doc_id", Document),
         Column("file_name", STR, "File name as received.", "file_name", Document),
-        Column("source_path", STR, "Path the file was processed from.", "source_path", Document),
+        Column("source_path", STR, "Path the file was processed from (the inbox path for ingested files).",
+               "source_path", Document),
+        Column("archived_path", STR, "Where the file is now when an ingest cycle archived it "
+               "(archive/<year>/<name>); null otherwise.", "archived_path", Document),
         Column("doc_type", STR, "Type of the file's first (main) segment: uppdragsavtal, overenskommelse, "
                "foredragningslista, protokoll, verksamhetsplan, budget or other.", "doc_type", Document),
         Column("title", STR, "Title of the main segment.", "title", Document),
