@@ -441,18 +441,18 @@ def place_results(
                 report.quarantined.append(Placed(file_name=path.name, moved_to=str(dest), status="failed",
                                                  doc_id=res.doc_id, kind=res.kind, message=res.message))
             else:
-                dest = archive_file(path, folders.archive, when, before_release=_recorder(folders.out, res.doc_id))
+                dest = archive_file(path, folders.archive, when, before_release=_recorder(folders.out, res.doc_id, path.name))
                 report.archived.append(Placed(file_name=path.name, moved_to=str(dest), status=res.status, doc_id=res.doc_id))
         except FileNotFoundError:
             report.left_in_inbox.append(str(path))
     return report
 
 
-def _recorder(out: Path, doc_id: str | None) -> Callable[[Path], object]:
+def _recorder(out: Path, doc_id: str | None, name: str) -> Callable[[Path], object]:
     """Record the archive path on the document before the inbox name goes (a rerun redoes it)."""
     from pipeline.store import record_archived  # noqa: PLC0415
 
-    return lambda dest: record_archived(out, doc_id, dest)
+    return lambda dest: record_archived(out, doc_id, dest, name)
 
 
 class ProcessedBatch(BaseModel):

@@ -29,7 +29,7 @@ from pipeline.personnummer import mask_document_text, mask_string
 from pipeline.read import SUPPORTED_SUFFIXES, read_document, sha256_file
 from pipeline.locking import folder_lock, sweep_stale_temps
 from pipeline.store import (
-    archived_path_of, document_path, documents_dir, error_path, errors_dir, existing_version, write_model,
+    archived_path_of, clear_errors, document_path, documents_dir, error_path, errors_dir, existing_version, write_model,
 )
 
 log = logging.getLogger(__name__)
@@ -272,6 +272,7 @@ def process_one(path: Path, out: Path, limits: Limits, force: bool = False) -> F
         write_model(error_path(out, err), err)
         return FileOutcome(path, "failed", error=err)
     if not force and existing_version(out, doc_id) == PIPELINE_VERSION:
+        clear_errors(out, path.name, doc_id)  # an earlier failure under this name is over
         return FileOutcome(path, "skipped", seconds=time.monotonic() - started)
     result = process_file_isolated(path, limits)
     if isinstance(result, ProcessingError):
@@ -279,6 +280,7 @@ def process_one(path: Path, out: Path, limits: Limits, force: bool = False) -> F
         return FileOutcome(path, "failed", error=result, seconds=time.monotonic() - started)
     result.archived_path = archived_path_of(out, result.doc_id)  # reprocessed: the file stays where it was archived
     write_model(document_path(out, result.doc_id), result)
+    clear_errors(out, path.name, result.doc_id)  # e.g. a fixed file dropped again under its old name
     return FileOutcome(path, "processed", document=result, seconds=time.monotonic() - started)
 
 

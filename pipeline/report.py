@@ -16,10 +16,10 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import quote
 
-from models import Document, Flag
+from models import Document, Flag, ProcessingError
 from pipeline.reconcile import RULES, line_kind, money, reconcile, unit_factor
 from pipeline.resolve import Unit, agreement_chains, all_units, party_keys, resolve_budget_lines, resolve_orgs
-from pipeline.store import iter_documents, write_atomic
+from pipeline.store import iter_documents, iter_errors, write_atomic
 
 SEVERITY_SV = {"error": "Fel", "warning": "Varning", "info": "Information"}
 SEVERITY_HELP = {
@@ -53,6 +53,19 @@ RULE_SV = {
     "board-size-changed": "Styrelsens storlek har ändrats",
 }
 ORDER = ("error", "warning", "info")
+# Why a file could not be processed (ProcessingError.kind), for the quarantine section.
+ERROR_KIND_SV = {
+    "unreadable": "Filen kunde inte läsas (skadad eller inte det filtypen säger)",
+    "encrypted": "Filen är krypterad eller lösenordsskyddad",
+    "unsupported": "Filtypen stöds inte (PDF, DOCX och TXT stöds)",
+    "limit": "Filen är för stor (sidor, bildpunkter eller storlek över gränsen)",
+    "timeout": "Läsningen tog för lång tid",
+    "memory": "Läsningen krävde för mycket minne",
+    "crash": "Läsningen avbröts oväntat",
+    "ocr_unavailable": "Textigenkänning (OCR) saknas på datorn",
+    "missing": "Filen fanns inte kvar",
+    "error": "Filen kunde inte behandlas",
+}
 
 
 def flags_path(out: Path) -> Path:
@@ -173,8 +186,14 @@ def _doc_label(doc: Document) -> str:
     return doc.title.strip()[:80] if doc.title else doc.file_name
 
 
-def render_html(documents: list[Document], flags: list[Flag], today: date) -> str:
+def error_kind_sv(kind: str) -> str:
+    return ERROR_KIND_SV.get(kind, ERROR_KIND_SV["error"])
+
+
+def render_html(documents: list[Document], flags: list[Flag], today: date,
+                errors: list[ProcessingError] | None = None) -> str:
     s = summarize(documents, flags)
+    errors = errors or []
     by_id = {d.doc_id: d for d in documents}
     parts = [f"<!DOCTYPE html><html lang='sv'><head><meta charset='utf-8'><title>Avvikelser {today.isoformat()}</title>"
              f"<style>{CSS}</style></head><body><main>"]
@@ -186,6 +205,7 @@ def render_html(documents: list[Document], flags: list[Flag], today: date) -> st
     parts.append(f"<div class='card'><b>{_e(_years(s.years))}</b>år</div>")
     for sev in ORDER:
         parts.append(f"<div class='card {sev}'><b>{s.counts.get(sev, 0)}</b>{SEVERITY_SV[sev].lower()}</div>")
+    parts.append(f"<div class='card'><b>{len(errors)}</b>i karantän</div>")
     parts.append("</div>")
     if s.forbund:
         parts.append(f"<p><b>Förbund och organisationer:</b> {_e(', '.join(s.forbund))}</p>")
@@ -196,6 +216,7 @@ def render_html(documents: list[Document], flags: list[Flag], today: date) -> st
                      f"<span class='small'>{_e(_doc_label(d))}</span></td><td>{_e(d.doc_type)}</td>"
                      f"<td>{_e(d.document_date or '')}</td><td class='num'>{d.page_count}</td><td class='num'>{per_doc.get(d.doc_id, 0)}</td></tr>")
     parts.append("</table>")
+    parts.append(_quarantine_html(errors))
     # flags by severity, then document
     for sev in ORDER:
         group = [f for f in flags if f.severity == sev]
@@ -270,6 +291,25 @@ def render_html(documents: list[Document], flags: list[Flag], today: date) -> st
     return "".join(parts)
 
 
+QUARANTINE_HELP = ("Filer som inte kunde läsas och därför inte ingår i jämförelserna. De ligger i "
+                   "karantänmappen med en förklaring bredvid (filnamnet + .reason.json). Rätta filen och lägg den i inkorgen "
+                   "igen; när den har lästs försvinner den från listan.")
+
+
+def _quarantine_html(errors: list[ProcessingError]) -> str:
+    parts = [f"<h2>Filer i karantän ({len(errors)})</h2>"]
+    if not errors:
+        return parts[0] + "<p>Inga.</p>"
+    parts.append(f"<p class='small'>{_e(QUARANTINE_HELP)}</p>")
+    parts.append("<table><tr><th>Fil</th><th>Orsak</th><th>Teknisk detalj</th><th>Datum</th></tr>")
+    for err in errors:
+        when = err.occurred_at.date().isoformat() if err.occurred_at else ""
+        parts.append(f"<tr><td>{_e(err.file_name)}</td><td>{_e(error_kind_sv(err.kind))}</td>"
+                     f"<td class='small'>{_e(err.message)}</td><td>{_e(when)}</td></tr>")
+    parts.append("</table>")
+    return "".join(parts)
+
+
 def _years(years: list[int]) -> str:
     if not years:
         return "–"
@@ -295,14 +335,25 @@ def _flag_html(f: Flag, by_id: dict[str, Document] | None = None) -> str:
             f"<table><tr><th>Uppgift</th><th>År</th><th>Värde</th><th>Källa</th></tr>{''.join(rows)}</table></div>")
 
 
-def render_markdown(documents: list[Document], flags: list[Flag], today: date) -> str:
+def render_markdown(documents: list[Document], flags: list[Flag], today: date,
+                    errors: list[ProcessingError] | None = None) -> str:
     s = summarize(documents, flags)
+    errors = errors or []
     by_id = {d.doc_id: d for d in documents}
     lines = [f"# Avvikelser i samordningsförbundets dokument ({today.isoformat()})", "",
              "## Sammanfattning", "",
              f"- Dokument: {len(documents)}", f"- År: {_years(s.years)}",
              f"- Förbund och organisationer: {', '.join(s.forbund) or '–'}",
-             *(f"- {SEVERITY_SV[sev]}: {s.counts.get(sev, 0)}" for sev in ORDER), ""]
+             *(f"- {SEVERITY_SV[sev]}: {s.counts.get(sev, 0)}" for sev in ORDER),
+             f"- I karantän: {len(errors)}", "",
+             f"## Filer i karantän ({len(errors)})", ""]
+    if errors:
+        lines += [QUARANTINE_HELP, "", "| Fil | Orsak | Teknisk detalj | Datum |", "|---|---|---|---|"]
+        lines += [f"| {e.file_name} | {error_kind_sv(e.kind)} | {e.message} | "
+                  f"{e.occurred_at.date().isoformat() if e.occurred_at else ''} |" for e in errors]
+    else:
+        lines.append("Inga.")
+    lines.append("")
     for sev in ORDER:
         group = [f for f in flags if f.severity == sev]
         lines += [f"## {SEVERITY_SV[sev]} ({len(group)})", ""]
@@ -347,13 +398,14 @@ def render_markdown(documents: list[Document], flags: list[Flag], today: date) -
     return "\n".join(lines) + "\n"
 
 
-def write_report(out: Path, documents: list[Document], flags: list[Flag], today: date | None = None) -> tuple[Path, Path]:
+def write_report(out: Path, documents: list[Document], flags: list[Flag], today: date | None = None,
+                 errors: list[ProcessingError] | None = None) -> tuple[Path, Path]:
     today = today or date.today()
     reports = out / "reports"
     html_path = reports / f"avvikelser-{today.isoformat()}.html"
     md_path = reports / f"avvikelser-{today.isoformat()}.md"
-    write_atomic(html_path, render_html(documents, flags, today).encode("utf-8"))
-    write_atomic(md_path, render_markdown(documents, flags, today).encode("utf-8"))
+    write_atomic(html_path, render_html(documents, flags, today, errors).encode("utf-8"))
+    write_atomic(md_path, render_markdown(documents, flags, today, errors).encode("utf-8"))
     return html_path, md_path
 
 
@@ -362,5 +414,5 @@ def run_reconciliation(out: Path, today: date | None = None) -> tuple[list[Flag]
     documents = list(iter_documents(out))
     flags = reconcile(documents)
     write_flags(out, flags)
-    html_path, md_path = write_report(out, documents, flags, today)
+    html_path, md_path = write_report(out, documents, flags, today, list(iter_errors(out)))
     return flags, html_path, md_path
