@@ -27,6 +27,23 @@ class DocType(StrEnum):
     BUDGET = "budget"
     OTHER = "other"
 
+    @property
+    def swedish(self) -> str:
+        """The word the kansli reads (report, any Swedish output): the one mapping, DOC_TYPE_SV."""
+        return DOC_TYPE_SV[self]
+
+
+# What each document type is called in Swedish output. Internal names stay ASCII.
+DOC_TYPE_SV: dict[DocType, str] = {
+    DocType.UPPDRAGSAVTAL: "Uppdragsavtal",
+    DocType.OVERENSKOMMELSE: "Överenskommelse",
+    DocType.FOREDRAGNINGSLISTA: "Föredragningslista",
+    DocType.PROTOKOLL: "Protokoll",
+    DocType.VERKSAMHETSPLAN: "Verksamhetsplan",
+    DocType.BUDGET: "Budget",
+    DocType.OTHER: "Övrigt",
+}
+
 
 class Provenance(BaseModel):
     doc_id: str

@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import quote
 
-from models import Document, Flag, ProcessingError
+from models import DocType, Document, Flag, ProcessingError
 from pipeline.reconcile import RULES, line_kind, money, reconcile, unit_factor
 from pipeline.resolve import Unit, agreement_chains, all_units, party_keys, resolve_budget_lines, resolve_orgs
 from pipeline.store import iter_documents, iter_errors, write_atomic
@@ -213,7 +213,7 @@ def render_html(documents: list[Document], flags: list[Flag], today: date,
     per_doc = Counter(d for f in flags for d in f.doc_ids)
     for d in sorted(documents, key=lambda d: d.file_name):
         parts.append(f"<tr><td><a href='{_e(file_link(d.current_path, None))}'>{_e(d.file_name)}</a><br>"
-                     f"<span class='small'>{_e(_doc_label(d))}</span></td><td>{_e(d.doc_type)}</td>"
+                     f"<span class='small'>{_e(_doc_label(d))}</span></td><td>{_e(DocType(d.doc_type).swedish)}</td>"
                      f"<td>{_e(d.document_date or '')}</td><td class='num'>{d.page_count}</td><td class='num'>{per_doc.get(d.doc_id, 0)}</td></tr>")
     parts.append("</table>")
     parts.append(_quarantine_html(errors))
