@@ -168,6 +168,7 @@ th{background:#eef1f5}td.num{text-align:right;font-variant-numeric:tabular-nums;
 tr.hl td{background:#fdf2e9}td.diff{background:#fadbd8}
 a{color:#1f5f99}
 .small{font-size:.85rem;color:#5d6b7a}
+.ocr{background:#fef5e7;border-left:3px solid #d68910;padding:4px 8px;font-size:.9rem}
 """
 
 
@@ -322,16 +323,42 @@ def _evidence_path(e: dict, by_id: dict[str, Document]) -> str | None:
     return doc.current_path if doc is not None else e.get("path")
 
 
+def _pct(value: float) -> str:
+    return f"{value:.1f}".replace(".", ",")
+
+
+def ocr_note(f: Flag) -> str | None:
+    """A flag that rests on figures read by OCR says so, with each page's confidence: the
+    figure may be a misreading (292 for 792), so the page itself should be checked."""
+    pages: dict[tuple, float | None] = {}
+    for e in f.evidence:
+        if e.get("method") == "ocr":
+            pages.setdefault((e.get("file"), e.get("page")), e.get("ocr_confidence"))
+    if not pages:
+        return None
+    where = "; ".join(
+        f"{file}{', s. ' + str(page) if page else ''}"
+        f"{' (OCR-säkerhet ' + _pct(conf) + ' %)' if conf is not None else ''}"
+        for (file, page), conf in pages.items())
+    return (f"Bygger på siffror som lästs med OCR (textigenkänning av en skannad sida): {where}. "
+            "Siffran kan vara feltolkad – kontrollera mot sidan i filen innan något rättas.")
+
+
 def _flag_html(f: Flag, by_id: dict[str, Document] | None = None) -> str:
     rows = []
+    note = ocr_note(f)
     for e in f.evidence:
         link = file_link(_evidence_path(e, by_id or {}), e.get("page"))
         where = f"{_e(e.get('file'))}, s. {_e(e.get('page'))}" if e.get("page") else _e(e.get("file"))
+        if e.get("method") == "ocr":
+            where += " (OCR" + (f" {_pct(e['ocr_confidence'])} %" if e.get("ocr_confidence") is not None else "") + ")"
         rows.append(f"<tr><td>{_e(e.get('what'))}</td><td class='num'>{_e(e.get('year') or '')}</td>"
                     f"<td>{_e(e.get('display'))}</td><td><a href='{_e(link)}'>{where}</a></td></tr>")
-    return (f"<div class='flag {f.severity}'><span class='badge {f.severity}'>{SEVERITY_SV[f.severity]}</span>"
+    badge = SEVERITY_SV[f.severity] + (" – OCR, kontrollera" if note else "")
+    return (f"<div class='flag {f.severity}'><span class='badge {f.severity}'>{badge}</span>"
             f"<span class='meta'>{_e(RULE_SV.get(f.rule_id, f.rule_id))} · <code>{_e(f.rule_id)}</code>"
             f"{' · ' + str(f.year) if f.year else ''}</span><p>{_e(f.message)}</p>"
+            f"{'<p class=ocr>' + _e(note) + '</p>' if note else ''}"
             f"<table><tr><th>Uppgift</th><th>År</th><th>Värde</th><th>Källa</th></tr>{''.join(rows)}</table></div>")
 
 
@@ -366,6 +393,8 @@ def render_markdown(documents: list[Document], flags: list[Flag], today: date,
             lines += [f"### {by_id[doc_id].file_name if doc_id in by_id else doc_id}", ""]
             for f in fl:
                 lines.append(f"- **{RULE_SV.get(f.rule_id, f.rule_id)}** (`{f.rule_id}`{', ' + str(f.year) if f.year else ''}): {f.message}")
+                if note := ocr_note(f):
+                    lines.append(f"  - *OCR, kontrollera:* {note}")
                 for e in f.evidence:
                     link = file_link(_evidence_path(e, by_id), e.get("page"))
                     lines.append(f"  - {e.get('what')}{' ' + str(e['year']) if e.get('year') else ''}: {e.get('display')} "

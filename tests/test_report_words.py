@@ -29,3 +29,44 @@ def test_type_column_shows_swedish_words_not_internal_names():
     html = render_html(docs, [], TODAY)
     assert "<td>Överenskommelse</td>" in html and "<td>Föredragningslista</td>" in html
     assert ">overenskommelse<" not in html and ">foredragningslista<" not in html
+
+
+def _ocr_plan():
+    from models import PageSummary
+    from reconcile_builder import plan
+
+    rows = [("Kostnader", None), ("- Kansli", [-500, -500]), ("- Insatser", [-292, -792]),
+            ("Summa kostnader", [-1292, -1292])]
+    b = plan("vp2024scan", [2024, 2025], rows)
+    doc = b.build()
+    for line in doc.records.budget_lines:
+        line.provenance.method = "ocr"
+        line.provenance.ocr_confidence = 80.0  # the word's; the page's is what the report quotes
+    doc.pages = [PageSummary(number=5, method="ocr", ocr_confidence=91.6, text="", raw_text="")]
+    return doc
+
+
+def test_a_flag_on_ocr_figures_says_so_with_the_page_confidence():
+    from pipeline.reconcile import reconcile
+    from pipeline.report import render_markdown
+
+    doc = _ocr_plan()
+    flags = [f for f in reconcile([doc]) if f.rule_id == "budget-line-sum"]
+    assert flags and flags[0].severity == "error"
+    assert {e["ocr_confidence"] for e in flags[0].evidence} == {91.6}
+    html = render_html([doc], flags, TODAY)
+    assert "Fel – OCR, kontrollera" in html
+    assert "OCR-säkerhet 91,6 %" in html and "kontrollera mot sidan i filen" in html
+    md = render_markdown([doc], flags, TODAY)
+    assert "OCR-säkerhet 91,6 %" in md
+
+
+def test_a_flag_on_text_layer_figures_has_no_ocr_note():
+    from pipeline.reconcile import reconcile
+
+    doc = _ocr_plan()
+    for line in doc.records.budget_lines:
+        line.provenance.method = "text"
+    flags = reconcile([doc])
+    html = render_html([doc], flags, TODAY)
+    assert flags and "OCR" not in html.split("<h2>Budgetrader")[0].split("<h2>Fel")[1]
