@@ -18,7 +18,9 @@ from urllib.parse import quote
 
 from models import DocType, Document, Flag, ProcessingError
 from pipeline.reconcile import RULES, line_kind, money, reconcile, unit_factor
-from pipeline.resolve import Unit, agreement_chains, all_units, party_keys, resolve_budget_lines, resolve_orgs
+from pipeline.resolve import (
+    Unit, agreement_chains, all_units, org_key, party_keys, resolve_budget_lines, resolve_orgs,
+)
 from pipeline.store import iter_documents, iter_errors, write_atomic
 
 SEVERITY_SV = {"error": "Fel", "warning": "Varning", "info": "Information"}
@@ -103,23 +105,40 @@ def budget_table(documents: list[Document], flags: list[Flag]) -> tuple[list[int
     """Rows of budget lines that appear in more than one document part or that a flag
     names, with their amount per year and document."""
     units = [u for u in all_units(documents) if u.budget_lines]
+    orgs = resolve_orgs(units)  # OCR variants of a förbund's name are the same förbund
     flagged = {e.get("record_id") for f in flags for e in f.evidence}
     rows = []
     years: set[int] = set()
     for entity in resolve_budget_lines(units):
-        plain = [(u, b) for u, b in entity.lines if b.amount_sek is not None]
-        if not plain:
-            continue
-        in_units = {id(u) for u, _ in plain}
-        if len(in_units) < 2 and not any(b.record_id in flagged for _, b in plain):
-            continue
-        cells: dict[int, list[tuple[Unit, object]]] = defaultdict(list)
-        for u, b in plain:
-            cells[b.year].append((u, b))
-            years.add(b.year)
-        rows.append({"label": entity.label, "section": entity.section, "cells": cells,
-                     "kind": line_kind(plain[0][1]), "flagged": {b.record_id for _, b in plain if b.record_id in flagged}})
+        # Years are compared within one förbund: the same label in two förbund's budgets is
+        # two rows, never one row whose "difference" is between organisations.
+        by_org: dict[str, list[tuple[Unit, object]]] = defaultdict(list)
+        for u, b in entity.lines:
+            if b.amount_sek is not None:
+                by_org[_org_key(u, orgs)].append((u, b))
+        for plain in by_org.values():
+            in_units = {id(u) for u, _ in plain}
+            if len(in_units) < 2 and not any(b.record_id in flagged for _, b in plain):
+                continue
+            cells: dict[int, list[tuple[Unit, object]]] = defaultdict(list)
+            for u, b in plain:
+                cells[b.year].append((u, b))
+                years.add(b.year)
+            rows.append({"label": entity.label, "section": entity.section, "cells": cells,
+                         "organisation": _org_name(plain[0][0]), "kind": line_kind(plain[0][1]),
+                         "flagged": {b.record_id for _, b in plain if b.record_id in flagged}})
+    rows.sort(key=lambda r: r["organisation"] or "")  # stable: each förbund's rows together, in order
     return sorted(years), rows
+
+
+def _org_name(u: Unit) -> str | None:
+    return u.segment.organisation or u.doc.organisation
+
+
+def _org_key(u: Unit, orgs) -> str:
+    name = _org_name(u)
+    entity = orgs.resolve(name) if name else None
+    return f"entity:{entity.key}" if entity is not None else org_key(name or "")
 
 
 def party_table(documents: list[Document]) -> list[dict]:
@@ -238,7 +257,8 @@ def render_html(documents: list[Document], flags: list[Flag], today: date,
     parts.append("<h2>Budgetrader år för år</h2>")
     if rows:
         parts.append("<p class='small'>Raderna som reglerna jämförde: samma budgetrad i flera dokument, eller rader som "
-                     "nämns i en avvikelse. En rad per dokument; belopp som skiljer sig mellan dokument för samma år är rödmarkerade, "
+                     "nämns i en avvikelse, jämförda inom ett förbund i taget. En rad per dokument; belopp som skiljer sig mellan "
+                     "dokument för samma förbund och år är rödmarkerade, "
                      "rader i en avvikelse är gulmarkerade. Beloppen länkar till sidan i filen.</p>")
         parts.append("<table><tr><th>Budgetrad</th><th>Dokument</th>" + "".join(f"<th>{y}</th>" for y in years) + "</tr>")
         for row in rows:
@@ -250,7 +270,8 @@ def render_html(documents: list[Document], flags: list[Flag], today: date,
             for i, (u, cells_by_year) in enumerate(ordered):
                 factor = unit_factor(u.budget_lines)
                 cls = " class='hl'" if any(b.record_id in row["flagged"] for b in cells_by_year.values()) else ""
-                first = (f"<td rowspan='{len(ordered)}'>{_e(row['label'])}</td>" if i == 0 else "")
+                org = f"<br><span class='small'>{_e(row['organisation'])}</span>" if row["organisation"] else ""
+                first = (f"<td rowspan='{len(ordered)}'>{_e(row['label'])}{org}</td>" if i == 0 else "")
                 tds = []
                 for y in years:
                     b = cells_by_year.get(y)
@@ -410,7 +431,8 @@ def render_markdown(documents: list[Document], flags: list[Flag], today: date,
             for y in years:
                 cells.append(" / ".join(f"{money(b.amount_sek, unit_factor(u.budget_lines))} ({u.plan_year})"
                                         for u, b in row["cells"].get(y, [])) or "–")
-            lines.append(f"| {row['label']} | " + " | ".join(cells) + " |")
+            org = f" ({row['organisation']})" if row["organisation"] else ""
+            lines.append(f"| {row['label']}{org} | " + " | ".join(cells) + " |")
     else:
         lines.append("Inga budgetrader att jämföra mellan dokument.")
     lines += ["", "## Parter i på varandra följande överenskommelser", ""]

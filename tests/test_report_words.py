@@ -70,3 +70,24 @@ def test_a_flag_on_text_layer_figures_has_no_ocr_note():
     flags = reconcile([doc])
     html = render_html([doc], flags, TODAY)
     assert flags and "OCR" not in html.split("<h2>Budgetrader")[0].split("<h2>Fel")[1]
+
+
+def test_budget_years_are_compared_within_one_forbund():
+    from pipeline.reconcile import reconcile
+    from pipeline.report import budget_table
+    from reconcile_builder import plan
+
+    rows = [("Kostnader", None), ("- Kansli", [-500, -500]), ("Summa kostnader", [-500, -500])]
+    other = [("Kostnader", None), ("- Kansli", [-900, -900]), ("Summa kostnader", [-900, -900])]
+    docs = [plan("a2024", [2024, 2025], rows, organisation="Samordningsförbundet Norrådalen").build(),
+            plan("a2025", [2025, 2026], rows, organisation="Samordningsförbundet Norrådalen").build(),
+            plan("b2024", [2024, 2025], other, organisation="Finsam Södermark").build()]
+    flags = reconcile(docs)
+    _, table = budget_table(docs, flags)
+    kansli = [r for r in table if r["label"].endswith("Kansli")]
+    assert {r["organisation"] for r in kansli} == {"Samordningsförbundet Norrådalen"}  # Södermark has one budget
+    for r in table:
+        orgs = {u.segment.organisation for cell in r["cells"].values() for u, _ in cell}
+        assert len(orgs) == 1, r["label"]
+    html = render_html(docs, flags, TODAY)
+    assert "class='num diff'" not in html  # each förbund's own figures agree year to year
