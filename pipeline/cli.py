@@ -57,6 +57,23 @@ def print_summary(result: BatchResult, out: Path) -> None:
         err_console.print(f"[red]error[/red] {o.path}: {o.error.kind}: {o.error.message}", soft_wrap=True, highlight=False)
 
 
+SAMPLES_DIR = Path(__file__).resolve().parent.parent / "corpus" / "samples"
+
+
+def samples_out(files: list[Path], out: Path) -> Path:
+    """The fictional sample förbund (corpus/samples, what `make run` processes) goes to
+    OUT/samples when OUT is the default `outputs`, so it never mixes with the kansli's own
+    documents that `finsam watch` and `serve` put into outputs/."""
+    if out.resolve() != Path("outputs").resolve():
+        return out
+    if not files or not all(SAMPLES_DIR in Path(f).resolve().parents for f in files):
+        return out
+    target = out / "samples"
+    err_console.print(f"sample corpus: writing to {target} (outputs/ is kept for the kansli's own files)",
+                      highlight=False, soft_wrap=True)
+    return target
+
+
 @app.command()
 def process(
     paths: list[Path] = typer.Argument(..., help="Files or folders (.pdf, .docx, .txt)."),
@@ -78,6 +95,7 @@ def process(
     if not files:
         err_console.print("no input files found (finsam reads .pdf, .docx, .txt)")
         raise typer.Exit(2)
+    out = samples_out(files, out)
     from pipeline.locking import folder_lock  # noqa: PLC0415
     from pipeline.permissions import umask_not_wider_than  # noqa: PLC0415
 
@@ -274,17 +292,25 @@ def _check_runner(task_runner: str) -> None:
         raise typer.Exit(2)
 
 
-def _print_ingest(report) -> None:
+def _now() -> str:
+    """A local timestamp for the lines of long-running commands (watch)."""
+    from datetime import datetime  # noqa: PLC0415
+
+    return datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _print_ingest(report, stamp: bool = False) -> None:
+    t = f"{_now()} " if stamp else ""
     if report.skipped:
-        err_console.print(f"ingest {report.inbox}: skipped: {report.skipped}", highlight=False, soft_wrap=True)
+        err_console.print(f"{t}ingest {report.inbox}: skipped: {report.skipped}", highlight=False, soft_wrap=True)
         return
-    console.print(f"ingest {report.inbox}: {len(report.archived)} archived, {len(report.quarantined)} quarantined"
+    console.print(f"{t}ingest {report.inbox}: {len(report.archived)} archived, {len(report.quarantined)} quarantined"
                   + (f", {len(report.left_in_inbox)} left in the inbox" if report.left_in_inbox else ""),
                   highlight=False, soft_wrap=True)
     for p in report.archived:
-        console.print(f"  {p.status:<10} {p.file_name} -> {p.moved_to}", highlight=False, soft_wrap=True)
+        console.print(f"{t}  {p.status:<10} {p.file_name} -> {p.moved_to}", highlight=False, soft_wrap=True)
     for p in report.quarantined:
-        err_console.print(f"  [red]quarantined[/red] {p.file_name}: {p.kind}: {p.message}", highlight=False, soft_wrap=True)
+        err_console.print(f"{t}  [red]quarantined[/red] {p.file_name}: {p.kind}: {p.message}", highlight=False, soft_wrap=True)
 
 
 @run_app.command("ingest")
@@ -352,20 +378,30 @@ def watch(
     from pipeline.serve import prefect_api  # noqa: PLC0415
     from pipeline.watch import InboxWatcher  # noqa: PLC0415
 
+    from pipeline.stages import refresh_after_ingest  # noqa: PLC0415
+
     f = _folders(inbox, archive, quarantine, out)
     f.ensure()
     with prefect_api(home=prefect_home) as url:
         from flows.ingest import ingest_inbox  # noqa: PLC0415
 
         def on_batch(files: list[Path]) -> None:
-            _print_ingest(ingest_inbox(
+            report = ingest_inbox(
                 inbox=str(f.inbox), archive=str(f.archive), quarantine=str(f.quarantine), out=str(f.out),
                 files=[str(p) for p in files], task_runner=task_runner, dask_address=dask_address,
-                workers=workers or None))
+                workers=workers or None)
+            _print_ingest(report, stamp=True)
+            # The report and the tables' flags follow every cycle that placed files, not only the night.
+            rec = refresh_after_ingest(report, f.out)
+            if rec is not None:
+                console.print(f"{_now()} report {rec.reports[0]} ({rec.flags} flags); tables rebuilt",
+                              highlight=False, soft_wrap=True)
 
-        console.print(f"watching {f.inbox} (Prefect API {url}); Ctrl-C stops", highlight=False, soft_wrap=True)
+        for handler in logging.getLogger().handlers:  # the watcher's own log lines get the time too
+            handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s", "%Y-%m-%d %H:%M:%S"))
+        console.print(f"{_now()} watching {f.inbox} (Prefect API {url}); Ctrl-C stops", highlight=False, soft_wrap=True)
         InboxWatcher(f.inbox, on_batch, quiet_seconds=quiet, debounce_seconds=debounce).run()
-    console.print("stopped")
+    console.print(f"{_now()} stopped")
 
 
 @app.command()
