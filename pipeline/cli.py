@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import logging
+import os
+import tempfile
 from collections import Counter
 from pathlib import Path
+from typing import NoReturn
 
 import typer
 from rich.console import Console
@@ -95,7 +98,7 @@ def process(
     if not files:
         err_console.print("no input files found (finsam reads .pdf, .docx, .txt)")
         raise typer.Exit(2)
-    out = samples_out(files, out)
+    out = writable_folder(samples_out(files, out), "--out")
     from pipeline.locking import folder_lock  # noqa: PLC0415
     from pipeline.permissions import umask_not_wider_than  # noqa: PLC0415
 
@@ -152,6 +155,7 @@ def reconcile_cmd(out: Path = typer.Option(Path("outputs"), "--out", help="Outpu
     if not any((out / "documents").glob("*.json")):
         err_console.print(f"no processed documents in {out / 'documents'} (run finsam process first)")
         raise typer.Exit(2)
+    writable_folder(out / "reports", "--out")
     print_reconciliation(*run_reconciliation(out))
 
 
@@ -190,7 +194,10 @@ def query(
     con = connect(out)
     try:
         if output is not None:
-            rows = write_result(con, sql, "csv" if fmt == "table" else fmt, output)
+            try:
+                rows = write_result(con, sql, "csv" if fmt == "table" else fmt, output)
+            except OSError as exc:
+                _refuse(f"--output {output} cannot be written: {exc.strerror or exc}", 1)
             err_console.print(f"{rows} rows written to {output}")
         elif fmt in ("csv", "json"):
             typer.echo(result_text(con, sql, fmt), nl=False)
@@ -221,11 +228,15 @@ def export(
     from pipeline.query import export_xlsx  # noqa: PLC0415
 
     _analyst_out(out)
+    if xlsx.is_dir():
+        _refuse(f"--xlsx {xlsx} is a folder; give a file name such as {xlsx / 'finsam.xlsx'}")
     try:
         result = export_xlsx(out, xlsx, tables=table or None)
     except ValueError as exc:
         err_console.print(str(exc))
         raise typer.Exit(2) from exc
+    except OSError as exc:
+        _refuse(f"--xlsx {xlsx} cannot be written: {exc.strerror or exc}", 1)
     console.print(f"{xlsx}: {len(result.rows)} sheets, {sum(result.rows.values())} rows")
     for name, missing in result.truncated.items():
         err_console.print(f"[yellow]{name}: {missing} rows left out (Excel holds at most 1,048,575 per sheet)[/yellow]")
@@ -242,6 +253,7 @@ def tables(
     from pipeline.tables import rebuild_tables  # noqa: PLC0415
 
     if rebuild:
+        writable_folder(out, "--out")
         res = rebuild_tables(out, incremental=not full)
         err_console.print(f"rebuilt {len(res.rows)} tables from {res.documents} documents "
                           f"({res.parsed} parsed, {res.reused} reused) in {res.seconds:.1f} s")
@@ -280,10 +292,45 @@ _WORKERS = typer.Option(0, "--workers", help="Files at once / local Dask workers
 _HOME = typer.Option(None, "--prefect-home", help="PREFECT_HOME for a server finsam starts (default: Prefect's).")
 
 
-def _folders(inbox: Path, archive: Path, quarantine: Path, out: Path):
+_CREATE_INBOX = typer.Option(False, "--create-inbox", help="Create --inbox when it does not exist "
+                             "(otherwise a missing inbox, e.g. a mistyped path, is refused).")
+DEFAULT_INBOX = Path("corpus/inbox")
+
+
+def _folders(inbox: Path, archive: Path, quarantine: Path, out: Path, create_inbox: bool = False):
+    """The four folders, checked: the inbox must exist (unless --create-inbox or the default),
+    the others must be folders this user can write to (created when missing)."""
     from pipeline.inbox import Folders  # noqa: PLC0415
 
+    if not Path(inbox).is_dir():
+        if Path(inbox).exists():
+            _refuse(f"--inbox {inbox} is not a folder")
+        if not create_inbox and Path(inbox) != DEFAULT_INBOX:
+            _refuse(f"--inbox {inbox} does not exist (mistyped?); pass --create-inbox to create it")
+    for flag, folder in (("--archive", archive), ("--quarantine", quarantine), ("--out", out)):
+        writable_folder(folder, flag)
     return Folders(inbox, archive, quarantine, out).resolved()
+
+
+def _refuse(message: str, code: int = 2) -> NoReturn:
+    err_console.print(f"[red]error[/red] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def writable_folder(folder: Path, flag: str = "--out") -> Path:
+    """A folder outputs can be written to: created when missing; one line and exit 2 when
+    it is a file, cannot be created, or cannot be written (read-only, permissions)."""
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        _refuse(f"{flag} {folder} is a file, not a folder")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(prefix=".finsam-write-test.", dir=folder)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        _refuse(f"{flag} {folder} cannot be written: {exc.strerror or exc}")
+    return folder
 
 
 def _check_runner(task_runner: str) -> None:
@@ -316,6 +363,7 @@ def _print_ingest(report, stamp: bool = False) -> None:
 @run_app.command("ingest")
 def run_ingest(
     inbox: Path = _INBOX, archive: Path = _ARCHIVE, quarantine: Path = _QUARANTINE, out: Path = _OUT,
+    create_inbox: bool = _CREATE_INBOX,
     settle: float = typer.Option(2.0, "--settle", help="Take only files unchanged for this many seconds."),
     task_runner: str = _RUNNER, dask_address: str = _DASK, workers: int = _WORKERS, prefect_home: Path = _HOME,
     lock_wait: float | None = typer.Option(
@@ -330,7 +378,7 @@ def run_ingest(
     Exits 0 even when files were quarantined (they are listed); uses PREFECT_API_URL or a local server.
     One ingest at a time per output folder: a second one waits (or, with --lock-wait, skips)."""
     _check_runner(task_runner)
-    f = _folders(inbox, archive, quarantine, out)
+    f = _folders(inbox, archive, quarantine, out, create_inbox)
     if not use_prefect:
         logging.getLogger("pipeline.inbox").setLevel(logging.INFO)
         from pipeline.inbox import process_plain, run_ingest_cycle  # noqa: PLC0415
@@ -356,6 +404,7 @@ def run_nightly(out: Path = _OUT, prefect_home: Path = _HOME) -> None:
     """Run the nightly flow once: reconcile and write the report, rebuild the tables."""
     from pipeline.serve import prefect_api  # noqa: PLC0415
 
+    writable_folder(out, "--out")
     with prefect_api(home=prefect_home, ui=False):
         from flows.nightly import nightly  # noqa: PLC0415
 
@@ -369,6 +418,7 @@ def run_nightly(out: Path = _OUT, prefect_home: Path = _HOME) -> None:
 @app.command()
 def watch(
     inbox: Path = _INBOX, archive: Path = _ARCHIVE, quarantine: Path = _QUARANTINE, out: Path = _OUT,
+    create_inbox: bool = _CREATE_INBOX,
     quiet: float = typer.Option(3.0, "--quiet-seconds", help="A file is read once unchanged this long."),
     debounce: float = typer.Option(2.0, "--debounce-seconds", help="A burst of files becomes one run."),
     task_runner: str = _RUNNER, dask_address: str = _DASK, workers: int = _WORKERS, prefect_home: Path = _HOME,
@@ -380,7 +430,7 @@ def watch(
 
     from pipeline.stages import refresh_after_ingest  # noqa: PLC0415
 
-    f = _folders(inbox, archive, quarantine, out)
+    f = _folders(inbox, archive, quarantine, out, create_inbox)
     f.ensure()
     with prefect_api(home=prefect_home) as url:
         from flows.ingest import ingest_inbox  # noqa: PLC0415
@@ -407,6 +457,7 @@ def watch(
 @app.command()
 def serve(
     inbox: Path = _INBOX, archive: Path = _ARCHIVE, quarantine: Path = _QUARANTINE, out: Path = _OUT,
+    create_inbox: bool = _CREATE_INBOX,
     cron: str = typer.Option("0 2 * * *", "--cron", help="When the nightly flow runs (cron)."),
     timezone: str = typer.Option("Europe/Stockholm", "--timezone", help="Time zone of --cron."),
     quiet: float = typer.Option(3.0, "--quiet-seconds", help="A file is read once unchanged this long."),
@@ -419,7 +470,7 @@ def serve(
     _check_runner(task_runner)
     from pipeline.serve import prefect_api  # noqa: PLC0415
 
-    f = _folders(inbox, archive, quarantine, out)
+    f = _folders(inbox, archive, quarantine, out, create_inbox)
     with prefect_api(home=prefect_home) as url:
         from flows.deploy import serve_forever  # noqa: PLC0415
 
