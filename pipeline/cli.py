@@ -110,8 +110,21 @@ def process(
             TimeElapsedColumn(), console=err_console, transient=True,
         ) as progress:
             task = progress.add_task("processing", total=len(files))
+            page_tasks: dict[Path, object] = {}
+
+            def on_page(path: Path, done: int, total: int) -> None:
+                # A line per file being read, "name pages 12/49", while it is read (long scans).
+                if path not in page_tasks:
+                    page_tasks[path] = progress.add_task(f"  {path.name} pages", total=total)
+                progress.update(page_tasks[path], completed=done, total=total)
+
+            def on_done(o) -> None:
+                if (t := page_tasks.pop(o.path, None)) is not None:
+                    progress.remove_task(t)
+                progress.advance(task)
+
             result = process_batch(files, out, limits, force=force, jobs=jobs or None,
-                                   on_done=lambda o: progress.advance(task))
+                                   on_done=on_done, on_page=on_page)
         tables_ok = _after_batch(out)
     print_summary(result, out)
     if result.failed or not tables_ok:
