@@ -101,3 +101,14 @@ def same_as(candidates: list[Candidate]) -> dict[str, str]:
             else:
                 result[c.doc_id] = match.doc_id
     return result
+
+
+def same_as_documents(documents) -> dict[str, str]:
+    """same_as over Document records (the report), as the tables compute it from their rows."""
+    rows = [{"doc_id": d.doc_id, "doc_type": str(d.doc_type), "organisation": d.organisation,
+             "document_date": d.document_date} for d in documents]
+    wanted = candidate_keys(rows)
+    return same_as([Candidate(doc_id=d.doc_id, doc_type=str(d.doc_type), organisation=d.organisation,
+                              document_date=d.document_date, text="\n".join(p.text for p in d.pages),
+                              ocr_page_count=d.ocr_page_count, processed_at=d.processed_at)
+                    for d in documents if d.doc_id in wanted])

@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from models import DocType, Document, Flag, ProcessingError
+from pipeline.identity import same_as_documents
 from pipeline.reconcile import RULES, line_kind, money, reconcile, unit_factor
 from pipeline.resolve import (
     Unit, agreement_chains, all_units, org_key, party_keys, resolve_budget_lines, resolve_orgs,
@@ -221,7 +222,8 @@ def render_html(documents: list[Document], flags: list[Flag], today: date,
                  "finsam jämför budgetar, överenskommelser, kallelser och protokoll inom och mellan dokument och år.</p>")
     # summary
     parts.append("<h2>Sammanfattning</h2><div class='cards'>")
-    parts.append(f"<div class='card'><b>{len(documents)}</b>dokument</div>")
+    copies = same_as_documents(documents)
+    parts.append(f"<div class='card'><b>{len(documents) - len(copies)}</b>dokument</div>")
     parts.append(f"<div class='card'><b>{_e(_years(s.years))}</b>år</div>")
     for sev in ORDER:
         parts.append(f"<div class='card {sev}'><b>{s.counts.get(sev, 0)}</b>{SEVERITY_SV[sev].lower()}</div>")
@@ -233,7 +235,8 @@ def render_html(documents: list[Document], flags: list[Flag], today: date,
     per_doc = Counter(d for f in flags for d in f.doc_ids)
     for d in sorted(documents, key=lambda d: d.file_name):
         parts.append(f"<tr><td><a href='{_e(file_link(d.current_path, None))}'>{_e(d.file_name)}</a><br>"
-                     f"<span class='small'>{_e(_doc_label(d))}</span></td><td>{_e(DocType(d.doc_type).swedish)}</td>"
+                     f"<span class='small'>{_e(_doc_label(d))}</span>"
+                     f"{_copy_note(d, copies, by_id)}</td><td>{_e(DocType(d.doc_type).swedish)}</td>"
                      f"<td>{_e(d.document_date or '')}</td><td class='num'>{d.page_count}</td><td class='num'>{per_doc.get(d.doc_id, 0)}</td></tr>")
     parts.append("</table>")
     parts.append(_quarantine_html(errors))
@@ -332,6 +335,14 @@ def _quarantine_html(errors: list[ProcessingError]) -> str:
     return "".join(parts)
 
 
+def _copy_note(d: Document, copies: dict[str, str], by_id: dict[str, Document]) -> str:
+    """A file that is the same document as another (e.g. its scan) counts once; say which."""
+    canonical = by_id.get(copies.get(d.doc_id, ""))
+    if canonical is None:
+        return ""
+    return f"<br><span class='small'>Samma dokument som {_e(canonical.file_name)} (räknas en gång)</span>"
+
+
 def _years(years: list[int]) -> str:
     if not years:
         return "–"
@@ -390,7 +401,7 @@ def render_markdown(documents: list[Document], flags: list[Flag], today: date,
     by_id = {d.doc_id: d for d in documents}
     lines = [f"# Avvikelser i samordningsförbundets dokument ({today.isoformat()})", "",
              "## Sammanfattning", "",
-             f"- Dokument: {len(documents)}", f"- År: {_years(s.years)}",
+             f"- Dokument: {len(documents) - len(same_as_documents(documents))}", f"- År: {_years(s.years)}",
              f"- Förbund och organisationer: {', '.join(s.forbund) or '–'}",
              *(f"- {SEVERITY_SV[sev]}: {s.counts.get(sev, 0)}" for sev in ORDER),
              f"- I karantän: {len(errors)}", "",

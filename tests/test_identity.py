@@ -75,3 +75,14 @@ def test_incremental_rebuild_marks_a_copy_that_arrives_later(tmp_path):
     con = connect(tmp_path)
     assert con.execute("SELECT doc_id, same_as FROM documents_all WHERE same_as IS NOT NULL").fetchall() == [
         (scan.doc_id, pdf.doc_id)]
+
+
+def test_the_report_counts_a_scan_and_its_pdf_once_and_says_so(tmp_path):
+    from datetime import date as _date
+
+    from pipeline.report import render_html
+
+    pdf, scan, other = _pair(tmp_path)
+    html = render_html([pdf, scan, other], [], _date(2025, 1, 1))
+    assert "<b>2</b>dokument" in html
+    assert f"Samma dokument som {pdf.file_name}" in html
