@@ -486,8 +486,9 @@ def archive_folder(archive: Path, when: datetime | None = None) -> Path:
     return Path(archive) / f"{when.year:04d}"
 
 
-def archive_file(path: Path, archive: Path, when: datetime | None = None) -> Path:
-    return move_unique(path, archive_folder(archive, when))
+def archive_file(path: Path, archive: Path, when: datetime | None = None,
+                 before_release: Callable[[Path], object] | None = None) -> Path:
+    return move_unique(path, archive_folder(archive, when), before_release=before_release)
 
 
 def reason_path(quarantined: Path) -> Path:
@@ -564,7 +565,8 @@ def place_results(
                                                  status="failed", doc_id=res.doc_id, kind=res.kind,
                                                  message=display_name(res.message)))
             else:
-                dest = archive_file(path, folders.archive, when)
+                dest = archive_file(path, folders.archive, when,
+                                    before_release=_recorder(folders.out, res.doc_id, path.name))
                 report.archived.append(Placed(file_name=display_name(path.name), moved_to=display_path(dest),
                                               status=res.status, doc_id=res.doc_id))
         except FileNotFoundError:
@@ -573,6 +575,13 @@ def place_results(
             log.warning("inbox: cannot move %s: %s; left in the inbox", display_path(path), display_name(str(exc)))
             report.left_in_inbox.append(display_path(path))
     return report
+
+
+def _recorder(out: Path, doc_id: str | None, name: str) -> Callable[[Path], object]:
+    """Record the archive path on the document before the inbox name goes (a rerun redoes it)."""
+    from pipeline.store import record_archived  # noqa: PLC0415
+
+    return lambda dest: record_archived(out, doc_id, dest, name)
 
 
 class ProcessedBatch(BaseModel):

@@ -8,6 +8,7 @@ imported the pipeline, so starting one costs milliseconds, not a re-import.
 
 from __future__ import annotations
 
+import functools
 import logging
 import multiprocessing as mp
 import os
@@ -31,7 +32,9 @@ from pipeline.personnummer import mask_document_text
 from pipeline.read import SUPPORTED_SUFFIXES, read_document, sha256_file
 from pipeline.locking import folder_lock, sweep_stale_temps
 from pipeline.names import file_kind
-from pipeline.store import document_path, documents_dir, error_path, errors_dir, existing_version, write_model
+from pipeline.store import (
+    archived_path_of, clear_errors, document_path, documents_dir, error_path, errors_dir, existing_version, write_model,
+)
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +105,9 @@ def _child(path: str, limits_json: str, conn) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
     except (ValueError, OSError):
         pass
+    from pipeline.read import progress
+
+    progress.set_hook(_progress_sender(conn))
     try:
         doc = process_file(Path(path), limits)
         conn.send(("ok", doc.model_dump_json()))
@@ -114,6 +120,20 @@ def _child(path: str, limits_json: str, conn) -> None:
         conn.send(("error", "internal", f"{type(exc).__name__}: {exc} [{tb[-3] if len(tb) >= 3 else ''}]".strip()))
     finally:
         conn.close()
+
+
+def _progress_sender(conn, every: float = 0.5):
+    """Pages read so far to the parent, at most every `every` seconds (and the last page)."""
+    last = [0.0]
+
+    def send(done: int, total: int) -> None:
+        now = time.monotonic()
+        if done < total and now - last[0] < every:
+            return
+        last[0] = now
+        conn.send(("progress", done, total))
+
+    return send
 
 
 def _address_space_in_use() -> int:
@@ -144,8 +164,11 @@ def _context() -> mp.context.BaseContext:
     return _ctx
 
 
-def process_file_isolated(path: Path, limits: Limits) -> Document | ProcessingError:
-    """Run process_file in a child process under the time and memory limits."""
+def process_file_isolated(path: Path, limits: Limits,
+                          on_page: Callable[[int, int], object] | None = None) -> Document | ProcessingError:
+    """Run process_file in a child process under the time and memory limits.
+
+    on_page(done, total): pages read so far, as the child reports them (long scans)."""
     path = Path(path)
     ctx = _context()
     parent_conn, child_conn = ctx.Pipe(duplex=False)
@@ -164,6 +187,14 @@ def process_file_isolated(path: Path, limits: Limits) -> Document | ProcessingEr
                     result = parent_conn.recv()
                 except EOFError:
                     result = None
+                if result is not None and result[0] == "progress":
+                    if on_page is not None:
+                        try:
+                            on_page(result[1], result[2])
+                        except Exception:  # noqa: BLE001 - a display problem never fails the file
+                            pass
+                    result = None
+                    continue
                 break
             if not proc.is_alive() and not parent_conn.poll(0):
                 break
@@ -285,7 +316,8 @@ def collect_inputs(paths: Iterable[Path], skipped: list[tuple[Path, str]] | None
     return out
 
 
-def process_one(path: Path, out: Path, limits: Limits, force: bool = False) -> FileOutcome:
+def process_one(path: Path, out: Path, limits: Limits, force: bool = False,
+                on_page: Callable[[int, int], object] | None = None) -> FileOutcome:
     """Process one file into out/documents (or out/errors); skip it when unchanged."""
     started = time.monotonic()
     if not path.is_file():
@@ -299,12 +331,15 @@ def process_one(path: Path, out: Path, limits: Limits, force: bool = False) -> F
         write_model(error_path(out, err), err)
         return FileOutcome(path, "failed", error=err)
     if not force and existing_version(out, doc_id) == PIPELINE_VERSION:
+        clear_errors(out, path.name, doc_id)  # an earlier failure under this name is over
         return FileOutcome(path, "skipped", seconds=time.monotonic() - started)
-    result = process_file_isolated(path, limits)
+    result = process_file_isolated(path, limits, on_page)
     if isinstance(result, ProcessingError):
         write_model(error_path(out, result), result)
         return FileOutcome(path, "failed", error=result, seconds=time.monotonic() - started)
+    result.archived_path = archived_path_of(out, result.doc_id)  # reprocessed: the file stays where it was archived
     write_model(document_path(out, result.doc_id), result)
+    clear_errors(out, path.name, result.doc_id)  # e.g. a fixed file dropped again under its old name
     return FileOutcome(path, "processed", document=result, seconds=time.monotonic() - started)
 
 
@@ -315,8 +350,11 @@ def process_batch(
     force: bool = False,
     jobs: int | None = None,
     on_done: Callable[[FileOutcome], None] | None = None,
+    on_page: Callable[[Path, int, int], object] | None = None,
 ) -> BatchResult:
     """Process files, `jobs` at a time; OCR cores are shared out between parallel files.
+
+    on_done(outcome) after each file; on_page(path, done, total) as a file's pages are read.
 
     Holds the output folder's run lock (pipeline.locking) throughout: a second run on the
     same folder waits, then finds the files done and skips them, so nothing is processed
@@ -325,7 +363,7 @@ def process_batch(
     out = Path(out)
     with folder_lock(out):
         sweep_stale_temps(documents_dir(out), errors_dir(out))
-        return _process_batch_locked(paths, out, limits, force, jobs, on_done)
+        return _process_batch_locked(paths, out, limits, force, jobs, on_done, on_page)
 
 
 def _process_batch_locked(
@@ -335,6 +373,7 @@ def _process_batch_locked(
     force: bool,
     jobs: int | None,
     on_done: Callable[[FileOutcome], None] | None,
+    on_page: Callable[[Path, int, int], object] | None = None,
 ) -> BatchResult:
     from concurrent.futures import ThreadPoolExecutor, as_completed
 
@@ -346,7 +385,9 @@ def _process_batch_locked(
     outcomes: dict[int, FileOutcome] = {}
     # Threads only wait on child processes here; the work happens in the children.
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        futures = {pool.submit(process_one, f, out, per_doc, force): i for i, f in enumerate(files)}
+        futures = {pool.submit(process_one, f, out, per_doc, force,
+                               None if on_page is None else functools.partial(on_page, f)): i
+                   for i, f in enumerate(files)}
         for fut in as_completed(futures):
             outcome = fut.result()
             outcomes[futures[fut]] = outcome

@@ -48,6 +48,20 @@ def reconcile_if_available(out: Path) -> Reconciliation | None:
     return Reconciliation(flags=len(flags), by_severity=counts, reports=[str(html_path), str(md_path)])
 
 
+def refresh_after_ingest(report, out: Path) -> Reconciliation | None:
+    """After an ingest cycle that archived or quarantined files (`finsam watch`): reconcile,
+    write the report and rebuild the tables (flags, archive paths), under the output
+    folder's run lock. None when the cycle placed nothing (or was skipped)."""
+    if getattr(report, "skipped", None) or not (report.archived or report.quarantined):
+        return None
+    from pipeline.locking import folder_lock  # noqa: PLC0415
+
+    with folder_lock(Path(out)):
+        rec = reconcile_if_available(out)
+        rebuild_tables_if_available(out)
+    return rec
+
+
 class NightlyReport(BaseModel):
     """What the nightly run did; written to OUT/reports/nightly-<date>.json."""
 

@@ -25,6 +25,7 @@ import logging
 import os
 import time
 import uuid
+from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -195,13 +196,21 @@ def _segment_count(doc: dict, item: dict) -> int:
     return len((doc.get("records") or {}).get("segments") or [])
 
 
+def _same_as(doc: dict, item: dict) -> None:
+    """across documents, after all rows are written (pipeline/identity.py)"""
+    return None
+
+
 # --- the tables ---------------------------------------------------------------------------
 
 TABLES: tuple[TableSpec, ...] = (
     TableSpec("documents", "One row per processed file (documents/<doc_id>.json).", (
         Column("doc_id", STR, "Document id: sha256 of the source file.", "doc_id", Document),
         Column("file_name", STR, "File name as received.", "file_name", Document),
-        Column("source_path", STR, "Path the file was processed from.", "source_path", Document),
+        Column("source_path", STR, "Path the file was processed from (the inbox path for ingested files).",
+               "source_path", Document),
+        Column("archived_path", STR, "Where the file is now when an ingest cycle archived it "
+               "(archive/<year>/<name>); null otherwise.", "archived_path", Document),
         Column("doc_type", STR, "Type of the file's first (main) segment: uppdragsavtal, overenskommelse, "
                "foredragningslista, protokoll, verksamhetsplan, budget or other.", "doc_type", Document),
         Column("title", STR, "Title of the main segment.", "title", Document),
@@ -222,6 +231,9 @@ TABLES: tuple[TableSpec, ...] = (
         Column("warnings", STR_LIST, "Document-level warnings.", "warnings", Document),
         Column("status", STR, "ok; partial (an extractor failed on a segment: its records there are missing); "
                "failed (read, but not segmented: text kept, no records).", "status", Document),
+        Column("same_as", STR, "doc_id of the canonical file when this file is the same document (same type, "
+               "organisation and date, near-identical text: e.g. a PDF and its later scan); null for canonical "
+               "files. The default views leave such copies out; `<table>_all` views keep them.", _same_as),
     ), rows="document", model=Document),
 
     TableSpec("pages", "One row per page of every processed file, with how it was read.", (
@@ -832,6 +844,8 @@ def _rebuild_tables(out: Path, *, incremental: bool) -> TablesResult:
             writers["errors"].add(_plain_rows(TABLES_BY_NAME["errors"], _read_errors(out, result)))
             for w in writers.values():
                 w.close()
+            if not unchanged:
+                _mark_same_documents(writers["documents"], writers["pages"].tmp)
         except BaseException:
             for w in writers.values():
                 w.abort()
@@ -907,22 +921,71 @@ def _copy_previous_rows(path: Path, reuse: set[str], writer: _TableWriter) -> No
             writer.write_batch(kept)
 
 
+def _mark_same_documents(documents: _TableWriter, pages: Path) -> None:
+    """Fill documents.same_as in the finished temp file: copies of the same document."""
+    import pyarrow.compute as pc
+
+    from pipeline.identity import Candidate, candidate_keys, same_as
+
+    docs = pq.read_table(documents.tmp)
+    if docs.num_rows < 2:
+        return
+    meta = docs.select(["doc_id", "doc_type", "organisation", "document_date", "ocr_page_count",
+                        "processed_at"]).to_pylist()
+    wanted = candidate_keys(meta)
+    texts: dict[str, list[str]] = defaultdict(list)
+    if wanted:
+        keep = pa.array(sorted(wanted), type=STR)
+        for batch in pq.ParquetFile(pages).iter_batches(batch_size=FLUSH_ROWS, columns=["doc_id", "page", "text"]):
+            batch = batch.filter(pc.is_in(batch.column("doc_id"), value_set=keep))
+            for row in sorted(batch.to_pylist(), key=lambda r: (r["doc_id"], r["page"] or 0)):
+                texts[row["doc_id"]].append(row["text"] or "")
+    copies = same_as([Candidate(text="\n".join(texts.get(m["doc_id"], [])), **m) for m in meta
+                      if m["doc_id"] in wanted])
+    column = pa.array([copies.get(d) for d in docs.column("doc_id").to_pylist()], type=STR)
+    docs = docs.set_column(docs.schema.get_field_index("same_as"), "same_as", column)
+    pq.write_table(docs, documents.tmp, compression="zstd")
+    _fsync_file(documents.tmp)
+
+
 # --- DuckDB ---------------------------------------------------------------------------
 
 def _sql_str(s: str) -> str:
     return "'" + s.replace("'", "''") + "'"
 
 
-def view_sql(name: str, parquet: Path) -> str:
-    return f'CREATE OR REPLACE VIEW "{name}" AS SELECT * FROM read_parquet({_sql_str(str(parquet))})'
+def view_sql(name: str, parquet: Path, documents: Path | None = None) -> str:
+    """A view over one Parquet file; with `documents`, leaving out the rows of files that are
+    copies of another (documents.same_as set), so each document counts once."""
+    src = f"read_parquet({_sql_str(str(parquet))})"
+    where = ""
+    if documents is not None:
+        where = (f" WHERE doc_id NOT IN (SELECT doc_id FROM read_parquet({_sql_str(str(documents))})"
+                 " WHERE same_as IS NOT NULL)")
+    return f'CREATE OR REPLACE VIEW "{name}" AS SELECT * FROM {src}{where}'
+
+
+ALL_SUFFIX = "_all"  # <table>_all: every row, copies of the same document included
 
 
 def create_views(con, out: Path) -> list[str]:
-    """Create one view per existing table file on a DuckDB connection; returns the view names."""
+    """Create the views over the existing table files on a DuckDB connection; returns their names.
+
+    Each document table gets two: `<table>` counts each document once (rows of files marked
+    `same_as` another are left out) and `<table>_all` keeps every file's rows.
+    """
     names = []
+    docs = table_path(out, "documents").resolve()
+    dedup = docs.exists() and "same_as" in pq.read_schema(docs).names
     for spec in TABLES:
         path = table_path(out, spec.name).resolve()
-        if path.exists():
+        if not path.exists():
+            continue
+        if spec in DOCUMENT_TABLES:
+            con.execute(view_sql(spec.name, path, docs if dedup else None))
+            con.execute(view_sql(spec.name + ALL_SUFFIX, path))
+            names += [spec.name, spec.name + ALL_SUFFIX]
+        else:
             con.execute(view_sql(spec.name, path))
             names.append(spec.name)
     return names
