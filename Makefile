@@ -60,8 +60,10 @@ lock:
 	@if cmp -s $(LOCK).new $(LOCK); then rm $(LOCK).new; echo "$(LOCK) unchanged"; \
 	 else mv $(LOCK).new $(LOCK); echo "$(LOCK) updated: make test rebuilds .venv from it"; fi
 
+# The fictional sample förbund goes to outputs/samples: outputs/ itself is the kansli's
+# (what finsam watch, serve and run ingest write), and the two must not mix in one report.
 run: bootstrap
-	$(VENV)/bin/finsam process corpus/samples --out outputs
+	$(VENV)/bin/finsam process corpus/samples --out outputs/samples
 
 # pytest exits 5 when it collected no test: that is a failure of the suite, not a pass.
 test: bootstrap
@@ -72,4 +74,4 @@ bench: bootstrap
 	$(PY) benchmarks/bench_tables.py
 
 clean:
-	rm -rf outputs/documents outputs/errors outputs/tables outputs/reports outputs/finsam.duckdb .cache
+	rm -rf outputs/documents outputs/errors outputs/tables outputs/reports outputs/finsam.duckdb .cache outputs/samples

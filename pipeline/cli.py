@@ -92,23 +92,6 @@ def _fail_on_os_error(func):
     return wrapper
 
 
-SAMPLES_DIR = Path(__file__).resolve().parent.parent / "corpus" / "samples"
-
-
-def samples_out(files: list[Path], out: Path) -> Path:
-    """The fictional sample förbund (corpus/samples, what `make run` processes) goes to
-    OUT/samples when OUT is the default `outputs`, so it never mixes with the kansli's own
-    documents that `finsam watch` and `serve` put into outputs/."""
-    if out.resolve() != Path("outputs").resolve():
-        return out
-    if not files or not all(SAMPLES_DIR in Path(f).resolve().parents for f in files):
-        return out
-    target = out / "samples"
-    err_console.print(f"sample corpus: writing to {target} (outputs/ is kept for the kansli's own files)",
-                      highlight=False, soft_wrap=True)
-    return target
-
-
 @app.command()
 @_fail_on_os_error
 def process(
@@ -134,7 +117,7 @@ def process(
     if not files:
         err_console.print("no input files found (finsam reads .pdf, .docx, .txt)")
         raise typer.Exit(2)
-    out = writable_folder(samples_out(files, out), "--out")
+    out = writable_folder(out, "--out")
     from pipeline.locking import folder_lock  # noqa: PLC0415
     from pipeline.permissions import umask_not_wider_than  # noqa: PLC0415
 
