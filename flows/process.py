@@ -1,4 +1,4 @@
-"""process_files: one Prefect task per file (never per page), then the tables once."""
+"""process_files: one Prefect task per file (never per page), then the tables once (pipeline.stages.after_batch)."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ from pipeline.inbox import (
 )
 from pipeline.limits import Limits
 from pipeline.process import process_one
-from pipeline.stages import rebuild_tables_if_available
+from pipeline.stages import after_batch
 
-from flows.runners import PROCESS_TIMEOUT, make_task_runner
+from flows.runners import PROCESS_TIMEOUT, make_task_runner, run_step_as_task
 
 RESULTS_DIR = ".prefect-results"  # under OUT: the task cache lives beside the outputs it vouches for
 
@@ -48,11 +48,6 @@ def _retry_transient(task, task_run, state: State) -> bool:
 def process_file_task(path: str, out: str, limits: Limits, name: str = "") -> FileResult:
     """pipeline.process.process_one on one file; a failure raises FileFailed (never cached)."""
     return result_or_raise(process_one(Path(path), Path(out), limits))
-
-
-@task(name="rebuild-tables")
-def rebuild_tables_task(out: str) -> bool:
-    return rebuild_tables_if_available(Path(out))
 
 
 @flow(
@@ -97,8 +92,9 @@ def process_files(
             by_path[first] = err
             for d in dupes:
                 by_path[d] = err.model_copy(update={"file_name": d.name, "source_path": str(d)})
-    tables = rebuild_tables_task(str(out_dir)) if files else False
+    # The ingest flow leaves reconciliation to the nightly run: tables only.
+    tables = after_batch(out_dir, reconcile_first=False, run_step=run_step_as_task).tables_rebuilt if files else False
     failed = sum(1 for r in by_path.values() if isinstance(r, ProcessingError))
     logger.info("%d files: %d ok, %d failed; tables %s", len(files), len(files) - failed, failed,
-                "rebuilt" if tables else "not rebuilt (stage not installed)")
+                "rebuilt" if tables else "not rebuilt (no files)")
     return ProcessedBatch(results=[by_path[f] for f in files], tables_rebuilt=tables)
