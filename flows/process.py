@@ -15,10 +15,9 @@ from pipeline.inbox import (
 from pipeline.limits import Limits
 from pipeline.process import process_one
 from pipeline.stages import after_batch
+from pipeline.store import OutputLayout
 
 from flows.runners import PROCESS_TIMEOUT, make_task_runner, run_step_as_task
-
-RESULTS_DIR = ".prefect-results"  # under OUT: the task cache lives beside the outputs it vouches for
 
 
 def _cache_key(context, parameters) -> str | None:
@@ -68,7 +67,7 @@ def process_files(
     out_dir = Path(out).resolve()
     files = [Path(p) for p in paths]
     per_file = per_file_limits(limits or Limits(), parallel or len(files) or 1)
-    task_ = process_file_task.with_options(result_storage=out_dir / RESULTS_DIR)
+    task_ = process_file_task.with_options(result_storage=OutputLayout(out_dir).task_results)
     groups = group_by_content(files)
     futures = {
         # a cache entry is only trusted while the outputs it stands for are there

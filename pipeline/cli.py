@@ -15,6 +15,7 @@ from pipeline import PIPELINE_VERSION, __version__
 from pipeline.limits import Limits
 from pipeline.process import BatchResult, collect_inputs, process_batch
 from pipeline.stages import Reconciliation, TablesNotRebuilt, after_batch, reconcile
+from pipeline.store import OutputLayout
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="finsam: structured records from samordningsförbund documents.")
 console = Console()
@@ -123,8 +124,9 @@ def print_reconciliation(rec: Reconciliation) -> None:
 def reconcile_cmd(out: Path = typer.Option(Path("outputs"), "--out", help="Output folder holding documents/.")) -> None:
     """Reconcile OUT/documents across documents and years: OUT/reconcile/flags.json and the
     Swedish report OUT/reports/avvikelser-<date>.html/.md."""
-    if not any((out / "documents").glob("*.json")):
-        err_console.print(f"no processed documents in {out / 'documents'} (run finsam process first)")
+    documents = OutputLayout(out).documents
+    if not any(documents.glob("*.json")):
+        err_console.print(f"no processed documents in {documents} (run finsam process first)")
         raise typer.Exit(2)
     print_reconciliation(reconcile(out))
 

@@ -23,7 +23,7 @@ from pydantic import BaseModel
 import pipeline.tables as tables  # the module, so tests can replace tables.rebuild_tables
 from pipeline import PIPELINE_VERSION
 from pipeline.report import run_reconciliation
-from pipeline.store import documents_dir, errors_dir, write_atomic
+from pipeline.store import OutputLayout, write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +103,7 @@ def after_batch(out: Path, *, reconcile_first: bool = True, run_step: StepRunner
         log.debug("table rebuild failed", exc_info=True)
         detail = " ".join(str(exc).split()) or "no message"
         raise TablesNotRebuilt(
-            f"tables in {tables.tables_dir(out)} not rebuilt: {type(exc).__name__}: {detail} "
+            f"tables in {OutputLayout(out).tables} not rebuilt: {type(exc).__name__}: {detail} "
             f"(the document records are kept; retry with finsam tables --rebuild --out {out})", result) from exc
     return result
 
@@ -123,7 +123,8 @@ class NightlyReport(BaseModel):
 
 
 def count_outputs(out: Path) -> tuple[int, int]:
-    d, e = documents_dir(Path(out)), errors_dir(Path(out))
+    layout = OutputLayout(out)
+    d, e = layout.documents, layout.errors
     docs = sum(1 for _ in d.glob("*.json")) if d.is_dir() else 0
     errs = sum(1 for _ in e.glob("*.json")) if e.is_dir() else 0
     return docs, errs
@@ -132,7 +133,7 @@ def count_outputs(out: Path) -> tuple[int, int]:
 def write_nightly_summary(report: NightlyReport) -> Path:
     out = Path(report.out)
     report.finished_at = datetime.now(timezone.utc)
-    path = out / "reports" / f"nightly-{report.started_at.astimezone().date().isoformat()}.json"
+    path = OutputLayout(out).nightly_summary(report.started_at.astimezone().date())
     report.summary_path = str(path)
     write_atomic(path, report.model_dump_json(indent=1).encode("utf-8"))
     return path

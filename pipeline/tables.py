@@ -45,33 +45,32 @@ from pipeline.outputs.schema import (  # noqa: F401 - the schema, re-exported fo
     Column,
     TableSpec,
 )
+from pipeline.store import DB_NAME, OutputLayout
 
 log = logging.getLogger(__name__)
 
-TABLES_DIR = "tables"
-DB_NAME = "finsam.duckdb"
 FLUSH_ROWS = 5_000  # rows buffered per table before they become a Parquet row group: bounds memory
 
 
 # --- atomic writing -------------------------------------------------------------------
 
 def tables_dir(out: Path) -> Path:
-    return out / TABLES_DIR
+    return OutputLayout(out).tables
 
 
 def table_path(out: Path, name: str) -> Path:
-    return tables_dir(out) / f"{name}.parquet"
+    return OutputLayout(out).table(name)
 
 
 DUCKDB_STORAGE_VERSION = "v1.0.0"
 
 
 def db_path(out: Path) -> Path:
-    return out / DB_NAME
+    return OutputLayout(out).database
 
 
 def flags_path(out: Path) -> Path:
-    return out / FLAGS_PATH
+    return OutputLayout(out).flags
 
 
 def _tmp_name(path: Path) -> Path:
@@ -240,7 +239,7 @@ def _read_flags(out: Path, result: TablesResult) -> list[dict]:
 
 def _read_errors(out: Path, result: TablesResult) -> list[dict]:
     items = []
-    for path in sorted((out / "errors").glob("*.json")):
+    for path in sorted(OutputLayout(out).errors.glob("*.json")):
         try:
             items.append(_load_json(path))
         except (OSError, ValueError) as exc:
@@ -250,7 +249,8 @@ def _read_errors(out: Path, result: TablesResult) -> list[dict]:
 
 def _document_files(out: Path) -> list[tuple[Path, tuple[int, int]]]:
     files = []
-    with os.scandir(out / "documents") if (out / "documents").is_dir() else _empty_scandir() as entries:
+    documents = OutputLayout(out).documents
+    with os.scandir(documents) if documents.is_dir() else _empty_scandir() as entries:
         for entry in entries:
             if not entry.name.endswith(".json") or entry.name.startswith("."):
                 continue

@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from pathlib import Path
 from typing import Any, Literal
 
 import pyarrow as pa
@@ -51,8 +50,8 @@ from models.records import (
 )
 from models.text import BBox
 from pipeline.outputs.descriptions import DESCRIPTIONS, RECORD_FRAME
+from pipeline.store import FLAGS_PATH
 
-FLAGS_PATH = Path("reconcile") / "flags.json"  # relative to OUT; written by the reconciliation stage
 
 # Arrow types used across tables.
 STR = pa.string()
