@@ -23,12 +23,14 @@ _KINDS = [
     ("Diskussion", r"diskussion"),
     ("other", r"avst[aä]mning|rapport|f[oö]r k[aä]nnedom|val|dialog"),
 ]
+# White space is bounded ({0,8}): an unbounded \s* before the dash makes a search over a
+# long run of spaces quadratic.
 _KIND_TAIL_RE = re.compile(
-    rf"\s*[{_DASH}:]+\s*(?P<kind>{'|'.join(f'(?:{p})' for _, p in _KINDS)})\s*[.]?\s*$", re.I
+    rf"[ \t]{{0,8}}[{_DASH}:]{{1,3}}[ \t]{{0,8}}(?P<kind>{'|'.join(f'(?:{p})' for _, p in _KINDS)})[ \t]{{0,8}}[.]?\s*$", re.I
 )
-_KIND_ONLY_RE = re.compile(rf"^\s*[{_DASH}]?\s*(?P<kind>{'|'.join(f'(?:{p})' for _, p in _KINDS[:4])})\s*$", re.I)
+_KIND_ONLY_RE = re.compile(rf"^\s*(?:[{_DASH}]\s*)?(?P<kind>{'|'.join(f'(?:{p})' for _, p in _KINDS[:4])})\s*$", re.I)
 _ATTACH_RE = re.compile(
-    rf"\(?\s*\b(?:bilag(?:a|or|e)|bil\.)\s*(?P<nums>\d{{1,2}}(?:\s*(?:[{_DASH},]|och|&)\s*\d{{1,2}})*)\s*\)?", re.I
+    rf"\(?\s{{0,3}}\b(?:bilag(?:a|or|e)|bil\.)\s{{0,3}}(?P<nums>\d{{1,2}}(?:\s{{0,3}}(?:[{_DASH},]|och|&)\s{{0,3}}\d{{1,2}})*)\s{{0,3}}\)?", re.I
 )
 
 

@@ -76,13 +76,13 @@ _STOP_STREAM_RE = re.compile(
     r"\b\w*juster\w*|\butses\s+att\b|\bunder-?\s*skrift\w*|\bparagraf(?:er|erna)?\b|\bprotokollet\s+inneh"
     r"|\banslag\w*|\bbevis\b|\binneh[åa]llsf[öo]rteckning|\b[äa]rendelista|\b(?:uts[äa]nd\s+)?f[öo]redragningslista"
     r"|\bdagordning|\bm[öo]tesprotokoll|\bse\s+[äa]ven\s+n[äa]sta\s+sida"
-    r"|(?:(?<=\n)|^)\s*(?:\d{1,3}\s+)?(?-i:Sekreterare|Ordf[öo]rande|SEKRETERARE|ORDF[ÖO]RANDE)\b|\b(?:sekreterare|ordf[öo]rande)\s*(?=[:.…])"
+    r"|(?:(?<=\n)|^)[ \t]{0,20}(?:\d{1,3}[ \t]+)?(?-i:Sekreterare|Ordf[öo]rande|SEKRETERARE|ORDF[ÖO]RANDE)\b|\b(?:sekreterare|ordf[öo]rande)\s*(?=[:.…])"
     r"|\b\d{1,3}\.?\s+(?:val\s+av|m[öo]tets|sammantr[äa]dets|upprop|fastst[äa]llande|godk[äa]nnande)\b"
     r"|(?:(?<=\n)|^)\s*§\s*\d",
     re.I,
 )
 _COMMA_BEFORE_RE = re.compile(r",\s*$")
-_PARTY_RE = re.compile(r"^\s*,?\s*(?:\(\s*(?P<p1>[A-ZÅÄÖ]{1,4}|[a-zåäö]{1,4})\s*\)|(?P<p2>[a-zåäö]{1,3}|[A-ZÅÄÖ]{1,3})(?=\s*(?:,|$)|\s+[A-ZÅÄÖ][a-zåäö]))")
+_PARTY_RE = re.compile(r"^\s*(?:,\s*)?(?:\(\s*(?P<p1>[A-ZÅÄÖ]{1,4}|[a-zåäö]{1,4})\s*\)|(?P<p2>[a-zåäö]{1,3}|[A-ZÅÄÖ]{1,3})(?=\s*(?:,|$)|\s+[A-ZÅÄÖ][a-zåäö]))")
 _REPLACES_RE = re.compile(r"(?:\bers[äa]tter|\bi\s*st[äa]llet\s+f[öo]r|\bf[öo]r)\s*$", re.I)
 _SUBSTITUTE_FOR = re.compile(r"\b(?:ers[äa]tter|i\s*st[äa]llet\s+f[öo]r)\b", re.I)
 _UNTIL_RE = re.compile(r"\bt\.?\s*o\.?\s*m\.?\s*(?:§\s*)?(\d{1,3})", re.I)
@@ -101,13 +101,14 @@ _TAIL_ROLES: list[tuple[str, re.Pattern[str]]] = [
     ("sekreterare", re.compile(r"\b(?:n[äa]mnd|m[öo]tes|protokolls?|styrelse)?sekreterare\b|\bsekr\b", re.I)),
 ]
 # Titles of officials (tjänstepersoner) when the role vocabulary has no own name for them.
+# Bounded word prefixes (\w{0,30}): an unbounded \w* before the stem is quadratic on long words.
 _OFFICIAL_RE = re.compile(
-    r"\w*(?:chef|direkt[öo]r|sekreterare|controller|strateg|sakkunnig|ekonom|planerare|handl[äa]ggare"
+    r"\b\w{0,30}?(?:chef|direkt[öo]r|sekreterare|controller|strateg|sakkunnig|ekonom|planerare|handl[äa]ggare"
     r"|assistent|administrat[öo]r|samordnare|ledare|utredare|jurist|sjuksk[öo]terska|koordinator"
     r"|tj[äa]nste(?:man|person)|kansliet|revisor|r[åa]dgivare|specialist|analytiker|arkitekt|ingenj[öo]r|kommunikat[öo]r)\b",
     re.I,
 )
-_POLITICIAN_RE = re.compile(r"\w*r[åa]d\b|\bpolitiker\b|\bobservat[öo]r", re.I)
+_POLITICIAN_RE = re.compile(r"\b\w{0,30}?r[åa]d\b|\bpolitiker\b|\bobservat[öo]r", re.I)
 
 
 @dataclass
@@ -269,7 +270,7 @@ def _party(tail: str) -> str | None:
 
 # A listed person who did not come: "Anmält förhinder", "frånvarande", "ej närvarande".
 # (Not "Frånvarande": after the last name of a group that is the label of the next.)
-_ABSENT_AFTER_RE = re.compile(r"[\s,]*(?:[xX]\s+)?(?:anm[äa]l\w*\s+f[öo]rhinder|f[öo]rhinder)\b", re.I)
+_ABSENT_AFTER_RE = re.compile(r"[\s,]{0,10}(?:[xX]\s{1,5})?(?:anm[äa]l\w*\s+f[öo]rhinder|f[öo]rhinder)\b", re.I)
 _ABSENT_TAIL_RE = re.compile(r"\banm[äa]l\w*\s+f[öo]rhinder|\bf[öo]rhinder\b|\bfr[åa]nvarande\b|\bej\s+n[äa]rvarande\b", re.I)
 
 

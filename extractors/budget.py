@@ -155,23 +155,106 @@ def segment_rows(doc: DocumentText, segment: Segment) -> list[Row]:
     return rows
 
 
-def _header_columns(row: Row) -> list[Column] | None:
-    """Year columns when the row ends in two or more consecutive years."""
+# Words that may stand between the years of a header: "Budget 2020 Plan 2021 Plan 2022",
+# "Utfall 2018 Prognos 2019".
+_COLUMN_WORD = re.compile(r"^(?:budget|plan|utfall|prognos|bokslut|förslag|forslag|beslutad|reviderad|helår|"
+                          r"helar|år|ar|tkr|kr|mnkr)$", re.I)
+
+
+def _year_run(tokens: list[Token], end: int) -> tuple[int, list[Token]] | None:
+    """(start, year tokens) of the header run ending at tokens[end - 1]: consecutive years,
+    with at most two column words before each ("Budget 2020 Plan 2021"), or None."""
     years: list[Token] = []
-    for tok in reversed(row.tokens):
+    i = end
+    start = end
+    while i > 0:
+        tok = tokens[i - 1]
         if _YEAR_TOKEN.match(tok.text):
             years.insert(0, tok)
-        else:
-            break
+            i -= 1
+            start = i
+            continue
+        k = i
+        while k > 0 and i - k < 2 and _COLUMN_WORD.match(tokens[k - 1].text):
+            k -= 1
+        if k < i and k > 0 and _YEAR_TOKEN.match(tokens[k - 1].text):
+            i = k  # column words between two years
+            continue
+        if k < i and years:
+            start = k  # column words before the first year belong to the header
+        break
     if len(years) < 2:
         return None
     values = [int(t.text) for t in years]
     if any(b - a != 1 for a, b in zip(values, values[1:])):
         return None
-    prefix = row.tokens[: len(row.tokens) - len(years)]
-    if len(prefix) > 6:
+    return start, years
+
+
+def _header_columns(row: Row) -> list[Column] | None:
+    """Year columns when the row ends in two or more consecutive years."""
+    run = _year_run(row.tokens, len(row.tokens))
+    if run is None:
         return None
-    return [Column(v, t.bbox.x1 if t.bbox else None) for v, t in zip(values, years)]
+    start, years = run
+    if start > 6:
+        return None
+    return [Column(int(t.text), t.bbox.x1 if t.bbox else None) for t in years]
+
+
+_SECTION_WORD = re.compile(r"^(?:intäkter|intakter|kostnader|finansiering|utgifter)$", re.I)
+_TABLE_WORD = re.compile(r"^(?:tkr|mnkr|belopp|budget|kr|tusental)$", re.I)
+
+
+def inline_table(row: Row) -> tuple[Row, list[Row]] | None:
+    """A table printed on one line (a flattened transcript): "... Belopp i tkr Budget 2019
+    Budget 2020 Intäkter Försäkringskassan 3 200 3 300 Region X 1 600 1 650 ...". The
+    header's years fix the columns; the tokens after it are cut into rows, each a label
+    (words) followed by its figures."""
+    tokens = row.tokens
+    for end in range(len(tokens) - 1, 1, -1):
+        if not _YEAR_TOKEN.match(tokens[end - 1].text) or _YEAR_TOKEN.match(tokens[end].text):
+            continue
+        run = _year_run(tokens, end)
+        if run is None:
+            continue
+        start, years = run
+        if len(years) < 3 and not any(_TABLE_WORD.match(t.text) for t in tokens[max(0, start - 4):end]):
+            continue  # two years in running text are no header
+        rows: list[Row] = []
+        label: list[Token] = []
+        cells: list[Token] = []
+        for tok in tokens[end:]:
+            if _is_cell_token(tok.text) and not (_YEAR_TOKEN.match(tok.text) and not cells and not label):
+                cells.append(tok)
+                continue
+            if cells:
+                rows.append(Row(row.page, label + cells, row.line_indexes))
+                label, cells = [], []
+            if not label and _SECTION_WORD.match(tok.text):
+                rows.append(Row(row.page, [tok], row.line_indexes))  # "Intäkter ...": a section heading
+                continue
+            label.append(tok)
+        if cells or label:
+            rows.append(Row(row.page, label + cells, row.line_indexes))
+        if sum(1 for r in rows if _split_cells(r)[1]) >= 2:
+            # The header as a row of its own: a few words before the years (the scale) and the years.
+            return Row(row.page, tokens[max(0, start - 4):end], row.line_indexes), rows
+    return None
+
+
+def _with_inline_tables(rows: list[Row]) -> list[Row]:
+    """Rows, with a table printed on one line unfolded into a header row and its rows."""
+    out: list[Row] = []
+    for row in rows:
+        found = None if _header_columns(row) else inline_table(row)
+        if found is None:
+            out.append(row)
+            continue
+        header, table_rows = found
+        out.append(header)
+        out.extend(table_rows)
+    return out
 
 
 def _scale_of_header(texts: list[str]) -> tuple[int, str]:
@@ -341,7 +424,7 @@ def _provenance(doc: DocumentText, row: Row) -> Provenance:
 
 
 def parse_budget_tables(doc: DocumentText, segment: Segment) -> list[BudgetLine]:
-    rows = segment_rows(doc, segment)
+    rows = _with_inline_tables(segment_rows(doc, segment))
     out: list[BudgetLine] = []
     i = 0
     while i < len(rows):
@@ -412,7 +495,6 @@ def parse_budget_tables(doc: DocumentText, segment: Segment) -> list[BudgetLine]
 
 @extractor
 def extract_budget_lines(ctx: ExtractionContext, segment: Segment) -> list[BudgetLine]:
-    """Budget lines of every year-column table in the segment (none when it has no table)."""
-    if segment.doc_type not in (DocType.BUDGET, DocType.VERKSAMHETSPLAN, DocType.OVERENSKOMMELSE):
-        return []
+    """Budget lines of every year-column table in the segment (none when it has no table),
+    whatever the segment's type: a protokoll may carry the budget it adopts."""
     return parse_budget_tables(ctx.doc, segment)

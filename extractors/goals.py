@@ -115,7 +115,7 @@ _LIST_LEAD_COLON = re.compile(
     r"|\b(?:[Vv]åra|[Ff]örbundets|[Vv]erksamhetens)\s+(?:mål|målsättningar)\s+(?:är|för\s+\d{4}\s+är)\s*:"
 )
 # Items of such a list run together when a page is flattened: each opens with a capital.
-_ITEM_START = re.compile(r"\s+(?=[A-ZÅÄÖ][a-zåäö])")
+_ITEM_START = re.compile(r"(?<!\s)\s+(?=[A-ZÅÄÖ][a-zåäö])")  # from the start of a run only: linear
 
 
 def lead_list_goals(doc: DocumentText, segment: Segment) -> list[Goal]:
@@ -230,6 +230,7 @@ class _State:
         self.idle = 0
         self.list_only = False  # an initiative's "Mål"/"Indikatorer" lists: list items only
         self.title: str | None = None  # the last numbered title ("1.Unga med aktivitetsersättning")
+        self.just_opened = False  # nothing read yet under a bare "Mål" heading
 
 
 def extract_goals_from(doc: DocumentText, segment: Segment) -> list[Goal]:
@@ -292,6 +293,7 @@ def extract_goals_from(doc: DocumentText, segment: Segment) -> list[Goal]:
                 st.area = st.list_type = "mål"
                 st.list_only, st.bullets_ok, st.idle = True, True, 0
                 st.heading = st.title
+                st.just_opened = True
             continue
         if area:
             flush()
@@ -308,6 +310,17 @@ def extract_goals_from(doc: DocumentText, segment: Segment) -> list[Goal]:
                 st.list_type = "indikator"
                 continue
             is_item = bool(_BULLET.match(piece)) or bool(ref.line.style and re.search(r"list", ref.line.style, re.I))
+            opened, st.just_opened = st.just_opened, False
+            if (opened and not is_item and not _FIELD.match(raw) and not _TITLE.match(raw)
+                    and re.match(r"(?:malet|malsattningen|malen)\s+(?:for\s+\S+(?:\s+\S+){0,6}\s+)?(?:ar|blir)\b", key)):
+                # "Mål" / "Målet är att minst 40 procent ...": a goal stated as one, not a list
+                # (a plain paragraph under an initiative's "Mål" is no goal of its own).
+                st.buffer_type = "mål"
+                st.buffer.append((ref, piece))
+                if raw.endswith((".", "!", "?")):
+                    flush()
+                    st.area, st.heading, st.list_type, st.list_only, st.bullets_ok = None, None, None, False, False
+                continue
             if is_item or (st.buffer and not _FIELD.match(raw) and not _TITLE.match(raw)):
                 if is_item:
                     flush()

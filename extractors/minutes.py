@@ -307,14 +307,14 @@ _PARA_TITLE_END_RE = re.compile(
     r"\.{3,}|…|\.\s+(?=[A-ZÅÄÖ])|\.\s*$|\s(?=(?:Beslut|[ÄA]rendebeskrivning|Sammanfattning|Bakgrund|Yrkande|Beslutsunderlag)\b)"
 )
 _SECTION_LABEL_RE = re.compile(
-    r"\s*\b(?:Sammanfattning(?:\s+av\s+[äa]rendet)?|[ÄA]rendebeskrivning|Bakgrund|Beslutsunderlag|Yrkande\w*|Reservation\w*|"
+    r"\b(?:Sammanfattning(?:\s+av\s+[äa]rendet)?|[ÄA]rendebeskrivning|Bakgrund|Beslutsunderlag|Yrkande\w*|Reservation\w*|"
     r"Protokollsanteckning\w*|Skickas\s+till|Expedieras|Beslutet\s+skickas\s+till|Ordf[oö]randes\s+sign|Justerandes\s+sign|"
     r"Utdragsbestyrkande|Beslutsg[aå]ng|Propositionsordning)\b"
 )
 # "Beslut:" run in, or "Beslut" alone on its line; "Förslag till beslut:" is no decision.
-_STREAM_BESLUT_RE = re.compile(r"(?:^|\n)\s*Beslut\s*\n|(?<!till\s)\bBeslut\w{0,2}\s*:", re.I)
+_STREAM_BESLUT_RE = re.compile(r"(?:^|\n)[ \t]*Beslut[ \t]*\n|(?<!till\s)\bBeslut\w{0,2}\s*:", re.I)
 _PROPOSAL_TO_RE = re.compile(r"\bf[oö]rslag\s+till\s+beslut\s+i\b", re.I)
-_PROPOSER_RE = re.compile(r"(?:[A-ZÅÄÖ][\wåäö]*-\s+och\s+)?[A-ZÅÄÖ][\wåäö-]*s\s*$")
+_PROPOSER_RE = re.compile(r"(?:[A-ZÅÄÖ][\wåäö]{0,40}-\s{1,3}och\s{1,3})?[A-ZÅÄÖ][\wåäö-]{0,40}s\s{0,5}$")
 _RUN_IN_DECISION_RE = re.compile(
     r"\b(?:utses|utser)\b.{0,120}\b(?:justera|signera)\b|"
     r"\bdagordningen\s+(?:faststalls|faststalldes|godkanns|godkandes)\b|"
@@ -346,7 +346,7 @@ def _cut_para_title(text: str, start: int, end: int, breaks: set[int]) -> int:
     return capitalised_break(text, start, stop)
 
 
-_ATT_CLAUSE_RE = re.compile(r"\s+att\s+([a-zåäö]{3,})\b")
+_ATT_CLAUSE_RE = re.compile(r"(?<!\s)\s{1,3}att\s{1,3}([a-zåäö]{3,})\b")
 
 
 def _restated_decision(text: str, start: int, stop: int) -> int | None:

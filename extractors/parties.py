@@ -56,6 +56,8 @@ _ROLE_MARKERS = [
 # Where an agreement's party passage ends: its operative verb ("har kommit överens om ...").
 _AGREED = re.compile(r"\bhar\s+(?:följande|kommit\s+överens|ingått|träffat|tecknat|slutit)\b.*$", re.I | re.S)
 _NOISE = re.compile(
+    # "Detta avtal är upprättat mellan X": the verb phrase before the first party.
+    r"^[^,;]{0,80}?\bmellan\s+(?=[A-ZÅÄÖ])|"
     r"\((?:nedan|härefter|hadanefter)[^)]*\)|\bnedan\s+kallad\w*\s+\S+|^\s*mellan\s+|^.*?\b(?:är|ar)\s+(?=[A-ZÅÄÖ])"
     r"|\bhar\s+(?:följande|kommit\s+överens|ingått|träffat|tecknat|slutit)\b.*$|\bövriga\b|\bovriga\b"
     r"|\borg\.?\s*-?\s*n(?:umme)?r\.?\s*:?|\borganisationsnummer\s*:?",
@@ -91,7 +93,7 @@ _AGREEMENT_WORD = re.compile(
     r"(?:överenskommelse|avtal|samordning|samverkan|samarbete|avsiktsförklaring)\w*(?:\s+\S+){0,4}\s*$", re.I)
 _LIST_END = re.compile(r"\.(?=\s+(?:[A-ZÅÄÖ]|\d+\.?\s+[A-ZÅÄÖ])|\s*$)|\n\s*\n|:")
 _KOMMUN_GROUP_OPEN = re.compile(r"^(?:kommunerna|medlemskommunerna|ägarkommunerna)\s+", re.I)
-_KOMMUN_GROUP_CLOSE = re.compile(r"^(?P<name>.+?)\s+kommuner\b(?P<rest>.*)$", re.I | re.S)
+_KOMMUN_GROUP_CLOSE = re.compile(r"^(?P<name>.+?)\s{1,5}kommuner\b(?P<rest>.*)$", re.I | re.S)
 _BARE_NAME = re.compile(r"^[A-ZÅÄÖ][\wåäöé]+(?:[ -][A-ZÅÄÖ][\wåäöé]+)?$")
 # An organisation's name under a "Parter" heading that the gazetteer does not hold
 # ("Ålands landskapsregering"): capitalised, a few words, no digits.

@@ -50,7 +50,7 @@ _TITLE_WORD = re.compile(
     re.I,
 )
 _NAME_WORD = re.compile(r"^[A-ZÅÄÖÉ][a-zåäöéüø]+(?:-[A-ZÅÄÖ][a-zåäöéü]+)?$")
-_ORG_SHAPE = re.compile(r"^[A-ZÅÄÖ]\w+\s+(?:folkhögskola|gymnasieskola|högskola|universitet)$")
+_ORG_SHAPE = re.compile(r"^[A-ZÅÄÖ]\w+\s+(?:folkhögskola|gymnasieskola|högskola|universitet)$|^[A-ZÅÄÖ][\w&-]*(?:\s+[\w&-]+){0,4}\s+(?:AB|HB|KB|ek\.\s*för\.?)$")
 _MARKDOWN_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
 
 
@@ -99,7 +99,7 @@ def _is_title(words: list[str], text: str) -> bool:
     return len(words) <= 4 and any(_TITLE_WORD.search(w) for w in bare) and resolve_organisation(text) is None
 
 
-def _kind(text: str) -> str:
+def _kind_of(text: str) -> str:
     if _DOTS.match(text):
         return "dots"
     if find_dates(text) and len(text.split()) <= 3 and not re.search(r"beslut", text, re.I):
@@ -114,6 +114,15 @@ def _kind(text: str) -> str:
     if _is_organisation(text):
         return "org"
     return "other"
+
+
+def _kind(text: str) -> str:
+    """What a cell of a signature block is. "För Region X" (on behalf of) heads the
+    signature of that organisation."""
+    m = re.match(r"^för\s+(?=[A-ZÅÄÖ])", text, re.I)
+    if m and not re.match(r"^för\s+de(?:n)?\s+del", text, re.I) and _is_organisation(text[m.end():]):
+        return "org"
+    return _kind_of(text)
 
 
 def _cells_by_geometry(line: Line) -> list[tuple[str, float]] | None:
@@ -225,8 +234,21 @@ def _columns(block: list[LineRef]) -> list[list[Cell]]:
             prev = col
             while len(columns) <= col:
                 columns.append([])
-            columns[col].append(Cell(text, _kind(text), ref))
+            for part in _name_and_title(text):
+                columns[col].append(Cell(part, _kind(part), ref))
     return columns
+
+
+_ON_BEHALF = re.compile(r"^för\s+(?=[A-ZÅÄÖ])", re.I)  # "För Region X": on behalf of Region X
+_NAME_COMMA_TITLE = re.compile(r"^(?P<name>[^,]{3,60}),\s*(?P<title>[^,]{3,80})$")
+
+
+def _name_and_title(text: str) -> list[str]:
+    """"Olle Berg, kommundirektör" -> the name and the title, as if printed on two lines."""
+    m = _NAME_COMMA_TITLE.match(text)
+    if m and _is_person_name(m.group("name")) and _is_title(m.group("title").split(), m.group("title")):
+        return [m.group("name"), m.group("title")]
+    return [text]
 
 
 def signatories_of_column(column: list[Cell]) -> list[tuple[Cell | None, str | None, Cell | None, object]]:
@@ -327,7 +349,8 @@ def extract_signatories_from(doc: DocumentText, segment: Segment) -> list[Signat
             if key in seen:
                 continue
             seen.add(key)
-            match = resolve_organisation(org.text) if org else None
+            org_text = _ON_BEHALF.sub("", org.text) if org else None
+            match = resolve_organisation(org_text) if org_text else None
             warnings = []
             if org is None:
                 warnings.append("no organisation found for the signatory")
@@ -341,7 +364,7 @@ def extract_signatories_from(doc: DocumentText, segment: Segment) -> list[Signat
                 Signatory(
                     person_name=name.text if name is not None else "",
                     title=title,
-                    organisation=org.text if org else None,
+                    organisation=org_text,
                     canonical_organisation=match.canonical_name if match else None,
                     signed_date=signed,
                     segment_id=segment.segment_id,
@@ -411,7 +434,7 @@ def _role_of(m: re.Match[str]) -> str:
 
 
 def _split_pairs(names: list[NameSpan], known: set[str]) -> list[NameSpan]:
-    """"Christian Björkqvist Ulla Kullman", "Astrid Adholm Astrid Adholm": two names printed
+    """"Karl Lind Ulla Berg", "Eva Ek Eva Ek": two names printed
     side by side (two signature lines) read as one run; cut where both halves are names
     the document prints on their own."""
     out = []

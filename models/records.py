@@ -27,6 +27,23 @@ class DocType(StrEnum):
     BUDGET = "budget"
     OTHER = "other"
 
+    @property
+    def swedish(self) -> str:
+        """The word the kansli reads (report, any Swedish output): the one mapping, DOC_TYPE_SV."""
+        return DOC_TYPE_SV[self]
+
+
+# What each document type is called in Swedish output. Internal names stay ASCII.
+DOC_TYPE_SV: dict[DocType, str] = {
+    DocType.UPPDRAGSAVTAL: "Uppdragsavtal",
+    DocType.OVERENSKOMMELSE: "Överenskommelse",
+    DocType.FOREDRAGNINGSLISTA: "Föredragningslista",
+    DocType.PROTOKOLL: "Protokoll",
+    DocType.VERKSAMHETSPLAN: "Verksamhetsplan",
+    DocType.BUDGET: "Budget",
+    DocType.OTHER: "Övrigt",
+}
+
 
 class Provenance(BaseModel):
     doc_id: str
@@ -310,7 +327,7 @@ class Document(BaseModel):
 
     doc_id: str
     file_name: str
-    source_path: str
+    source_path: str  # where the file was processed from (the inbox, for ingested files)
     media_type: Literal["pdf", "docx", "txt"]
     file_size: int
     doc_type: DocType = DocType.OTHER  # the first (main) segment's type
@@ -328,6 +345,13 @@ class Document(BaseModel):
     warnings: list[str] = Field(default_factory=list)
     status: DocumentStatus = "ok"
     stage_errors: list[StageError] = Field(default_factory=list)
+    # Where the file is now, once an ingest cycle moved it to archive/<year>/ (None until then).
+    archived_path: str | None = None
+
+    @property
+    def current_path(self) -> str:
+        """Where the file is now: the archive once archived, else where it was processed from."""
+        return self.archived_path or self.source_path
 
 
 class ProcessingError(BaseModel):

@@ -19,6 +19,7 @@ import json
 import os
 import logging
 import shutil
+import stat
 import tempfile
 import time
 from collections.abc import Callable
@@ -30,7 +31,12 @@ from pydantic import BaseModel
 
 from models import ProcessingError
 from pipeline import PIPELINE_VERSION
+from pipeline.errors import FinsamError
 from pipeline.limits import Limits
+from pipeline.names import (
+    NAME_MAX, OutsideFolder, check_inside, display_name, display_path, file_kind, fit_name, inside, is_shown_as_is,
+    open_nofollow,
+)
 from pipeline.process import FileOutcome
 from pipeline.read import sha256_file
 from pipeline.store import write_atomic
@@ -62,22 +68,45 @@ class Folders:
         return Folders(*(Path(p).expanduser().resolve() for p in (self.inbox, self.archive, self.quarantine, self.out)))
 
     def ensure(self) -> None:
+        self.check()
         for p in (self.inbox, self.archive, self.quarantine, self.out):
             Path(p).mkdir(parents=True, exist_ok=True)
+
+    def check(self) -> None:
+        """Refuse folders that overlap (one line): an archive, quarantine or output folder
+        inside the inbox is read again as new files by the next cycle (and its originals
+        deleted), an inbox inside one of them likewise; the archive and the quarantine must
+        be apart too. Compared after resolving links, so a link cannot hide an overlap."""
+        named = {"--inbox": self.inbox, "--archive": self.archive, "--quarantine": self.quarantine, "--out": self.out}
+        real = {k: Path(v).expanduser().resolve() for k, v in named.items()}
+        pairs = [("--inbox", "--archive"), ("--inbox", "--quarantine"), ("--inbox", "--out"),
+                 ("--archive", "--quarantine")]
+        for a, b in pairs:
+            pa_, pb = real[a], real[b]
+            if pa_ == pb or pa_.is_relative_to(pb) or pb.is_relative_to(pa_):
+                how = "is the same folder as" if pa_ == pb else "is inside" if pa_.is_relative_to(pb) else "contains"
+                raise FolderOverlap(f"{a} {display_path(pa_)} {how} {b} {display_path(pb)}; "
+                                    "the folders must be apart (files would be taken twice or deleted)")
+
+
+class FolderOverlap(FinsamError):
+    kind = "config"
 
 
 # --- scanning --------------------------------------------------------------------------
 
 
 def is_candidate(path: Path) -> bool:
-    """A file the inbox should take: regular, not hidden, not a temporary/partial name."""
+    """An inbox entry a cycle should take: not hidden, not a temporary/partial name, not a
+    folder. Symbolic links, named pipes, sockets and stray reason files are taken too, and
+    quarantined with a reason instead of lying in the inbox forever (never followed or read)."""
     name = path.name
-    if name.startswith((".", "~$")) or name.endswith(REASON_SUFFIX):
+    if name.startswith((".", "~$")):
         return False
     if path.suffix.lower() in PARTIAL_SUFFIXES:
         return False
     try:
-        return path.is_file() and not path.is_symlink()
+        return not stat.S_ISDIR(os.lstat(path).st_mode)
     except OSError:
         return False
 
@@ -89,13 +118,28 @@ def scan_inbox(inbox: Path) -> list[Path]:
     inbox = Path(inbox)
     if not inbox.is_dir():
         return []
-    return sorted(p for p in inbox.rglob("*") if is_candidate(p))
+    return sorted(p for p in _walk(inbox) if is_candidate(p))
+
+
+def _walk(folder: Path):
+    """Every entry under folder, without entering hidden folders or following folder links."""
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for e in entries:
+        p = Path(e.path)
+        if e.is_dir(follow_symlinks=False):
+            if not e.name.startswith("."):
+                yield from _walk(p)
+        else:
+            yield p
 
 
 def signature(path: Path) -> tuple[int, int] | None:
     """(size, mtime_ns), or None when the file is gone."""
     try:
-        st = path.stat()
+        st = os.lstat(path)  # a link's own signature: a link is never followed
     except OSError:
         return None
     return st.st_size, st.st_mtime_ns
@@ -129,6 +173,9 @@ class StabilityTracker:
             elif now - prev[1] >= self.quiet_seconds and (
                 sig[0] > 0 or time.time() - sig[1] / 1e9 >= self.empty_grace
             ):
+                if being_written(p):  # a copy that stalled: its writer still has it open
+                    self._seen[p] = (sig, now)
+                    continue
                 ready.append(p)
         for p in list(self._seen):
             if p not in current:
@@ -143,6 +190,28 @@ class StabilityTracker:
             self._seen.pop(p, None)
 
 
+def being_written(path: Path) -> bool:
+    """Some process still has the file open for writing (a copy that stalled longer than the
+    settle time). Asked of the kernel with a read lease, which it refuses (EAGAIN) while any
+    writer has the file open. Where leases are not available (a file we do not own, NFS),
+    False: the size/mtime settle time is all there is."""
+    import fcntl  # noqa: PLC0415
+
+    try:
+        fd = open_nofollow(path)
+    except OSError:
+        return False
+    try:
+        fcntl.fcntl(fd, fcntl.F_SETLEASE, fcntl.F_RDLCK)
+    except OSError as exc:
+        return exc.errno == errno.EAGAIN
+    else:
+        fcntl.fcntl(fd, fcntl.F_SETLEASE, fcntl.F_UNLCK)
+        return False
+    finally:
+        os.close(fd)
+
+
 def settled_files(inbox: Path, settle_seconds: float = 2.0, poll: float = 0.5) -> list[Path]:
     """Inbox files whose (size, mtime) did not change over `settle_seconds`.
 
@@ -150,7 +219,7 @@ def settled_files(inbox: Path, settle_seconds: float = 2.0, poll: float = 0.5) -
     is taken (the watcher has already waited for stability)."""
     files = scan_inbox(inbox)
     if settle_seconds <= 0 or not files:
-        return files
+        return [handover(p) for p in files]
     tracker = StabilityTracker(settle_seconds)
     tracker.observe(files)
     deadline = time.monotonic() + settle_seconds + poll
@@ -160,7 +229,45 @@ def settled_files(inbox: Path, settle_seconds: float = 2.0, poll: float = 0.5) -
         ready = tracker.observe(files)
         if len(ready) == len([f for f in files if signature(f)]):
             break
-    return sorted(ready)
+    return sorted(handover(p) for p in ready)
+
+
+# --- handing paths to the orchestrator -------------------------------------------------
+
+TOKEN_DIR = ".finsam-file"
+
+
+def handover(path: Path) -> Path:
+    """The path as it may be handed to the orchestrator (Prefect parameters, task-run names,
+    the watcher's callback): itself when its name shows as is, else a token naming the
+    file by its inode (`<inbox>/.finsam-file/<dev>-<ino>`), which the cycle maps back
+    (`take_files`). A name that is not UTF-8 cannot be sent to the Prefect API at all, and a
+    personnummer in a name must not reach it."""
+    path = Path(path)
+    if is_shown_as_is(path):
+        return path
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return path
+    root = path.parent
+    return root / TOKEN_DIR / f"{st.st_dev}-{st.st_ino}"
+
+
+def _untoken(inbox: Path, files: list[Path]) -> list[Path]:
+    tokens = {p.name: p for p in files if p.parent.name == TOKEN_DIR}
+    if not tokens:
+        return files
+    found: dict[str, Path] = {}
+    for p in _walk(inbox):
+        try:
+            st = os.lstat(p)
+        except OSError:
+            continue
+        key = f"{st.st_dev}-{st.st_ino}"
+        if key in tokens:
+            found[key] = p
+    return [found.get(p.name, p) if p.parent.name == TOKEN_DIR else p for p in files]
 
 
 def group_by_content(paths: list[Path]) -> dict[str, list[Path]]:
@@ -242,7 +349,7 @@ def result_or_raise(outcome: FileOutcome) -> FileResult:
             doc_id = sha256_file(outcome.path)
         except OSError:
             doc_id = None
-    return FileResult(file_name=outcome.path.name, doc_id=doc_id, status=outcome.status, seconds=round(outcome.seconds, 3))
+    return FileResult(file_name=display_name(outcome.path.name), doc_id=doc_id, status=outcome.status, seconds=round(outcome.seconds, 3))
 
 
 def is_transient(exc: BaseException | None) -> bool:
@@ -262,11 +369,14 @@ def failure_of(path: Path, exc: BaseException | None) -> ProcessingError:
 
 
 def _candidates(folder: Path, name: str):
+    """name, "name (2).ext", ...: each fitted to 255 bytes together with its reason suffix,
+    so a long name (230+ bytes) never fails at the quarantine reason (ENAMETOOLONG)."""
     stem, suffix = Path(name).stem, Path(name).suffix
-    yield folder / name
+    room = NAME_MAX - len(os.fsencode(REASON_SUFFIX))
+    yield folder / fit_name(name, limit=room)
     n = 2
     while True:
-        yield folder / f"{stem} ({n}){suffix}"
+        yield folder / fit_name(f"{stem} ({n}){suffix}", limit=room)
         n += 1
 
 
@@ -274,9 +384,10 @@ def _same_file(a: Path, b: Path) -> bool:
     """b holds a's bytes: the same inode (a hard link an interrupted move left), or the
     same size and sha256 (an interrupted copy across file systems)."""
     try:
-        if os.path.samefile(a, b):
+        sa, sb = os.lstat(a), os.lstat(b)  # never through a link
+        if (sa.st_dev, sa.st_ino) == (sb.st_dev, sb.st_ino):
             return True
-        if a.stat().st_size != b.stat().st_size:
+        if not (stat.S_ISREG(sa.st_mode) and stat.S_ISREG(sb.st_mode)) or sa.st_size != sb.st_size:
             return False
         return sha256_file(a) == sha256_file(b)
     except OSError:
@@ -325,6 +436,7 @@ def move_unique(src: Path, folder: Path, before_release: Callable[[Path], object
     """
     src = Path(src)
     folder.mkdir(parents=True, exist_ok=True)
+    os.lstat(src)  # FileNotFoundError when it is gone (placed by another run)
     tmp: Path | None = None
     try:
         for dest in _candidates(folder, src.name):
@@ -359,8 +471,8 @@ def move_unique(src: Path, folder: Path, before_release: Callable[[Path], object
 
 
 def _copy_to_temp(src: Path, folder: Path) -> Path:
-    fd, name = tempfile.mkstemp(prefix=f".{src.name}.", suffix=".tmp", dir=folder)
-    with os.fdopen(fd, "wb") as out, open(src, "rb") as inp:
+    fd, name = tempfile.mkstemp(prefix="." + fit_name(src.name, ".", NAME_MAX - 20), suffix=".tmp", dir=folder)
+    with os.fdopen(fd, "wb") as out, os.fdopen(open_nofollow(src), "rb") as inp:
         shutil.copyfileobj(inp, out, 1 << 20)
         out.flush()
         os.fsync(out.fileno())
@@ -374,12 +486,14 @@ def archive_folder(archive: Path, when: datetime | None = None) -> Path:
     return Path(archive) / f"{when.year:04d}"
 
 
-def archive_file(path: Path, archive: Path, when: datetime | None = None) -> Path:
-    return move_unique(path, archive_folder(archive, when))
+def archive_file(path: Path, archive: Path, when: datetime | None = None,
+                 before_release: Callable[[Path], object] | None = None) -> Path:
+    return move_unique(path, archive_folder(archive, when), before_release=before_release)
 
 
 def reason_path(quarantined: Path) -> Path:
-    return quarantined.with_name(quarantined.name + REASON_SUFFIX)
+    """<name>.reason.json beside the quarantined file (shortened to fit 255 bytes)."""
+    return quarantined.with_name(fit_name(quarantined.name, REASON_SUFFIX))
 
 
 def quarantine_file(path: Path, quarantine: Path, error: ProcessingError) -> Path:
@@ -389,11 +503,11 @@ def quarantine_file(path: Path, quarantine: Path, error: ProcessingError) -> Pat
     quarantined file without its reason."""
 
     def write_reason(dest: Path) -> None:
-        reason = {
-            "file_name": path.name,
-            "quarantined_as": dest.name,
+        reason = {  # names as shown: escaped, personnummer masked
+            "file_name": display_name(path.name),
+            "quarantined_as": display_name(dest.name),
             "kind": error.kind,
-            "message": error.message,
+            "message": display_name(error.message),
             "doc_id": error.doc_id,
             "pipeline_version": error.pipeline_version,
             "occurred_at": error.occurred_at.isoformat() if error.occurred_at else None,
@@ -420,6 +534,7 @@ class IngestReport(BaseModel):
     archived: list[Placed] = []
     quarantined: list[Placed] = []
     left_in_inbox: list[str] = []  # vanished or not movable; picked up next time
+    refused: list[str] = []  # handed files outside the inbox: never read, moved or deleted
     tables_rebuilt: bool = False
     skipped: str | None = None  # the cycle did not run: why (another run held the lock)
 
@@ -432,19 +547,41 @@ def place_results(
     results: dict[Path, FileResult | ProcessingError], folders: Folders, when: datetime | None = None
 ) -> IngestReport:
     """Move every processed file to the archive and every failed one to quarantine."""
-    report = IngestReport(inbox=str(folders.inbox))
+    report = IngestReport(inbox=display_path(folders.inbox))
     for path, res in results.items():
         try:
+            if not isinstance(res, ProcessingError):
+                try:  # what is archived must still be the plain file that was read
+                    check_inside(folders.inbox, path)
+                except OutsideFolder as exc:
+                    if str(exc) == "gone":
+                        raise FileNotFoundError(path) from None
+                    from pipeline.process import make_error  # noqa: PLC0415
+
+                    res = make_error(path, "not_a_file", f"replaced while it was processed: {exc}")
             if isinstance(res, ProcessingError):
                 dest = quarantine_file(path, folders.quarantine, res)
-                report.quarantined.append(Placed(file_name=path.name, moved_to=str(dest), status="failed",
-                                                 doc_id=res.doc_id, kind=res.kind, message=res.message))
+                report.quarantined.append(Placed(file_name=display_name(path.name), moved_to=display_path(dest),
+                                                 status="failed", doc_id=res.doc_id, kind=res.kind,
+                                                 message=display_name(res.message)))
             else:
-                dest = archive_file(path, folders.archive, when)
-                report.archived.append(Placed(file_name=path.name, moved_to=str(dest), status=res.status, doc_id=res.doc_id))
+                dest = archive_file(path, folders.archive, when,
+                                    before_release=_recorder(folders.out, res.doc_id, path.name))
+                report.archived.append(Placed(file_name=display_name(path.name), moved_to=display_path(dest),
+                                              status=res.status, doc_id=res.doc_id))
         except FileNotFoundError:
-            report.left_in_inbox.append(str(path))
+            report.left_in_inbox.append(display_path(path))
+        except OSError as exc:  # one file that cannot be moved never keeps the others in the inbox
+            log.warning("inbox: cannot move %s: %s; left in the inbox", display_path(path), display_name(str(exc)))
+            report.left_in_inbox.append(display_path(path))
     return report
+
+
+def _recorder(out: Path, doc_id: str | None, name: str) -> Callable[[Path], object]:
+    """Record the archive path on the document before the inbox name goes (a rerun redoes it)."""
+    from pipeline.store import record_archived  # noqa: PLC0415
+
+    return lambda dest: record_archived(out, doc_id, dest, name)
 
 
 class ProcessedBatch(BaseModel):
@@ -453,7 +590,7 @@ class ProcessedBatch(BaseModel):
     results: list[FileResult | ProcessingError] = []
     tables_rebuilt: bool = False
 
-    def by_path(self, paths: list[str]) -> dict[Path, FileResult | ProcessingError]:
+    def by_path(self, paths: list[str | Path]) -> dict[Path, FileResult | ProcessingError]:
         return {Path(p): r for p, r in zip(paths, self.results)}
 
 
@@ -474,6 +611,7 @@ def sweep_cycle_temps(folders: Folders) -> int:
 
     archive = Path(folders.archive)
     years = sorted(d for d in archive.iterdir() if d.is_dir()) if archive.is_dir() else []
+    shutil.rmtree(Path(folders.out) / STAGING_DIR, ignore_errors=True)
     return sweep_stale_temps(documents_dir(folders.out), errors_dir(folders.out), folders.quarantine, *years)
 
 
@@ -510,40 +648,142 @@ def run_ingest_cycle(
     from pipeline.permissions import umask_not_wider_than  # noqa: PLC0415
 
     folders = folders.resolved()
-    folders.ensure()
+    folders.ensure()  # refuses overlapping folders (FolderOverlap), one line
     if files is None:
         files = settled_files(folders.inbox, settle_seconds)
-    report = IngestReport(inbox=str(folders.inbox))
+    report = IngestReport(inbox=display_path(folders.inbox))
     pending = Path(folders.out) / TABLES_PENDING
     # Nothing to take: never wait (a run holding the lock finishes the tables itself).
     timeout = lock_timeout if files else 0
     try:
         with folder_lock(folders.out, timeout=timeout, on_wait=lambda msg: logger.info("%s", msg)):
-            # Another runner may have placed some of these while this one waited.
-            taken = [Path(p).resolve() for p in files if Path(p).is_file()]
+            # Another runner may have placed some of these while this one waited; and what
+            # is in the inbox now is judged now, never by a link (take_files).
+            taken, strays, refused = take_files(folders.inbox, [Path(p) for p in files])
+            report.refused = [f"{display_path(p)}: {why}" for p, why in refused]
+            for line in report.refused:
+                logger.warning("inbox %s: refused %s", display_path(folders.inbox), line)
             with umask_not_wider_than(taken or [folders.inbox]):
                 sweep_cycle_temps(folders)
                 if taken:
                     pending.touch()  # empty marker: nothing to write half
-                    batch = process(taken)
-                    report = place(batch.by_path([str(p) for p in taken]), folders)
+                    with staged(taken, folders.out) as aliases:
+                        batch = process(aliases)
+                    results = dict(zip(taken, batch.results))
+                    results.update(strays)
+                    report = place(results, folders).model_copy(update={"refused": report.refused})
                     report.tables_rebuilt = batch.tables_rebuilt
-                elif pending.exists():
-                    logger.info("tables: finishing the rebuild an interrupted cycle left")
-                    report.tables_rebuilt = (rebuild or _rebuild_tables)(Path(folders.out))
+                else:
+                    if strays:
+                        report = place(dict(strays), folders).model_copy(update={"refused": report.refused})
+                    if pending.exists():
+                        logger.info("tables: finishing the rebuild an interrupted cycle left")
+                        report.tables_rebuilt = (rebuild or _rebuild_tables)(Path(folders.out))
                 # process/rebuild returned: the tables show every record (or the stage is not installed)
                 pending.unlink(missing_ok=True)
     except LockBusy as exc:
         if files:
             report.skipped = str(exc)
-            logger.warning("inbox %s: cycle skipped: %s", folders.inbox, exc)
+            logger.warning("inbox %s: cycle skipped: %s", display_path(folders.inbox), exc)
         return report
     for q in report.quarantined:
         logger.warning("quarantined %s: %s: %s", q.file_name, q.kind, q.message)
     if files or report.tables_rebuilt:
-        logger.info("inbox %s: %d archived, %d quarantined, %d left", folders.inbox,
+        logger.info("inbox %s: %d archived, %d quarantined, %d left", display_path(folders.inbox),
                     len(report.archived), len(report.quarantined), len(report.left_in_inbox))
     return report
+
+
+def take_files(inbox: Path, files: list[Path]) -> tuple[list[Path], dict[Path, ProcessingError], list[tuple[Path, str]]]:
+    """Judge the handed files as they are now, under the lock, without following any link.
+
+    Returns (files to process, entries to quarantine at once with their error, refused).
+    - Outside the inbox (a path handed through the API, "../x", a symlinked subfolder
+      leading out): refused, never read, moved or deleted.
+    - A symbolic link, named pipe, socket or device in the inbox, or a stray reason file:
+      quarantined as it is (a link is moved, never followed), with the reason.
+    - Gone (placed by another run): dropped.
+    Tokens from `handover` are mapped back to their files first."""
+    from pipeline.process import make_error  # noqa: PLC0415
+
+    inbox = Path(inbox)
+    taken: list[Path] = []
+    strays: dict[Path, ProcessingError] = {}
+    refused: list[tuple[Path, str]] = []
+    seen: set[Path] = set()
+    for p in _untoken(inbox, [Path(os.path.abspath(f)) for f in files]):
+        if p in seen:
+            continue
+        seen.add(p)
+        if not inside(inbox, p):
+            refused.append((p, "not inside the inbox"))
+            continue
+        try:
+            check_inside(inbox, p)
+        except OutsideFolder as exc:
+            why = str(exc)
+            if why == "gone":
+                continue
+            if why == "reached through a symbolic link":  # a folder on the way is a link: it may lead anywhere
+                refused.append((p, why))
+                continue
+            try:
+                st = os.lstat(p)
+            except OSError:
+                continue
+            strays[p] = make_error(p, "not_a_file", f"{file_kind(st.st_mode)} in the inbox; not read (links are never followed)")
+            continue
+        if p.name.endswith(REASON_SUFFIX):
+            strays[p] = make_error(p, "unsupported", "a quarantine reason file in the inbox; not read")
+            continue
+        taken.append(p)
+    return taken, strays, refused
+
+
+STAGING_DIR = ".staging"
+
+
+class staged:
+    """Context manager: the paths `process` is given for the taken files.
+
+    A file whose name shows as is is given as itself. Any other (not UTF-8, a control
+    character, a personnummer) is given as a hard link (or, across file systems, a copy) of
+    exactly the inode that was checked, under OUT/.staging/<n>/<its shown name>: its real
+    name then never reaches the orchestrator (flow-run parameters, task-run names, the
+    pickled result cache), and the record says the name as shown. Removed afterwards (and
+    by the next cycle's sweep after a kill)."""
+
+    def __init__(self, files: list[Path], out: Path):
+        self.files = files
+        self.root = Path(out) / STAGING_DIR
+
+    def __enter__(self) -> list[Path]:
+        aliases = []
+        for i, p in enumerate(self.files):
+            if is_shown_as_is(p):
+                aliases.append(p)
+                continue
+            folder = self.root / str(i)
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            alias = folder / fit_name(display_name(p.name).replace("/", "_"))
+            try:
+                fd = open_nofollow(p)
+            except OSError:
+                aliases.append(p)  # fails in processing with its reason
+                continue
+            try:
+                try:
+                    os.link(f"/proc/self/fd/{fd}", alias, follow_symlinks=True)
+                except OSError:  # another file system, or protected_hardlinks: copy the checked bytes
+                    with os.fdopen(os.dup(fd), "rb") as inp, open(alias, "xb") as outp:
+                        shutil.copyfileobj(inp, outp, 1 << 20)
+            finally:
+                os.close(fd)
+            aliases.append(alias)
+        return aliases
+
+    def __exit__(self, *exc) -> None:
+        shutil.rmtree(self.root, ignore_errors=True)
 
 
 def _rebuild_tables(out: Path) -> bool:

@@ -15,9 +15,11 @@ While holding the lock a run may also sweep the temp files a killed run left beh
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import json
 import os
+import stat
 import socket
 import sys
 import threading
@@ -89,7 +91,7 @@ def folder_lock(
                 _held[key] = (fd, depth - 1)
         return
 
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    fd = open_lock_file(path)
     try:
         deadline = None if timeout is None else time.monotonic() + timeout
         while True:
@@ -123,6 +125,47 @@ def folder_lock(
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
         os.close(fd)
+
+
+def open_lock_file(path: Path) -> int:
+    """An fd of the lock file `path`, which is always our own plain file.
+
+    Never through a symbolic link and never a hard link to some other file: the holder
+    truncates and writes its lock file, and a link planted in its place
+    (OUT/.finsam.lock -> ~/thesis.tex) would otherwise truncate the file it points to. A
+    link found there is removed (it is a name in our own folder, not the file it points to)
+    and a fresh lock file created in its place."""
+    path = Path(path)
+    for _ in range(5):
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK, 0o600)
+        except OSError as exc:
+            if exc.errno not in (errno.ELOOP, errno.ENXIO, errno.EISDIR, errno.EWOULDBLOCK):
+                raise
+            _remove_not_ours(path, "a symbolic link or special file")
+            continue
+        st = os.fstat(fd)
+        if stat.S_ISREG(st.st_mode) and st.st_nlink == 1:
+            os.set_blocking(fd, True)
+            return fd
+        os.close(fd)
+        _remove_not_ours(path, "a hard link to another file" if stat.S_ISREG(st.st_mode) else "not a plain file")
+    raise FinsamError(f"cannot make a safe lock file at {path}: something keeps replacing it", kind="locked")
+
+
+def _remove_not_ours(path: Path, what: str) -> None:
+    import logging  # noqa: PLC0415
+
+    from pipeline.names import display_path  # noqa: PLC0415
+
+    logging.getLogger(__name__).warning("lock file %s was %s; replaced it (the file it led to is untouched)",
+                                        display_path(path), what)
+    try:
+        if os.path.isdir(path) and not os.path.islink(path):
+            raise FinsamError(f"the lock file {display_path(path)} is a folder; remove it", kind="locked")
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
 
 
 def holds_lock(folder: Path) -> bool:

@@ -235,9 +235,9 @@ def person_names(text: str) -> list[str]:
 # --- person names in lists (attendance, signature blocks) -------------------------------
 #
 # Attendance lists and signature blocks print names back to back, often without any
-# separator the spaCy rule can use ("Margareta Yngveson, s Astrid Adholm"), with middle
-# initials ("Göran T Andersson"), run-together double first names ("JanAnders"), and
-# particles ("Marietta de Pourbaix-Lundin"). `list_person_names` finds them with one
+# separator the spaCy rule can use ("Anna Berg, s Eva Ek"), with middle
+# initials ("Olle T Ek"), run-together double first names ("PerOlof"), and
+# particles ("Ulla de Wahl-Berg"). `list_person_names` finds them with one
 # linear regex over the text, then drops label, role and field words at either end.
 
 _UP = "A-ZÅÄÖÉÜÆØ"

@@ -29,10 +29,26 @@ from stdnum.se import personnummer as _stdnum_pnr
 
 from models.text import DocumentText
 
-# Hyphen, plus, and the dashes a word processor or OCR turns a hyphen into.
-_SEPARATORS = "-+\u2010\u2011\u2012\u2013\u2212"
+# Hyphen, plus, and every dash a word processor, OCR, a PDF's text layer or a keyboard
+# makes of the hyphen: hyphens (U+2010/2011), figure dash, en and em dash, horizontal bar,
+# minus sign, small and fullwidth hyphen-minus, small em dash, soft hyphen.
+_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d\u00ad"
+_SEPARATORS = "-+" + _DASHES
+_SEP = "[" + re.escape(_SEPARATORS) + "]"
+_SP = r"[ \t\u00a0\u2009\u202f]"  # spaces a person or a text layer puts around a separator
+# Every pattern is linear: each part has a fixed or bounded length, so no input makes the
+# engine backtrack more than a constant per position.
 _PATTERN = re.compile(
-    r"(?<!\d)(?P<head>\d{8}|\d{6})(?P<sep>[" + re.escape(_SEPARATORS) + r"]?)(?P<tail>\d{4})(?!\d)"
+    # As typed: 6 or 8 digits, a separator (hyphen/dash/plus, or a space, with up to three
+    # spaces around it and a line break after it), 4 digits.
+    r"(?<!\d)(?P<head>\d{8}|\d{6})"
+    r"(?P<sep>" + _SP + r"{0,3}" + _SEP + r"?" + _SP + r"{0,3}(?:\r?\n" + _SP + r"{0,3})?)"
+    r"(?P<tail>\d{4})(?!\d)"
+    # Letter-spaced, as a PDF's text layer spells out spaced-out type: every digit followed
+    # by one space, the separator optional.
+    r"|(?<!\d)(?<!\d[ \u00a0])(?P<shead>\d(?:[ \u00a0]\d){7}|\d(?:[ \u00a0]\d){5})"
+    r"(?P<ssep>(?=\D)[ \u00a0]{0,3}(?:" + _SEP + r"[ \u00a0]{0,3})?(?:\r?\n[ \u00a0]{0,2})?)"
+    r"(?P<stail>\d(?:[ \u00a0]\d){3})(?![ \u00a0]?\d)"
 )
 MASK_CHAR = "X"
 
@@ -58,6 +74,11 @@ def _valid_personnummer(head: str, sep: str, tail: str) -> bool:
     return True
 
 
+def _digits(s: str) -> str:
+    """The ASCII digits of a matched run (fullwidth or other decimal digits included)."""
+    return "".join(str(int(c)) for c in s if c.isdigit())
+
+
 @dataclass(frozen=True)
 class Match:
     start: int
@@ -69,10 +90,13 @@ def find_personnummer(text: str) -> list[Match]:
     """Every personnummer or samordningsnummer in `text`, with its character span."""
     out: list[Match] = []
     for m in _PATTERN.finditer(text):
-        sep = m.group("sep")
-        if sep and sep not in "-+":
-            sep = "-"
-        if _valid_personnummer(m.group("head"), sep, m.group("tail")):
+        if m.group("head") is not None:
+            head, sep, tail = m.group("head"), m.group("sep"), m.group("tail")
+        else:
+            head, sep, tail = m.group("shead"), m.group("ssep"), m.group("stail")
+        head, tail = _digits(head), _digits(tail)
+        sep = "+" if "+" in sep else "-"
+        if _valid_personnummer(head, sep, tail):
             out.append(Match(m.start(), m.end(), m.group(0)))
     return out
 
@@ -123,14 +147,30 @@ def mask_document_text(doc: DocumentText) -> int:
         page.raw_text, n_raw = mask_text(page.raw_text)
         page.text, n_text = mask_text(page.text)
         total += max(n_raw, n_text)
+        # Lines and words are masked as one text each (lines joined by line breaks, words
+        # by spaces), so a number split over two lines ("811218-" / "9876") or over words
+        # (a letter-spaced text layer: "8 1 1 2 1 8 - ...") is masked in every piece.
+        _mask_pieces([line.text for line in page.lines], "\n", page.lines, "text")
+        words = [w for line in page.lines for w in line.words]
+        _mask_pieces([w.text for w in words], " ", words, "text")
         for line in page.lines:
-            line.text, _ = mask_text(line.text)
             if line.cells:
                 line.cells = [mask_text(c)[0] for c in line.cells]
-            for word in line.words:
-                word.text, _ = mask_text(word.text)
         page.warnings = [mask_text(w)[0] for w in page.warnings]
     doc.warnings = [mask_text(w)[0] for w in doc.warnings]
     doc.file_name, n_name = mask_text(doc.file_name)
     doc.source_path, _ = mask_text(doc.source_path)
     return total + n_name
+
+
+def _mask_pieces(texts: list[str], joiner: str, owners: list, attr: str) -> None:
+    """Mask the texts as one (joined by `joiner`) and give each owner its masked piece."""
+    if not texts:
+        return
+    masked, n = mask_text(joiner.join(texts))
+    if not n:
+        return
+    pos = 0
+    for owner, t in zip(owners, texts):
+        setattr(owner, attr, masked[pos:pos + len(t)])
+        pos += len(t) + len(joiner)

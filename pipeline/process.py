@@ -8,11 +8,13 @@ imported the pipeline, so starting one costs milliseconds, not a re-import.
 
 from __future__ import annotations
 
+import functools
 import logging
 import multiprocessing as mp
 import os
 import resource
 import signal
+import stat
 import time
 import traceback
 from collections.abc import Callable, Iterable
@@ -25,10 +27,14 @@ from models import Document, DocumentText, PageSummary, ProcessingError
 from pipeline import PIPELINE_VERSION
 from pipeline.errors import FinsamError
 from pipeline.limits import Limits
-from pipeline.personnummer import mask_document_text, mask_string
+from pipeline.names import display_name, display_path, open_nofollow
+from pipeline.personnummer import mask_document_text
 from pipeline.read import SUPPORTED_SUFFIXES, read_document, sha256_file
 from pipeline.locking import folder_lock, sweep_stale_temps
-from pipeline.store import document_path, documents_dir, error_path, errors_dir, existing_version, write_model
+from pipeline.names import file_kind
+from pipeline.store import (
+    archived_path_of, clear_errors, document_path, documents_dir, error_path, errors_dir, existing_version, write_model,
+)
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +51,7 @@ def build_document(doc: DocumentText, path: Path) -> Document:
     return Document(
         doc_id=doc.doc_id,
         file_name=doc.file_name,
-        source_path=mask_string(str(path)),
+        source_path=display_path(path),
         media_type=doc.media_type,
         file_size=path.stat().st_size,
         doc_type=main.doc_type if main else "other",
@@ -99,6 +105,9 @@ def _child(path: str, limits_json: str, conn) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
     except (ValueError, OSError):
         pass
+    from pipeline.read import progress
+
+    progress.set_hook(_progress_sender(conn))
     try:
         doc = process_file(Path(path), limits)
         conn.send(("ok", doc.model_dump_json()))
@@ -111,6 +120,20 @@ def _child(path: str, limits_json: str, conn) -> None:
         conn.send(("error", "internal", f"{type(exc).__name__}: {exc} [{tb[-3] if len(tb) >= 3 else ''}]".strip()))
     finally:
         conn.close()
+
+
+def _progress_sender(conn, every: float = 0.5):
+    """Pages read so far to the parent, at most every `every` seconds (and the last page)."""
+    last = [0.0]
+
+    def send(done: int, total: int) -> None:
+        now = time.monotonic()
+        if done < total and now - last[0] < every:
+            return
+        last[0] = now
+        conn.send(("progress", done, total))
+
+    return send
 
 
 def _address_space_in_use() -> int:
@@ -141,8 +164,11 @@ def _context() -> mp.context.BaseContext:
     return _ctx
 
 
-def process_file_isolated(path: Path, limits: Limits) -> Document | ProcessingError:
-    """Run process_file in a child process under the time and memory limits."""
+def process_file_isolated(path: Path, limits: Limits,
+                          on_page: Callable[[int, int], object] | None = None) -> Document | ProcessingError:
+    """Run process_file in a child process under the time and memory limits.
+
+    on_page(done, total): pages read so far, as the child reports them (long scans)."""
     path = Path(path)
     ctx = _context()
     parent_conn, child_conn = ctx.Pipe(duplex=False)
@@ -161,6 +187,14 @@ def process_file_isolated(path: Path, limits: Limits) -> Document | ProcessingEr
                     result = parent_conn.recv()
                 except EOFError:
                     result = None
+                if result is not None and result[0] == "progress":
+                    if on_page is not None:
+                        try:
+                            on_page(result[1], result[2])
+                        except Exception:  # noqa: BLE001 - a display problem never fails the file
+                            pass
+                    result = None
+                    continue
                 break
             if not proc.is_alive() and not parent_conn.poll(0):
                 break
@@ -199,12 +233,12 @@ def make_error(path: Path, kind: str, message: str) -> ProcessingError:
         doc_id = sha256_file(path)
     except OSError:
         doc_id = None
-    return ProcessingError(
-        file_name=mask_string(path.name),
-        source_path=mask_string(str(path)),
+    return ProcessingError(  # names and message as shown: escaped, one line, no personnummer
+        file_name=display_name(path.name),
+        source_path=display_path(path),
         doc_id=doc_id,
         kind=kind,
-        message=mask_string(" ".join(message.split())),  # one line, no personnummer
+        message=display_name(" ".join(message.split())),
         pipeline_version=PIPELINE_VERSION,
         occurred_at=datetime.now(timezone.utc),
     )
@@ -235,17 +269,43 @@ class BatchResult:
         return [o for o in self.outcomes if o.status == "processed"]
 
 
-def collect_inputs(paths: Iterable[Path]) -> list[Path]:
-    """Files as given, and supported files found under folders (sorted, deduplicated)."""
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".tif", ".tiff", ".gif", ".bmp", ".webp", ".heic"}
+
+
+def collect_inputs(paths: Iterable[Path], skipped: list[tuple[Path, str]] | None = None) -> list[Path]:
+    """Files as given, and supported files found under folders (sorted, deduplicated).
+
+    What a folder holds that is not read is appended to `skipped` with the reason (an image,
+    another type, a link, a pipe), so the summary can say so instead of passing over it."""
     seen: set[Path] = set()
     out: list[Path] = []
     for p in paths:
         p = Path(p)
         if p.is_dir():
-            found = sorted(
-                f for f in p.rglob("*") if f.is_file() and not f.name.startswith(".")
-                and f.suffix.lower() in SUPPORTED_SUFFIXES
-            )
+            found = []
+            for f in sorted(p.rglob("*")):
+                if f.name.startswith(".") or any(part.startswith(".") for part in f.relative_to(p).parts[:-1]):
+                    continue
+                try:
+                    st = os.lstat(f)
+                except OSError:
+                    continue
+                if stat.S_ISDIR(st.st_mode):
+                    continue
+                why = None
+                if not stat.S_ISREG(st.st_mode):
+                    why = f"{file_kind(st.st_mode)}; not read (links are never followed in a folder)"
+                elif f.suffix.lower() in IMAGE_SUFFIXES:
+                    why = "an image; finsam reads .pdf, .docx, .txt (scan it into a PDF to have it OCR'd)"
+                elif f.suffix.lower() not in SUPPORTED_SUFFIXES:
+                    why = f"unsupported type '{f.suffix or '(none)'}'; finsam reads .pdf, .docx, .txt"
+                if why:
+                    if skipped is not None:
+                        skipped.append((f, why))
+                    continue
+                found.append(f)
+        elif p.is_symlink():
+            found = [p.resolve()]  # named by the user: the link is theirs to follow
         else:
             found = [p]
         for f in found:
@@ -256,7 +316,8 @@ def collect_inputs(paths: Iterable[Path]) -> list[Path]:
     return out
 
 
-def process_one(path: Path, out: Path, limits: Limits, force: bool = False) -> FileOutcome:
+def process_one(path: Path, out: Path, limits: Limits, force: bool = False,
+                on_page: Callable[[int, int], object] | None = None) -> FileOutcome:
     """Process one file into out/documents (or out/errors); skip it when unchanged."""
     started = time.monotonic()
     if not path.is_file():
@@ -270,12 +331,15 @@ def process_one(path: Path, out: Path, limits: Limits, force: bool = False) -> F
         write_model(error_path(out, err), err)
         return FileOutcome(path, "failed", error=err)
     if not force and existing_version(out, doc_id) == PIPELINE_VERSION:
+        clear_errors(out, path.name, doc_id)  # an earlier failure under this name is over
         return FileOutcome(path, "skipped", seconds=time.monotonic() - started)
-    result = process_file_isolated(path, limits)
+    result = process_file_isolated(path, limits, on_page)
     if isinstance(result, ProcessingError):
         write_model(error_path(out, result), result)
         return FileOutcome(path, "failed", error=result, seconds=time.monotonic() - started)
+    result.archived_path = archived_path_of(out, result.doc_id)  # reprocessed: the file stays where it was archived
     write_model(document_path(out, result.doc_id), result)
+    clear_errors(out, path.name, result.doc_id)  # e.g. a fixed file dropped again under its old name
     return FileOutcome(path, "processed", document=result, seconds=time.monotonic() - started)
 
 
@@ -286,8 +350,11 @@ def process_batch(
     force: bool = False,
     jobs: int | None = None,
     on_done: Callable[[FileOutcome], None] | None = None,
+    on_page: Callable[[Path, int, int], object] | None = None,
 ) -> BatchResult:
     """Process files, `jobs` at a time; OCR cores are shared out between parallel files.
+
+    on_done(outcome) after each file; on_page(path, done, total) as a file's pages are read.
 
     Holds the output folder's run lock (pipeline.locking) throughout: a second run on the
     same folder waits, then finds the files done and skips them, so nothing is processed
@@ -296,7 +363,7 @@ def process_batch(
     out = Path(out)
     with folder_lock(out):
         sweep_stale_temps(documents_dir(out), errors_dir(out))
-        return _process_batch_locked(paths, out, limits, force, jobs, on_done)
+        return _process_batch_locked(paths, out, limits, force, jobs, on_done, on_page)
 
 
 def _process_batch_locked(
@@ -306,6 +373,7 @@ def _process_batch_locked(
     force: bool,
     jobs: int | None,
     on_done: Callable[[FileOutcome], None] | None,
+    on_page: Callable[[Path, int, int], object] | None = None,
 ) -> BatchResult:
     from concurrent.futures import ThreadPoolExecutor, as_completed
 
@@ -317,7 +385,9 @@ def _process_batch_locked(
     outcomes: dict[int, FileOutcome] = {}
     # Threads only wait on child processes here; the work happens in the children.
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        futures = {pool.submit(process_one, f, out, per_doc, force): i for i, f in enumerate(files)}
+        futures = {pool.submit(process_one, f, out, per_doc, force,
+                               None if on_page is None else functools.partial(on_page, f)): i
+                   for i, f in enumerate(files)}
         for fut in as_completed(futures):
             outcome = fut.result()
             outcomes[futures[fut]] = outcome

@@ -78,12 +78,25 @@ def write_result(con: duckdb.DuckDBPyConnection, sql: str, fmt: str, output: Pat
     os.close(fd)
     os.unlink(tmp)  # DuckDB creates the file itself
     try:
+        if fmt == "csv":
+            sql = _nested_as_json(con, sql)
         con.execute(f"COPY ({_strip(sql)}) TO {_sql_str(tmp)} ({_COPY_OPTIONS[fmt]})")
         rows = con.execute(f"SELECT count(*) FROM ({_strip(sql)})").fetchone()[0]
         os.replace(tmp, output)
     finally:
         Path(tmp).unlink(missing_ok=True)
     return rows
+
+
+def _nested_as_json(con: duckdb.DuckDBPyConnection, sql: str) -> str:
+    """For CSV: structs (bbox), maps and lists as JSON text, not DuckDB's own {'x0': 1.0} notation."""
+    cur = con.execute(f"SELECT * FROM ({_strip(sql)}) LIMIT 0")
+    nested = [d[0] for d in cur.description if str(d[1]).upper().startswith(("STRUCT", "MAP", "UNION"))
+              or str(d[1]).endswith("]")]
+    if not nested:
+        return sql
+    replace = ", ".join(f'to_json("{c}")::VARCHAR AS "{c}"' for c in nested)
+    return f"SELECT * REPLACE ({replace}) FROM ({_strip(sql)})"
 
 
 def result_text(con: duckdb.DuckDBPyConnection, sql: str, fmt: str) -> str:
@@ -163,6 +176,27 @@ def _cell(value: Any) -> Any:
     return value
 
 
+# What Excel (or LibreOffice, or a CSV import) takes as the start of a formula.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _text_cell(ws, value: Any) -> Any:
+    """Every string goes in as a text cell, never as a formula: document text is data, and
+    a line beginning with "=", "+", "-" or "@" (=HYPERLINK(...), +cmd|...) must not run.
+    openpyxl makes any str starting with "=" a formula; a text cell with its type forced to
+    string is written as a shared string. Such cells also get Excel's quote prefix, so
+    editing them in Excel keeps them text."""
+    if not isinstance(value, str) or not value.startswith(_FORMULA_START):
+        return value  # openpyxl writes any other str as text already
+    from openpyxl.cell import WriteOnlyCell  # noqa: PLC0415
+
+    cell = WriteOnlyCell(ws, value=None)
+    cell._value = value  # bypass the setter's formula detection
+    cell.data_type = "s"
+    cell.quotePrefix = True
+    return cell
+
+
 @dataclass
 class ExportResult:
     path: Path
@@ -182,6 +216,20 @@ def export_xlsx(out: Path, target: Path, tables: list[str] | None = None) -> Exp
     unknown = [n for n in names if n not in {t.name for t in TABLES}]
     if unknown:
         raise ValueError(f"unknown table(s): {', '.join(unknown)}")
+    # The target's folder first: a place that cannot be written fails before any work.
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    try:
+        result = _build_workbook(out, names, Workbook, WriteOnlyCell, Font)
+        result[0].save(tmp)
+        os.replace(tmp, target)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    return ExportResult(target, result[1], result[2])
+
+
+def _build_workbook(out: Path, names: list[str], Workbook, WriteOnlyCell, Font):
     wb = Workbook(write_only=True)
     rows: dict[str, int] = {}
     truncated: dict[str, int] = {}
@@ -205,17 +253,9 @@ def export_xlsx(out: Path, target: Path, tables: list[str] | None = None) -> Exp
             for row in batch.to_pylist():
                 if written >= EXCEL_MAX_ROWS:
                     break
-                ws.append([_cell(v) for v in row.values()])
+                ws.append([_text_cell(ws, _cell(v)) for v in row.values()])
                 written += 1
         rows[name] = written
         if pf.metadata.num_rows > written:
             truncated[name] = pf.metadata.num_rows - written
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    try:
-        wb.save(tmp)
-        os.replace(tmp, target)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
-    return ExportResult(target, rows, truncated)
+    return wb, rows, truncated

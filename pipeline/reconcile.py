@@ -49,8 +49,14 @@ def sv_date(d: date | None) -> str:
 
 def evidence(unit: Unit, what: str, value: Any, record: Record | None = None, year: int | None = None,
              display: str | None = None, key: str | None = None) -> dict[str, Any]:
-    """One value compared, with where it stands (file, page)."""
+    """One value compared, with where it stands (file, page) and, when it was read by OCR,
+    the page's OCR confidence (the report then says to check the figure against the page)."""
     prov = record.provenance if record is not None else unit.segment.provenance
+    ocr_confidence = None
+    if prov.method == "ocr":
+        page = next((p for p in unit.doc.pages if p.number == prov.page), None)
+        ocr_confidence = (page.ocr_confidence if page is not None and page.ocr_confidence is not None
+                          else prov.ocr_confidence)
     return {
         "key": key or f"{unit.doc_id[:16]}|{unit.segment.segment_id}|{what}|{year or ''}",
         "what": what,
@@ -59,9 +65,11 @@ def evidence(unit: Unit, what: str, value: Any, record: Record | None = None, ye
         "display": display if display is not None else (str(value) if value is not None else "–"),
         "doc_id": unit.doc_id,
         "file": unit.doc.file_name,
-        "path": unit.doc.source_path,
+        "path": unit.doc.current_path,
         "page": prov.page,
         "record_id": record.record_id if record is not None else None,
+        "method": prov.method,
+        "ocr_confidence": None if ocr_confidence is None else round(float(ocr_confidence), 1),
     }
 
 

@@ -16,10 +16,13 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import quote
 
-from models import Document, Flag
+from models import DocType, Document, Flag, ProcessingError
+from pipeline.identity import same_as_documents
 from pipeline.reconcile import RULES, line_kind, money, reconcile, unit_factor
-from pipeline.resolve import Unit, agreement_chains, all_units, party_keys, resolve_budget_lines, resolve_orgs
-from pipeline.store import iter_documents, write_atomic
+from pipeline.resolve import (
+    Unit, agreement_chains, all_units, org_key, party_keys, resolve_budget_lines, resolve_orgs,
+)
+from pipeline.store import iter_documents, iter_errors, write_atomic
 
 SEVERITY_SV = {"error": "Fel", "warning": "Varning", "info": "Information"}
 SEVERITY_HELP = {
@@ -53,6 +56,19 @@ RULE_SV = {
     "board-size-changed": "Styrelsens storlek har ändrats",
 }
 ORDER = ("error", "warning", "info")
+# Why a file could not be processed (ProcessingError.kind), for the quarantine section.
+ERROR_KIND_SV = {
+    "unreadable": "Filen kunde inte läsas (skadad eller inte det filtypen säger)",
+    "encrypted": "Filen är krypterad eller lösenordsskyddad",
+    "unsupported": "Filtypen stöds inte (PDF, DOCX och TXT stöds)",
+    "limit": "Filen är för stor (sidor, bildpunkter eller storlek över gränsen)",
+    "timeout": "Läsningen tog för lång tid",
+    "memory": "Läsningen krävde för mycket minne",
+    "crash": "Läsningen avbröts oväntat",
+    "ocr_unavailable": "Textigenkänning (OCR) saknas på datorn",
+    "missing": "Filen fanns inte kvar",
+    "error": "Filen kunde inte behandlas",
+}
 
 
 def flags_path(out: Path) -> Path:
@@ -90,23 +106,40 @@ def budget_table(documents: list[Document], flags: list[Flag]) -> tuple[list[int
     """Rows of budget lines that appear in more than one document part or that a flag
     names, with their amount per year and document."""
     units = [u for u in all_units(documents) if u.budget_lines]
+    orgs = resolve_orgs(units)  # OCR variants of a förbund's name are the same förbund
     flagged = {e.get("record_id") for f in flags for e in f.evidence}
     rows = []
     years: set[int] = set()
     for entity in resolve_budget_lines(units):
-        plain = [(u, b) for u, b in entity.lines if b.amount_sek is not None]
-        if not plain:
-            continue
-        in_units = {id(u) for u, _ in plain}
-        if len(in_units) < 2 and not any(b.record_id in flagged for _, b in plain):
-            continue
-        cells: dict[int, list[tuple[Unit, object]]] = defaultdict(list)
-        for u, b in plain:
-            cells[b.year].append((u, b))
-            years.add(b.year)
-        rows.append({"label": entity.label, "section": entity.section, "cells": cells,
-                     "kind": line_kind(plain[0][1]), "flagged": {b.record_id for _, b in plain if b.record_id in flagged}})
+        # Years are compared within one förbund: the same label in two förbund's budgets is
+        # two rows, never one row whose "difference" is between organisations.
+        by_org: dict[str, list[tuple[Unit, object]]] = defaultdict(list)
+        for u, b in entity.lines:
+            if b.amount_sek is not None:
+                by_org[_org_key(u, orgs)].append((u, b))
+        for plain in by_org.values():
+            in_units = {id(u) for u, _ in plain}
+            if len(in_units) < 2 and not any(b.record_id in flagged for _, b in plain):
+                continue
+            cells: dict[int, list[tuple[Unit, object]]] = defaultdict(list)
+            for u, b in plain:
+                cells[b.year].append((u, b))
+                years.add(b.year)
+            rows.append({"label": entity.label, "section": entity.section, "cells": cells,
+                         "organisation": _org_name(plain[0][0]), "kind": line_kind(plain[0][1]),
+                         "flagged": {b.record_id for _, b in plain if b.record_id in flagged}})
+    rows.sort(key=lambda r: r["organisation"] or "")  # stable: each förbund's rows together, in order
     return sorted(years), rows
+
+
+def _org_name(u: Unit) -> str | None:
+    return u.segment.organisation or u.doc.organisation
+
+
+def _org_key(u: Unit, orgs) -> str:
+    name = _org_name(u)
+    entity = orgs.resolve(name) if name else None
+    return f"entity:{entity.key}" if entity is not None else org_key(name or "")
 
 
 def party_table(documents: list[Document]) -> list[dict]:
@@ -155,6 +188,7 @@ th{background:#eef1f5}td.num{text-align:right;font-variant-numeric:tabular-nums;
 tr.hl td{background:#fdf2e9}td.diff{background:#fadbd8}
 a{color:#1f5f99}
 .small{font-size:.85rem;color:#5d6b7a}
+.ocr{background:#fef5e7;border-left:3px solid #d68910;padding:4px 8px;font-size:.9rem}
 """
 
 
@@ -173,8 +207,14 @@ def _doc_label(doc: Document) -> str:
     return doc.title.strip()[:80] if doc.title else doc.file_name
 
 
-def render_html(documents: list[Document], flags: list[Flag], today: date) -> str:
+def error_kind_sv(kind: str) -> str:
+    return ERROR_KIND_SV.get(kind, ERROR_KIND_SV["error"])
+
+
+def render_html(documents: list[Document], flags: list[Flag], today: date,
+                errors: list[ProcessingError] | None = None) -> str:
     s = summarize(documents, flags)
+    errors = errors or []
     by_id = {d.doc_id: d for d in documents}
     parts = [f"<!DOCTYPE html><html lang='sv'><head><meta charset='utf-8'><title>Avvikelser {today.isoformat()}</title>"
              f"<style>{CSS}</style></head><body><main>"]
@@ -182,20 +222,24 @@ def render_html(documents: list[Document], flags: list[Flag], today: date) -> st
                  "finsam jämför budgetar, överenskommelser, kallelser och protokoll inom och mellan dokument och år.</p>")
     # summary
     parts.append("<h2>Sammanfattning</h2><div class='cards'>")
-    parts.append(f"<div class='card'><b>{len(documents)}</b>dokument</div>")
+    copies = same_as_documents(documents)
+    parts.append(f"<div class='card'><b>{len(documents) - len(copies)}</b>dokument</div>")
     parts.append(f"<div class='card'><b>{_e(_years(s.years))}</b>år</div>")
     for sev in ORDER:
         parts.append(f"<div class='card {sev}'><b>{s.counts.get(sev, 0)}</b>{SEVERITY_SV[sev].lower()}</div>")
+    parts.append(f"<div class='card'><b>{len(errors)}</b>i karantän</div>")
     parts.append("</div>")
     if s.forbund:
         parts.append(f"<p><b>Förbund och organisationer:</b> {_e(', '.join(s.forbund))}</p>")
     parts.append("<table><tr><th>Dokument</th><th>Typ</th><th>Datum</th><th>Sidor</th><th>Avvikelser</th></tr>")
     per_doc = Counter(d for f in flags for d in f.doc_ids)
     for d in sorted(documents, key=lambda d: d.file_name):
-        parts.append(f"<tr><td><a href='{_e(file_link(d.source_path, None))}'>{_e(d.file_name)}</a><br>"
-                     f"<span class='small'>{_e(_doc_label(d))}</span></td><td>{_e(d.doc_type)}</td>"
+        parts.append(f"<tr><td><a href='{_e(file_link(d.current_path, None))}'>{_e(d.file_name)}</a><br>"
+                     f"<span class='small'>{_e(_doc_label(d))}</span>"
+                     f"{_copy_note(d, copies, by_id)}</td><td>{_e(DocType(d.doc_type).swedish)}</td>"
                      f"<td>{_e(d.document_date or '')}</td><td class='num'>{d.page_count}</td><td class='num'>{per_doc.get(d.doc_id, 0)}</td></tr>")
     parts.append("</table>")
+    parts.append(_quarantine_html(errors))
     # flags by severity, then document
     for sev in ORDER:
         group = [f for f in flags if f.severity == sev]
@@ -210,13 +254,14 @@ def render_html(documents: list[Document], flags: list[Flag], today: date) -> st
             doc = by_id.get(doc_id)
             parts.append(f"<h3>{_e(doc.file_name if doc else doc_id)}</h3>")
             for f in by_doc[doc_id]:
-                parts.append(_flag_html(f))
+                parts.append(_flag_html(f, by_id))
     # year over year
     years, rows = budget_table(documents, flags)
     parts.append("<h2>Budgetrader år för år</h2>")
     if rows:
         parts.append("<p class='small'>Raderna som reglerna jämförde: samma budgetrad i flera dokument, eller rader som "
-                     "nämns i en avvikelse. En rad per dokument; belopp som skiljer sig mellan dokument för samma år är rödmarkerade, "
+                     "nämns i en avvikelse, jämförda inom ett förbund i taget. En rad per dokument; belopp som skiljer sig mellan "
+                     "dokument för samma förbund och år är rödmarkerade, "
                      "rader i en avvikelse är gulmarkerade. Beloppen länkar till sidan i filen.</p>")
         parts.append("<table><tr><th>Budgetrad</th><th>Dokument</th>" + "".join(f"<th>{y}</th>" for y in years) + "</tr>")
         for row in rows:
@@ -228,7 +273,8 @@ def render_html(documents: list[Document], flags: list[Flag], today: date) -> st
             for i, (u, cells_by_year) in enumerate(ordered):
                 factor = unit_factor(u.budget_lines)
                 cls = " class='hl'" if any(b.record_id in row["flagged"] for b in cells_by_year.values()) else ""
-                first = (f"<td rowspan='{len(ordered)}'>{_e(row['label'])}</td>" if i == 0 else "")
+                org = f"<br><span class='small'>{_e(row['organisation'])}</span>" if row["organisation"] else ""
+                first = (f"<td rowspan='{len(ordered)}'>{_e(row['label'])}{org}</td>" if i == 0 else "")
                 tds = []
                 for y in years:
                     b = cells_by_year.get(y)
@@ -237,7 +283,7 @@ def render_html(documents: list[Document], flags: list[Flag], today: date) -> st
                         continue
                     others = {x.amount_sek for _, x in row["cells"].get(y, [])}
                     diff = " diff" if len(others) > 1 else ""
-                    tds.append(f"<td class='num{diff}'><a href='{_e(file_link(u.doc.source_path, b.provenance.page))}'>"
+                    tds.append(f"<td class='num{diff}'><a href='{_e(file_link(u.doc.current_path, b.provenance.page))}'>"
                                f"{_e(money(b.amount_sek, factor))}</a></td>")
                 parts.append(f"<tr{cls}>{first}<td class='small'>{_e(u.doc.file_name)}"
                              f"{' (' + str(u.plan_year) + ')' if u.plan_year else ''}</td>{''.join(tds)}</tr>")
@@ -270,33 +316,103 @@ def render_html(documents: list[Document], flags: list[Flag], today: date) -> st
     return "".join(parts)
 
 
+QUARANTINE_HELP = ("Filer som inte kunde läsas och därför inte ingår i jämförelserna. De ligger i "
+                   "karantänmappen med en förklaring bredvid (filnamnet + .reason.json). Rätta filen och lägg den i inkorgen "
+                   "igen; när den har lästs försvinner den från listan.")
+
+
+def _quarantine_html(errors: list[ProcessingError]) -> str:
+    parts = [f"<h2>Filer i karantän ({len(errors)})</h2>"]
+    if not errors:
+        return parts[0] + "<p>Inga.</p>"
+    parts.append(f"<p class='small'>{_e(QUARANTINE_HELP)}</p>")
+    parts.append("<table><tr><th>Fil</th><th>Orsak</th><th>Teknisk detalj</th><th>Datum</th></tr>")
+    for err in errors:
+        when = err.occurred_at.date().isoformat() if err.occurred_at else ""
+        parts.append(f"<tr><td>{_e(err.file_name)}</td><td>{_e(error_kind_sv(err.kind))}</td>"
+                     f"<td class='small'>{_e(err.message)}</td><td>{_e(when)}</td></tr>")
+    parts.append("</table>")
+    return "".join(parts)
+
+
+def _copy_note(d: Document, copies: dict[str, str], by_id: dict[str, Document]) -> str:
+    """A file that is the same document as another (e.g. its scan) counts once; say which."""
+    canonical = by_id.get(copies.get(d.doc_id, ""))
+    if canonical is None:
+        return ""
+    return f"<br><span class='small'>Samma dokument som {_e(canonical.file_name)} (räknas en gång)</span>"
+
+
 def _years(years: list[int]) -> str:
     if not years:
         return "–"
     return str(years[0]) if len(years) == 1 else f"{years[0]}–{years[-1]}"
 
 
-def _flag_html(f: Flag) -> str:
-    rows = []
+def _evidence_path(e: dict, by_id: dict[str, Document]) -> str | None:
+    """Where the evidence's file is now (archived since the flag was made, say)."""
+    doc = by_id.get(e.get("doc_id") or "")
+    return doc.current_path if doc is not None else e.get("path")
+
+
+def _pct(value: float) -> str:
+    return f"{value:.1f}".replace(".", ",")
+
+
+def ocr_note(f: Flag) -> str | None:
+    """A flag that rests on figures read by OCR says so, with each page's confidence: the
+    figure may be a misreading (292 for 792), so the page itself should be checked."""
+    pages: dict[tuple, float | None] = {}
     for e in f.evidence:
-        link = file_link(e.get("path"), e.get("page"))
+        if e.get("method") == "ocr":
+            pages.setdefault((e.get("file"), e.get("page")), e.get("ocr_confidence"))
+    if not pages:
+        return None
+    where = "; ".join(
+        f"{file}{', s. ' + str(page) if page else ''}"
+        f"{' (OCR-säkerhet ' + _pct(conf) + ' %)' if conf is not None else ''}"
+        for (file, page), conf in pages.items())
+    return (f"Bygger på siffror som lästs med OCR (textigenkänning av en skannad sida): {where}. "
+            "Siffran kan vara feltolkad – kontrollera mot sidan i filen innan något rättas.")
+
+
+def _flag_html(f: Flag, by_id: dict[str, Document] | None = None) -> str:
+    rows = []
+    note = ocr_note(f)
+    for e in f.evidence:
+        link = file_link(_evidence_path(e, by_id or {}), e.get("page"))
         where = f"{_e(e.get('file'))}, s. {_e(e.get('page'))}" if e.get("page") else _e(e.get("file"))
+        if e.get("method") == "ocr":
+            where += " (OCR" + (f" {_pct(e['ocr_confidence'])} %" if e.get("ocr_confidence") is not None else "") + ")"
         rows.append(f"<tr><td>{_e(e.get('what'))}</td><td class='num'>{_e(e.get('year') or '')}</td>"
                     f"<td>{_e(e.get('display'))}</td><td><a href='{_e(link)}'>{where}</a></td></tr>")
-    return (f"<div class='flag {f.severity}'><span class='badge {f.severity}'>{SEVERITY_SV[f.severity]}</span>"
+    badge = SEVERITY_SV[f.severity] + (" – OCR, kontrollera" if note else "")
+    return (f"<div class='flag {f.severity}'><span class='badge {f.severity}'>{badge}</span>"
             f"<span class='meta'>{_e(RULE_SV.get(f.rule_id, f.rule_id))} · <code>{_e(f.rule_id)}</code>"
             f"{' · ' + str(f.year) if f.year else ''}</span><p>{_e(f.message)}</p>"
+            f"{'<p class=ocr>' + _e(note) + '</p>' if note else ''}"
             f"<table><tr><th>Uppgift</th><th>År</th><th>Värde</th><th>Källa</th></tr>{''.join(rows)}</table></div>")
 
 
-def render_markdown(documents: list[Document], flags: list[Flag], today: date) -> str:
+def render_markdown(documents: list[Document], flags: list[Flag], today: date,
+                    errors: list[ProcessingError] | None = None) -> str:
     s = summarize(documents, flags)
+    errors = errors or []
     by_id = {d.doc_id: d for d in documents}
     lines = [f"# Avvikelser i samordningsförbundets dokument ({today.isoformat()})", "",
              "## Sammanfattning", "",
-             f"- Dokument: {len(documents)}", f"- År: {_years(s.years)}",
+             f"- Dokument: {len(documents) - len(same_as_documents(documents))}", f"- År: {_years(s.years)}",
              f"- Förbund och organisationer: {', '.join(s.forbund) or '–'}",
-             *(f"- {SEVERITY_SV[sev]}: {s.counts.get(sev, 0)}" for sev in ORDER), ""]
+             *(f"- {SEVERITY_SV[sev]}: {s.counts.get(sev, 0)}" for sev in ORDER),
+             f"- I karantän: {len(errors)}", "",
+             f"## Filer i karantän ({len(errors)})", ""]
+    if errors:
+        lines += [QUARANTINE_HELP, "", "| Fil | Orsak | Teknisk detalj | Datum |", "|---|---|---|---|"]
+        lines += [f"| {e.file_name} | {error_kind_sv(e.kind)} | {e.message} | "
+                  f"{e.occurred_at.date().isoformat() if e.occurred_at else ''} |" for e in errors]
+    else:
+        lines.append("Inga.")
+    lines.append("")
     for sev in ORDER:
         group = [f for f in flags if f.severity == sev]
         lines += [f"## {SEVERITY_SV[sev]} ({len(group)})", ""]
@@ -309,8 +425,10 @@ def render_markdown(documents: list[Document], flags: list[Flag], today: date) -
             lines += [f"### {by_id[doc_id].file_name if doc_id in by_id else doc_id}", ""]
             for f in fl:
                 lines.append(f"- **{RULE_SV.get(f.rule_id, f.rule_id)}** (`{f.rule_id}`{', ' + str(f.year) if f.year else ''}): {f.message}")
+                if note := ocr_note(f):
+                    lines.append(f"  - *OCR, kontrollera:* {note}")
                 for e in f.evidence:
-                    link = file_link(e.get("path"), e.get("page"))
+                    link = file_link(_evidence_path(e, by_id), e.get("page"))
                     lines.append(f"  - {e.get('what')}{' ' + str(e['year']) if e.get('year') else ''}: {e.get('display')} "
                                  f"([{e.get('file')}, s. {e.get('page')}]({link}))")
             lines.append("")
@@ -324,7 +442,8 @@ def render_markdown(documents: list[Document], flags: list[Flag], today: date) -
             for y in years:
                 cells.append(" / ".join(f"{money(b.amount_sek, unit_factor(u.budget_lines))} ({u.plan_year})"
                                         for u, b in row["cells"].get(y, [])) or "–")
-            lines.append(f"| {row['label']} | " + " | ".join(cells) + " |")
+            org = f" ({row['organisation']})" if row["organisation"] else ""
+            lines.append(f"| {row['label']}{org} | " + " | ".join(cells) + " |")
     else:
         lines.append("Inga budgetrader att jämföra mellan dokument.")
     lines += ["", "## Parter i på varandra följande överenskommelser", ""]
@@ -341,13 +460,14 @@ def render_markdown(documents: list[Document], flags: list[Flag], today: date) -
     return "\n".join(lines) + "\n"
 
 
-def write_report(out: Path, documents: list[Document], flags: list[Flag], today: date | None = None) -> tuple[Path, Path]:
+def write_report(out: Path, documents: list[Document], flags: list[Flag], today: date | None = None,
+                 errors: list[ProcessingError] | None = None) -> tuple[Path, Path]:
     today = today or date.today()
     reports = out / "reports"
     html_path = reports / f"avvikelser-{today.isoformat()}.html"
     md_path = reports / f"avvikelser-{today.isoformat()}.md"
-    write_atomic(html_path, render_html(documents, flags, today).encode("utf-8"))
-    write_atomic(md_path, render_markdown(documents, flags, today).encode("utf-8"))
+    write_atomic(html_path, render_html(documents, flags, today, errors).encode("utf-8"))
+    write_atomic(md_path, render_markdown(documents, flags, today, errors).encode("utf-8"))
     return html_path, md_path
 
 
@@ -356,5 +476,5 @@ def run_reconciliation(out: Path, today: date | None = None) -> tuple[list[Flag]
     documents = list(iter_documents(out))
     flags = reconcile(documents)
     write_flags(out, flags)
-    html_path, md_path = write_report(out, documents, flags, today)
+    html_path, md_path = write_report(out, documents, flags, today, list(iter_errors(out)))
     return flags, html_path, md_path

@@ -288,7 +288,7 @@ def has_name(person_name: str | None) -> bool:
 
 # --- budget lines -------------------------------------------------------------------------
 
-_SHARE_TAIL = re.compile(r",?\s*\d+(?:[.,]\d+)?\s*%.*$")
+_SHARE_TAIL = re.compile(r",?\s{0,3}\d{1,6}(?:[.,]\d{1,4})?\s{0,3}%.*$")  # bounded: linear on any label
 
 
 def line_key(label: str) -> str:

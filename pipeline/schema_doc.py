@@ -194,8 +194,13 @@ def generate() -> str:
         "",
         "- Every table has its columns and types even when it has no rows.",
         "- Dates are `DATE`; `amount_sek` is whole kronor as `DECIMAL(18,0)` (tkr and mnkr multiplied out).",
+        "  `pandas.read_parquet` reads it as Python `Decimal` objects (dtype `object`) and DuckDB's `.df()` as "
+        "`float64`; for integers cast in SQL (`amount_sek::BIGINT`) or in pandas "
+        "(`df.amount_sek.astype(\"Int64\")`, nulls kept).",
         "- Lists are Parquet lists (`VARCHAR[]`, `INTEGER[]`): `list_contains(paragraphs, 5)`, `unnest(presenters)`.",
         "- `evidence` is `JSON`: `evidence->0->>'doc_id'`.",
+        "- `finsam query --format csv` writes structs (`bbox`) and lists as JSON text "
+        "(`{\"x0\":10.0,...}`, `[\"a\",\"b\"]`).",
         "- Record tables join to `documents` on `doc_id` and to `segments` on `doc_id, segment_id`.",
         "- Every record carries its provenance: `record_id`, `file_name`, `page`, `method` "
         "(text, ocr, docx, txt), `ocr_confidence`, `char_start`/`char_end`, `bbox`, and `warnings` "
@@ -203,6 +208,12 @@ def generate() -> str:
         f"- `flags` comes from the reconciliation stage's `{FLAGS_PATH.as_posix()}` under the output folder "
         "(empty until reconciliation has run); `errors` from `errors/*.json`.",
         "- Text values (names, titles, roles) are as printed; `canonical_*` columns hold the matched form.",
+        "- Each document counts once: a file that is the same document as another (same type, organisation "
+        "and date, near-identical text, e.g. a PDF and its later scan) has `documents.same_as` = the canonical "
+        "file's `doc_id`, and the views `documents`, `pages`, `segments`, ... leave its rows out. Every "
+        "document table also has a view `<table>_all` with every file's rows "
+        "(`select doc_id, file_name, same_as from documents_all where same_as is not null`). "
+        "The Parquet files and `finsam export --xlsx` hold every row.",
         "- Every field of a table's model is a column (typed from the model) unless listed under *Not columns*.",
         "",
         "## Tables",

@@ -108,6 +108,18 @@ def after_batch(out: Path, *, reconcile_first: bool = True, run_step: StepRunner
     return result
 
 
+def refresh_after_ingest(report, out: Path) -> Reconciliation | None:
+    """After an ingest cycle that archived or quarantined files (`finsam watch`): reconcile,
+    write the report and rebuild the tables (flags, archive paths), under the output
+    folder's run lock. None when the cycle placed nothing (or was skipped)."""
+    if getattr(report, "skipped", None) or not (report.archived or report.quarantined):
+        return None
+    from pipeline.locking import folder_lock  # noqa: PLC0415
+
+    with folder_lock(Path(out)):
+        return after_batch(out).reconciliation
+
+
 class NightlyReport(BaseModel):
     """What the nightly run did; written to OUT/reports/nightly-<date>.json."""
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import logging
 import os
 import re
 import tempfile
@@ -13,12 +15,19 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from models import Document, ProcessingError
+from pipeline.names import NAME_MAX, display_path, fit_name
+
+log = logging.getLogger(__name__)
+DAMAGED_DIR = "damaged"
 
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Write to a temp file in the same folder, fsync, then rename: readers never see half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    if len(os.fsencode(path.name)) > NAME_MAX:
+        raise OSError(errno.ENAMETOOLONG, "file name longer than 255 bytes", display_path(path))
+    # The temp name must fit NAME_MAX too: a 250-byte name plus ".<random>.tmp" would not.
+    fd, tmp = tempfile.mkstemp(prefix="." + fit_name(path.name, ".", NAME_MAX - 20), suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -113,8 +122,8 @@ def document_path(out: Path, doc_id: str) -> Path:
 
 def safe_name(name: str) -> str:
     """A file-system-safe stem for error records (names may hold '../', dashes, spaces)."""
-    cleaned = re.sub(r"[^\w.\-åäöÅÄÖ]+", "_", name).strip("._-")
-    return cleaned[:120] or "file"
+    cleaned = re.sub(r"[^\w.\-åäöÅÄÖ]+", "_", display_path(name) or "").strip("._-")
+    return fit_name(cleaned, limit=120) if cleaned else "file"  # 120 bytes, not characters
 
 
 def error_path(out: Path, error: ProcessingError) -> Path:
@@ -123,13 +132,22 @@ def error_path(out: Path, error: ProcessingError) -> Path:
 
 
 def existing_version(out: Path, doc_id: str) -> str | None:
-    """The pipeline_version of an existing document record, or None."""
+    """The pipeline_version of an existing, whole document record, or None.
+
+    A record that is not whole (cut short by a full disk, a copy, a bad sector: it does
+    not end in "}") is set aside (`set_aside`) and counts as missing, so the file is
+    processed again instead of being skipped forever."""
     path = document_path(out, doc_id)
     if not path.exists():
         return None
     try:
         with path.open("rb") as fh:
             head = fh.read(4096).decode("utf-8", errors="replace")
+            fh.seek(max(0, path.stat().st_size - 64))
+            tail = fh.read()
+        if not tail.rstrip().endswith(b"}"):
+            set_aside(out, path, "the record is cut short (does not end in '}')")
+            return None
         m = re.search(r'"pipeline_version":\s*"([^"]+)"', head)
         if m:
             return m.group(1)
@@ -138,10 +156,137 @@ def existing_version(out: Path, doc_id: str) -> str | None:
         return None
 
 
+def set_aside(out: Path, path: Path, reason: str) -> Path | None:
+    """Move a damaged record out of the way, into OUT/damaged/, and say so in one log line.
+
+    The rest of the outputs go on without it (reconciliation, tables); its input file is
+    processed again by the next run, which writes a whole record. Never deletes anything."""
+    target_dir = Path(out) / DAMAGED_DIR
+    try:
+        target_dir.mkdir(parents=True, exist_ok=True)
+        target = target_dir / path.name
+        n = 2
+        while target.exists():
+            target = target_dir / f"{path.stem} ({n}){path.suffix}"
+            n += 1
+        os.replace(path, target)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        log.warning("damaged record %s: %s; could not set it aside: %s", display_path(path), reason, exc)
+        return None
+    log.warning("damaged record %s set aside as %s: %s (its file is processed again by the next run)",
+                display_path(path), display_path(target), reason)
+    return target
+
+
 def load_document(path: Path) -> Document:
     return Document.model_validate_json(path.read_bytes())
 
 
-def iter_documents(out: Path):
+def archived_path_of(out: Path, doc_id: str) -> str | None:
+    """The archive path an existing record of doc_id holds, while that file is still there."""
+    try:
+        old = json.loads(document_path(out, doc_id).read_bytes()).get("archived_path")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return old if old and Path(old).exists() else None
+
+
+def iter_errors(out: Path):
+    """The failure records under OUT/errors/ (unreadable ones are left out), by file name."""
+    found = []
+    for path in sorted(errors_dir(out).glob("*.json")):
+        try:
+            found.append(ProcessingError.model_validate_json(path.read_bytes()))
+        except (OSError, ValueError):
+            continue
+    return sorted(found, key=lambda e: (e.file_name, e.occurred_at))
+
+
+def clear_errors(out: Path, file_name: str, doc_id: str | None = None) -> int:
+    """Remove the failure records of a file now processed: same name (a fixed file dropped
+    again) or same content. Returns how many were removed."""
+    from pipeline.personnummer import mask_string
+
+    name = mask_string(file_name)
+    candidates = set(errors_dir(out).glob(f"{safe_name(name)}.*.json"))
+    if doc_id:
+        candidates |= set(errors_dir(out).glob(f"*.{doc_id[:16]}.json"))
+    removed = 0
+    for path in candidates:
+        try:
+            err = json.loads(path.read_bytes())
+            if err.get("file_name") == name or (doc_id and err.get("doc_id") == doc_id):
+                path.unlink()
+                removed += 1
+        except (OSError, ValueError, AttributeError):
+            continue
+    return removed
+
+
+def record_archived(out: Path, doc_id: str | None, archived: Path, file_name: str | None = None) -> bool:
+    """Record on documents/<doc_id>.json where its file was archived; True when written.
+
+    Failure records of the same file name or content are removed (a fixed file dropped again;
+    process_one does the same, but a cached Prefect task never reaches it).
+
+    A document whose file is already archived elsewhere keeps that place while it exists (a
+    second copy of the same bytes, archived under another name, does not rewrite the record).
+    Never raises: the move must finish even when the record cannot be updated.
+    """
+    import logging
+
+    from pipeline.personnummer import mask_string
+
+    if not doc_id:
+        return False
+    if file_name:
+        try:
+            clear_errors(out, file_name, doc_id)
+        except OSError:
+            pass
+    path = document_path(out, doc_id)
+    try:
+        doc = load_document(path)
+        new = mask_string(str(Path(archived).resolve()))
+        if doc.archived_path == new or (doc.archived_path and Path(doc.archived_path).exists()):
+            return False
+        doc.archived_path = new
+        write_model(path, doc)
+        return True
+    except FileNotFoundError:
+        return False
+    except (OSError, ValueError) as exc:
+        logging.getLogger(__name__).warning("could not record the archive path of %s: %s", doc_id, exc)
+        return False
+
+
+def iter_documents(out: Path, damaged: list[tuple[Path, str]] | None = None):
+    """Every whole document record under OUT/documents. A damaged one (not JSON, not a
+    Document) is set aside with one log line (and appended to `damaged`); the rest go on."""
+    from pydantic import ValidationError  # noqa: PLC0415
+
     for path in sorted(documents_dir(out).glob("*.json")):
-        yield load_document(path)
+        try:
+            doc = load_document(path)
+        except FileNotFoundError:
+            continue
+        except (ValidationError, ValueError, UnicodeDecodeError) as exc:
+            reason = _one_line(exc)
+            moved = set_aside(out, path, reason)
+            if damaged is not None:
+                damaged.append((moved or path, reason))
+            continue
+        yield doc
+
+
+def _one_line(exc: Exception) -> str:
+    from pydantic import ValidationError  # noqa: PLC0415
+
+    if isinstance(exc, ValidationError):
+        errs = exc.errors()
+        first = errs[0] if errs else {}
+        where = ".".join(str(x) for x in first.get("loc", ()))
+        return f"not a valid record ({len(errs)} problem(s); first: {first.get('type', '?')} at {where or 'top'})"
+    return " ".join(f"{type(exc).__name__}: {exc}".split())[:200]

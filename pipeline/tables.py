@@ -25,6 +25,7 @@ import logging
 import os
 import time
 import uuid
+from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -138,13 +139,18 @@ class _TableWriter:
 @contextmanager
 def _rebuild_lock(out: Path) -> Iterator[None]:
     """One rebuild at a time per output folder (a batch and a manual `finsam tables --rebuild`)."""
+    from pipeline.locking import open_lock_file  # noqa: PLC0415
+
     tables_dir(out).mkdir(parents=True, exist_ok=True)
-    with open(tables_dir(out) / ".lock", "w") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
+    fd = open_lock_file(tables_dir(out) / ".lock")  # never through a link planted there
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
         try:
             yield
         finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
 
 
 def _remove_stale_temps(directory: Path, pattern: str) -> None:
@@ -268,13 +274,37 @@ def _empty_scandir() -> Iterator[list]:
     yield []
 
 
+class _PreviousTablesUnreadable(Exception):
+    """The previous Parquet files (whose rows an incremental rebuild reuses) cannot be read."""
+
+
 def rebuild_tables(out: Path, *, incremental: bool = True) -> TablesResult:
     """Rebuild OUT/tables/*.parquet and OUT/finsam.duckdb from the JSON records under OUT.
 
     incremental=False parses every document JSON again (the result is the same; the row
-    order may differ).
+    order may differ). When the previous tables cannot be read (a scrambled Parquet file),
+    an incremental rebuild becomes a full one, with one log line.
+
+    The tables hold page text, so they are never readable by more people than the records
+    they come from: the rebuild runs under `umask_not_wider_than` the documents folder
+    (created under the narrowed umask of the run that processed the inputs) and the
+    existing tables folder, whoever calls it (`finsam process`, `finsam tables --rebuild`,
+    the flows).
     """
+    from pipeline.permissions import umask_not_wider_than  # noqa: PLC0415
+
     out = Path(out)
+    sources = [p for p in (OutputLayout(out).documents, tables_dir(out)) if p.is_dir()] or [out]
+    with umask_not_wider_than(sources):
+        if incremental:
+            try:
+                return _rebuild_tables(out, incremental=True)
+            except _PreviousTablesUnreadable as exc:
+                log.warning("tables: the previous tables cannot be read (%s); rebuilding them all", exc)
+        return _rebuild_tables(out, incremental=False)
+
+
+def _rebuild_tables(out: Path, *, incremental: bool) -> TablesResult:
     start = time.perf_counter()
     result = TablesResult(out=out)
     with _rebuild_lock(out):
@@ -297,13 +327,18 @@ def rebuild_tables(out: Path, *, incremental: bool = True) -> TablesResult:
                 keys = previous
                 result.reused = len(files)
                 for spec in DOCUMENT_TABLES:
-                    result.rows[spec.name] = pq.read_metadata(table_path(out, spec.name)).num_rows
+                    try:
+                        result.rows[spec.name] = pq.read_metadata(table_path(out, spec.name)).num_rows
+                    except (OSError, pa.ArrowException) as exc:
+                        raise _PreviousTablesUnreadable(f"{spec.name}: {exc}") from exc
             else:
                 keys = _stream_documents(out, files, previous, writers, result)
             writers["flags"].add(plain_rows(TABLES_BY_NAME["flags"], _read_flags(out, result)))
             writers["errors"].add(plain_rows(TABLES_BY_NAME["errors"], _read_errors(out, result)))
             for w in writers.values():
                 w.close()
+            if not unchanged:
+                _mark_same_documents(writers["documents"], writers["pages"].tmp)
         except BaseException:
             for w in writers.values():
                 w.abort()
@@ -337,7 +372,10 @@ def _stream_documents(out: Path, files: list[tuple[Path, tuple[int, int]]], prev
     keys: dict[str, tuple[int, int]] = {stem: previous[stem] for stem in reuse}
     if reuse:
         for spec in DOCUMENT_TABLES:
-            _copy_previous_rows(table_path(out, spec.name), reuse, writers[spec.name])
+            try:
+                _copy_previous_rows(table_path(out, spec.name), reuse, writers[spec.name])
+            except (OSError, pa.ArrowException) as exc:
+                raise _PreviousTablesUnreadable(f"{spec.name}: {' '.join(str(exc).split())[:200]}") from exc
         result.reused = len(reuse)
     for path, key in files:
         if path.stem in reuse:
@@ -347,7 +385,14 @@ def _stream_documents(out: Path, files: list[tuple[Path, tuple[int, int]]], prev
             rows = document_rows(doc)
         except FileNotFoundError:  # removed since listing
             continue
-        except (OSError, ValueError, TypeError, AttributeError, KeyError) as exc:
+        except ValueError as exc:  # not JSON (cut short, scrambled): set aside, processed again next run
+            from pipeline.store import set_aside  # noqa: PLC0415
+
+            reason = " ".join(f"{type(exc).__name__}: {exc}".split())[:200]
+            set_aside(out, path, reason)
+            result.skipped.append((str(path), reason))
+            continue
+        except (OSError, TypeError, AttributeError, KeyError) as exc:
             result.skipped.append((str(path), f"{type(exc).__name__}: {exc}"))
             continue
         result.parsed += 1
@@ -369,22 +414,71 @@ def _copy_previous_rows(path: Path, reuse: set[str], writer: _TableWriter) -> No
             writer.write_batch(kept)
 
 
+def _mark_same_documents(documents: _TableWriter, pages: Path) -> None:
+    """Fill documents.same_as in the finished temp file: copies of the same document."""
+    import pyarrow.compute as pc
+
+    from pipeline.identity import Candidate, candidate_keys, same_as
+
+    docs = pq.read_table(documents.tmp)
+    if docs.num_rows < 2:
+        return
+    meta = docs.select(["doc_id", "doc_type", "organisation", "document_date", "ocr_page_count",
+                        "processed_at"]).to_pylist()
+    wanted = candidate_keys(meta)
+    texts: dict[str, list[str]] = defaultdict(list)
+    if wanted:
+        keep = pa.array(sorted(wanted), type=STR)
+        for batch in pq.ParquetFile(pages).iter_batches(batch_size=FLUSH_ROWS, columns=["doc_id", "page", "text"]):
+            batch = batch.filter(pc.is_in(batch.column("doc_id"), value_set=keep))
+            for row in sorted(batch.to_pylist(), key=lambda r: (r["doc_id"], r["page"] or 0)):
+                texts[row["doc_id"]].append(row["text"] or "")
+    copies = same_as([Candidate(text="\n".join(texts.get(m["doc_id"], [])), **m) for m in meta
+                      if m["doc_id"] in wanted])
+    column = pa.array([copies.get(d) for d in docs.column("doc_id").to_pylist()], type=STR)
+    docs = docs.set_column(docs.schema.get_field_index("same_as"), "same_as", column)
+    pq.write_table(docs, documents.tmp, compression="zstd")
+    _fsync_file(documents.tmp)
+
+
 # --- DuckDB ---------------------------------------------------------------------------
 
 def _sql_str(s: str) -> str:
     return "'" + s.replace("'", "''") + "'"
 
 
-def view_sql(name: str, parquet: Path) -> str:
-    return f'CREATE OR REPLACE VIEW "{name}" AS SELECT * FROM read_parquet({_sql_str(str(parquet))})'
+def view_sql(name: str, parquet: Path, documents: Path | None = None) -> str:
+    """A view over one Parquet file; with `documents`, leaving out the rows of files that are
+    copies of another (documents.same_as set), so each document counts once."""
+    src = f"read_parquet({_sql_str(str(parquet))})"
+    where = ""
+    if documents is not None:
+        where = (f" WHERE doc_id NOT IN (SELECT doc_id FROM read_parquet({_sql_str(str(documents))})"
+                 " WHERE same_as IS NOT NULL)")
+    return f'CREATE OR REPLACE VIEW "{name}" AS SELECT * FROM {src}{where}'
+
+
+ALL_SUFFIX = "_all"  # <table>_all: every row, copies of the same document included
 
 
 def create_views(con, out: Path) -> list[str]:
-    """Create one view per existing table file on a DuckDB connection; returns the view names."""
+    """Create the views over the existing table files on a DuckDB connection; returns their names.
+
+    Each document table gets two: `<table>` counts each document once (rows of files marked
+    `same_as` another are left out) and `<table>_all` keeps every file's rows.
+    """
     names = []
+    docs = table_path(out, "documents").resolve()
+    dedup = docs.exists() and "same_as" in pq.read_schema(docs).names
     for spec in TABLES:
         path = table_path(out, spec.name).resolve()
-        if path.exists():
+        if not path.exists():
+            continue
+        if spec in DOCUMENT_TABLES:
+            con.execute(view_sql(spec.name, path, docs if dedup else None))
+            con.execute(view_sql(spec.name + ALL_SUFFIX, path))
+            names += [spec.name, spec.name + ALL_SUFFIX]
+        else:
             con.execute(view_sql(spec.name, path))
             names.append(spec.name)
     return names

@@ -233,6 +233,45 @@ def test_end_to_end_bundle_002_and_agreement_000(seeds_dir):
     assert len(doc.records.signatories) == 5
 
 
+@pytest.mark.parametrize("lines", [
+    ["Underskrifter", "För Region Västmark", "Anna Holm", "Regiondirektör", "", "För Granåsens kommun",
+     "Olle Berg, kommundirektör"],
+    ["Underskrifter", "Region Västmark                 Granåsens kommun",
+     "Anna Holm, regiondirektör          Olle Berg, kommundirektör"],
+])
+def test_signers_on_behalf_of_and_name_comma_title(lines):
+    """"För X" heads X's signature; "Name, title" on one line is a name and a title."""
+    doc = _doc([Line(text=t) for t in lines], method="txt")
+    got = [(s.person_name, s.title.lower(), s.organisation) for s in extract_signatories_from(doc, _seg(doc, DocType.OVERENSKOMMELSE))]
+    assert got == [("Anna Holm", "regiondirektör", "Region Västmark"), ("Olle Berg", "kommundirektör", "Granåsens kommun")]
+
+
+def test_budget_header_with_column_words_between_the_years():
+    lines = ["Belopp i tkr            Budget 2020   Plan 2021   Plan 2022", "Intäkter",
+             "Region Västmark              2 000       2 000       2 050",
+             "Summa intäkter               8 000       8 000       8 200"]
+    doc = _doc([Line(text=t) for t in lines], method="txt")
+    cells = {(b.label, b.year): b.amount_sek for b in parse_budget_tables(doc, _seg(doc, DocType.PROTOKOLL))}
+    assert cells[("Region Västmark", 2022)] == Decimal(2050000) and cells[("Summa intäkter", 2020)] == Decimal(8000000)
+
+
+def test_a_budget_table_flattened_onto_one_line():
+    line = ("1 Budget 2019 Samordningsförbundet Norrby Belopp i tkr Budget 2019 Budget 2020 Intäkter Statens "
+            "bidrag via Försäkringskassan 3 200 3 300 Region Norrby 1 600 1 650 Summa intäkter 4 800 4 950 "
+            "Kostnader Insatser -5 000 -5 200 Årets resultat 100 100")
+    doc = _doc([Line(text=line)], method="txt")
+    got = [(b.section, b.label, b.year, b.amount_sek) for b in parse_budget_tables(doc, _seg(doc, DocType.OTHER))]
+    assert ("Intäkter", "Statens bidrag via Försäkringskassan", 2020, Decimal(3300000)) in got
+    assert ("Kostnader", "Insatser", 2019, Decimal(-5000000)) in got
+    assert len(got) == 10
+
+
+def test_two_years_in_running_text_are_no_table():
+    doc = _doc([Line(text="Under 2019 2020 ökade deltagarna från 120 till 150 och 30 av dem fick arbete 2021.")],
+               method="txt")
+    assert parse_budget_tables(doc, _seg(doc, DocType.OTHER)) == []
+
+
 @pytest.mark.parametrize(("header", "scale"), [("Belopp i kr", 1), ("Belopp i tkr", 1000), ("Belopp i mnkr", 1_000_000),
                                                ("Budget", 1000)])
 def test_budget_lines_carry_the_scale_of_their_table(header, scale):

@@ -97,6 +97,8 @@ def test_ocr_misreadings_of_paragraph_sign_and_signature_dots():
     assert fix_ocr_line("8 2 UPPDRAGETS OMFATTNING") == "§ 2 UPPDRAGETS OMFATTNING"
     assert fix_ocr_line("Patrik Nilsson Robertsfors kommun $ 47-54") == "Patrik Nilsson Robertsfors kommun § 47-54"
     assert fix_ocr_line("8 kommuner deltar") == "8 kommuner deltar"
+    assert fix_ocr_line("87 Anders Berg, ordförande") == "87 Anders Berg, ordförande"  # a number, not "§ 7"
+    assert fix_ocr_line("853 Ekonomisk rapport") == "§ 53 Ekonomisk rapport"
     assert fix_ocr_line("EEEEEEEEEEEEEEPEEEEEEEEEEET EEE EE EEEEESEEEEEEE") == ".........."
     assert fix_ocr_line("ETT TEST") == "ETT TEST"
 

@@ -80,3 +80,28 @@ def test_a_failing_segmentation_marks_the_document_failed_and_keeps_its_text(mon
     doc = process_file(SAMPLES / "overenskommelse_samverkan_2025.pdf")
     assert doc.status == "failed" and doc.stage_errors[0].stage == "segment"
     assert doc.pages and doc.pages[0].text and not doc.records.segments
+
+
+def test_each_extractor_finds_its_structure_in_a_segment_of_any_type():
+    """No gate by document type: a segment typed 'other' still yields what its text holds."""
+    from models import DocType, DocumentText, Line, Page, Provenance, Segment
+
+    lines = [
+        "Beslutande Anna Berg (S) ordförande Olle Ek (M) Övriga deltagare Per Al, förbundschef",
+        "Utsänd föredragningslista 1. Val av justerare 2. Fastställande av dagordning 3. Budget 2025",
+        "Medlemmar i förbundet är Granåsens kommun, Region Västmark och Försäkringskassan.",
+        "Belopp i tkr 2025 2026", "Försäkringskassan 2 000 2 100", "Summa intäkter 4 000 4 200",
+        "Styrelsen beviljar högst 250 000 kronor för insatsen.",
+    ]
+    page = Page(number=1, method="txt", raw_text="\n".join(lines), text="\n".join(lines),
+                lines=[Line(text=t) for t in lines])
+    doc = DocumentText(doc_id="o" * 64, file_name="o.txt", source_path="o.txt", media_type="txt", pages=[page])
+    seg = Segment(segment_id="o-s1", provenance=Provenance(doc_id=doc.doc_id, method="txt"), doc_type=DocType.OTHER,
+                  page_start=1, page_end=1)
+    records, errors = run_extractors(build_context(doc, [seg]))
+    assert not errors
+    assert {a.person_name for a in records.attendance} >= {"Anna Berg", "Olle Ek", "Per Al"}
+    assert [a.item_number for a in records.agenda_items] == [1, 2, 3]
+    assert {p.canonical_name for p in records.parties} >= {"Region Västmark", "Försäkringskassan"}
+    assert {(b.label, b.year) for b in records.budget_lines} >= {("Försäkringskassan", 2026)}
+    assert any(a.amount_sek == 250000 for a in records.amounts)

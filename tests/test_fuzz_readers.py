@@ -91,3 +91,46 @@ def test_zip_check_raises_only_finsam_errors(data: bytes):
             check_zip(path, Limits())
         except FinsamError as exc:
             assert str(exc) and "\n" not in str(exc)
+
+
+# --- issue 16: names and personnummer ----------------------------------------------------
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.binary(min_size=1, max_size=300).filter(lambda b: b"/" not in b and b"\x00" not in b))
+def test_any_name_is_shown_as_printable_utf8_and_serialises(raw: bytes):
+    import os
+
+    from pipeline.names import display_name, fit_name
+    from pipeline.process import make_error
+
+    name = os.fsdecode(raw)
+    shown = display_name(name)
+    shown.encode("utf-8")  # never a surrogate
+    assert shown.isprintable() or not any(ord(c) < 32 or 127 <= ord(c) < 160 for c in shown)
+    assert display_name(shown) == shown
+    err = make_error(Path("/inbox") / name, "unreadable", f"cannot read {name}")
+    err.model_dump_json()
+    assert len(os.fsencode(fit_name(name, ".reason.json"))) <= 255
+
+
+_DASHES = ["-", "+", "\u2010", "\u2011", "\u2012", "\u2013", "\u2014", "\u2212", "\ufe63", "\uff0d", ""]
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.sampled_from(["811218-2384", "198112182384", "640823-239" + __import__("stdnum.luhn", fromlist=["x"]).calc_check_digit("640823239")]), st.sampled_from(_DASHES),
+       st.sampled_from(["", " ", "  ", "\n", " \n"]), st.sampled_from(["", " "]), st.booleans())
+def test_personnummer_in_any_written_form_is_masked(number: str, dash: str, after: str, before: str, spaced: bool):
+    from pipeline.personnummer import mask_text
+
+    digits = number.replace("-", "")
+    head, tail = digits[:-4], digits[-4:]
+    if spaced:
+        head, tail = " ".join(head), " ".join(tail)
+    written = f"{head}{before}{dash}{after}{tail}"
+    if not (dash or before or after):
+        written = head + (" " if spaced else "") + tail
+    text = f"Eva Ek, {written}, tel 070-123 45 67, orgnr 212000-2627."
+    masked, n = mask_text(text)
+    assert len(masked) == len(text)
+    assert n == 1, repr(written)
+    assert "212000-2627" in masked and "070-123 45 67" in masked

@@ -322,3 +322,19 @@ def test_initiative_lists_in_word_are_list_styled_paragraphs(tmp_path):
         ("indikator", "Utrikesfödda arbetslösa", "Utrikesfödda som andel av arbetslösheten"),
         ("indikator", "Utrikesfödda arbetslösa", "Antal arbetslösa utomeuropeiskt födda"),
     ]
+
+
+def test_a_goal_stated_under_a_bare_mal_heading():
+    """"Mål" then one sentence that states a goal (not a bullet list): that sentence is the goal."""
+    from extractors.goals import extract_goals_from
+    from models import DocType, DocumentText, Line, Page, Provenance, Segment
+
+    lines = ["Mål", "Målet är att minst 40 procent av deltagarna ska gå vidare till arbete eller studier.",
+             "Uppföljning", "Parterna följer upp arbetet två gånger per år."]
+    page = Page(number=1, method="txt", raw_text="\n".join(lines), text="\n".join(lines),
+                lines=[Line(text=t) for t in lines])
+    doc = DocumentText(doc_id="g" * 64, file_name="g.txt", source_path="g.txt", media_type="txt", pages=[page])
+    seg = Segment(segment_id="s", provenance=Provenance(doc_id=doc.doc_id, method="txt"),
+                  doc_type=DocType.OVERENSKOMMELSE, page_start=1, page_end=1)
+    goals = extract_goals_from(doc, seg)
+    assert [(g.goal_type, g.target_value, g.target_unit) for g in goals] == [("mål", 40, "%")]

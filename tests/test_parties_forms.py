@@ -191,3 +191,12 @@ def test_no_goals_in_activities_or_running_text():
     assert _run(extract_goals, ["Förbundet ska bidra till samverkan genom att:", "- ordna utbildningar",
                                 "- stödja nätverk", "Målet med dagens möte var att informera."],
                 DocType.PROTOKOLL) == []
+
+
+def test_the_verb_phrase_before_the_first_party_is_not_its_name():
+    from extractors.parties import parties_in_text
+
+    found = parties_in_text("Detta avtal är upprättat mellan Granåsens kommun, 212000-2627, nedan kallad "
+                            "Beställaren och Lillforsa Omsorg AB nedan kallad Utföraren.")
+    assert [(name, number) for name, number, *_ in found] == [
+        ("Granåsens kommun", "212000-2627"), ("Lillforsa Omsorg AB", None)]

@@ -104,3 +104,21 @@ def test_minutes_whose_items_read_like_an_agenda_are_minutes_by_their_attendance
         "att fastställa dagordningen 3 Val av justerare Olle Ek (M) utses att jämte ordförande justera protokollet.",
     )
     assert [s.doc_type for s in segs] == [DocType.PROTOKOLL]
+
+
+def test_issuer_and_body_named_in_the_head(tmp_path):
+    segs = _segments(
+        tmp_path,
+        "1 LILLFORSA KOMMUN SAMMANTRÄDESPROTOKOLL 1 (12) Plats och tid Kommunhuset, kl Beslutande Anna Berg (S) "
+        "Olle Ek (M) Justerare Olle Ek ANSLAG/BEVIS Protokollet är justerat. Organ Kommunstyrelsens arbetsutskott",
+    )
+    assert (segs[0].organisation, segs[0].body) == ("Lillforsa kommun", "Kommunstyrelsens arbetsutskott")
+    segs = _segments(tmp_path, "1 FÖRBUNDSORDNING för Norrådalens räddningsförbund 1 Namn Förbundet benämns ...")
+    assert segs[0].organisation == "Norrådalens räddningsförbund"
+    segs = _segments(
+        tmp_path,
+        "Samverkansavtal mellan Ale kommun, Granåsens kommun och Hedträsks kommun\nSAMMANTRÄDESPROTOKOLL\n"
+        "Miljönämnden\nSammanträdesdatum\n2023-04-18\n§ 65 Samverkansavtal\nBeslut\nNämnden godkänner avtalet.",
+    )
+    assert segs[0].organisation is None  # the parties of an agreement named in a title are not the issuer
+    assert segs[0].body == "Miljönämnden"

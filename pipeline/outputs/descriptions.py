@@ -12,7 +12,9 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
     "documents": {
         "doc_id": "Document id: sha256 of the source file.",
         "file_name": "File name as received.",
-        "source_path": "Path the file was processed from.",
+        "source_path": "Path the file was processed from (the inbox path for ingested files).",
+        "archived_path": "Where the file is now when an ingest cycle archived it (archive/<year>/<name>); null "
+            "otherwise.",
         "doc_type": "Type of the file's first (main) segment: uppdragsavtal, overenskommelse, foredragningslista, "
             "protokoll, verksamhetsplan, budget or other.",
         "title": "Title of the main segment.",
@@ -28,6 +30,9 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "segment_count": "Segments (documents) found in the file.",
         "personnummer_masked": "Personal identity numbers masked in the text.",
         "warnings": "Document-level warnings.",
+        "same_as": "doc_id of the canonical file when this file is the same document (same type, organisation and "
+            "date, near-identical text: e.g. a PDF and its later scan); null for canonical files. The default views "
+            "leave such copies out; `<table>_all` views keep them.",
         "status": "ok; partial (an extractor failed on a segment: its records there are missing); failed (read, but "
             "not segmented: text kept, no records).",
     },

@@ -201,6 +201,11 @@ def _segment_count(doc: dict, item: dict) -> int:
     return len((doc.get("records") or {}).get("segments") or [])
 
 
+def _same_as(doc: dict, item: dict) -> None:
+    """across documents, after all rows are written (pipeline/identity.py)"""
+    return None
+
+
 def _char_count(doc: dict, item: dict) -> int:
     return len(item.get("text") or "")
 
@@ -219,10 +224,11 @@ def _record(name: str, description: str, model: type[Record], order: str = "", *
 TABLE_DEFS: tuple[TableDef, ...] = (
     TableDef(
         "documents", "One row per processed file (documents/<doc_id>.json).", Document, "document",
-        order=("doc_id", "file_name", "source_path", "doc_type", "title", "organisation", "document_date",
-               "page_count", "ocr_page_count", "ocr_mean_confidence", "pipeline_version", "processed_at",
-               "media_type", "file_size", "segment_count"),
-        computed={"segment_count": (INT, _segment_count)},
+        order=("doc_id", "file_name", "source_path", "archived_path", "doc_type", "title", "organisation",
+               "document_date", "page_count", "ocr_page_count", "ocr_mean_confidence", "pipeline_version",
+               "processed_at", "media_type", "file_size", "segment_count", "personnummer_masked", "warnings",
+               "status", "same_as"),
+        computed={"segment_count": (INT, _segment_count), "same_as": (STR, _same_as)},
         types={"file_size": BIGINT},  # files over 2 GiB exist
         excluded={
             "pages": "one row per page in the pages table",

@@ -27,6 +27,7 @@ from models.text import BBox, Line, Page, Word
 from pipeline.errors import LimitExceeded, OcrUnavailable, UnreadableFile
 from pipeline.limits import Limits
 from pipeline.numbers import count_whole_figures
+from pipeline.read import progress
 
 OCR_LANG = "swe"
 INSTALL_HINT = "apt-get install -y tesseract-ocr tesseract-ocr-swe"
@@ -273,6 +274,7 @@ def ocr_pages(pdf: pdfium.PdfDocument, indices: list[int], limits: Limits) -> It
                 i = pending.pop(fut)
                 try:
                     results[i] = fut.result()
+                    progress.advance()
                 except RuntimeError as exc:  # pytesseract raises RuntimeError on its timeout
                     raise LimitExceeded(f"OCR of page {i + 1} timed out ({exc})") from exc
                 except pytesseract.TesseractError as exc:

@@ -18,6 +18,7 @@ import pypdfium2 as pdfium
 from models.text import BBox, Line, Page, Word
 from pipeline.errors import EncryptedFile, LimitExceeded, UnreadableFile
 from pipeline.limits import Limits
+from pipeline.read import progress
 from pipeline.read.ocr import ocr_pages
 from pipeline.read.quality import text_quality
 
@@ -37,6 +38,9 @@ def open_pdf(path: Path) -> pdfium.PdfDocument:
         msg = str(exc)
         if "password" in msg.lower():
             raise EncryptedFile("PDF is encrypted with a user password; cannot open it") from exc
+        if "PDFium: Success" in msg:
+            # PDFium fails to load a document whose page tree is empty, reporting "Success".
+            raise UnreadableFile("PDF has no pages (its page tree is empty)") from exc
         raise UnreadableFile(f"not a readable PDF ({msg.strip().rstrip('.')})") from exc
 
 
@@ -81,10 +85,12 @@ def read_pdf(path: Path, limits: Limits) -> tuple[list[Page], list[str]]:
             )
 
         pages: dict[int, Page] = {}
+        progress.start(n_pages)
         # Pass 2 (pdfplumber): word positions for text-layer pages.
         text_pages = [i for i in range(n_pages) if i not in set(needs_ocr)]
         if text_pages:
             pages.update(_read_text_layer(path, text_pages, layer_quality))
+            progress.advance(len(text_pages))
         # Pass 3: OCR the rest, in parallel Tesseract processes.
         if needs_ocr:
             for page in ocr_pages(pdf, needs_ocr, limits):

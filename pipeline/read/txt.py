@@ -8,6 +8,11 @@ from models.text import Line, Page
 
 
 def decode_text(data: bytes) -> tuple[str, list[str]]:
+    from pipeline.read import utf16_order  # noqa: PLC0415
+
+    order = utf16_order(data[:4096])
+    if order:
+        return data.decode(order, errors="replace").lstrip("\ufeff"), []
     try:
         return data.decode("utf-8-sig"), []
     except UnicodeDecodeError:

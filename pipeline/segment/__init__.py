@@ -30,6 +30,7 @@ from pipeline.segment.metadata import (
     _validity,
     enrich_agreement_segment,
     find_organisation,
+    head_body,
 )
 from pipeline.fuzzy import normalize_for_match
 from pipeline.textview import page_provenance
@@ -185,7 +186,7 @@ def segment_document(doc: DocumentText) -> list[Segment]:
                     body = m.group(1) + "n" if not m.group(1).endswith("n") else m.group(1)
                     break
             if body is None:
-                body = _organ_label(part[:30])
+                body = _organ_label(part[:30]) or head_body(part)
         title = _title_of(part, title_line)
         organisation = find_organisation(part)
         if organisation is None and file_org and doc_type in _FORBUND_DOCS:

@@ -11,7 +11,7 @@ from datetime import date
 from models import DocType, Segment
 from pipeline.dates import find_dates, parse_validity
 from pipeline.fuzzy import normalize_for_match
-from pipeline.gazetteer import resolve_organisation
+from pipeline.gazetteer import find_organisations, resolve_organisation
 from pipeline.segment.boundaries import FlatLine, _DATE_ONLY_RE, _short
 
 # --- metadata -------------------------------------------------------------------------
@@ -72,7 +72,82 @@ def find_organisation(lines: list[FlatLine]) -> str | None:
         m = _FORBUND_RE.search(line.text)
         if m:
             return _forbund_name(m)
-    return None
+    return _head_organisation(lines)
+
+
+# Where the issuer stands: the masthead and title, the first few hundred characters.
+_HEAD_ORG_CHARS = 300
+# A body the gazetteer may not know, named as one: "Västra Mälardalens Myndighetsförbund",
+# "Södertörns brandförsvarsförbund", "Nerikes Brandkår", "Kommunförbundet Norrbotten".
+_GENERIC_BODY_RE = re.compile(
+    r"\b(?:(?:[A-ZÅÄÖ][\wåäöé-]+\s+){1,3}(?:[A-ZÅÄÖ]?[a-zåäö]*förbund(?:et)?|[Bb]randkår|[Kk]ommunalförbund)"
+    r"|(?:Kommunförbundet|Räddningstjänstförbundet|Kommunalförbundet)\s+[A-ZÅÄÖ][\wåäö-]+"
+    r"|[A-ZÅÄÖ][\wåäö-]+\s+[Kk]ommun|Region\s+[A-ZÅÄÖ][\wåäö-]+)\b"
+)
+_TYPE_WORD_RE = re.compile(r"(?i)kommun|region|landsting|förbund|stad\b|kassan|förmedlingen|verket|myndighet|staten")
+
+
+def _head_organisation(lines: list[FlatLine]) -> str | None:
+    """An organisation named in the head: one the gazetteer knows ("RONNEBY KOMMUN",
+    "Region Jönköpings län"), else a förbund named as one, as printed. A name in an
+    enumeration ("mellan Ale kommun, Härryda kommun och ...") is a party, not the issuer."""
+    head = " ".join(ln.text for ln in lines[:6])[:_HEAD_ORG_CHARS]
+    # A bare place name ("Anna Berg" -> Bergs kommun) is no mention: the type must be printed.
+    known = [(m.start, m.match.canonical_name) for m in find_organisations(head)
+             if m.match.known and not _in_enumeration(head, m.start, m.end) and _TYPE_WORD_RE.search(m.written)]
+    text = re.sub(r"\b[A-ZÅÄÖ]{2,}\b", lambda w: w.group(0).capitalize(), head)  # "RONNEBY KOMMUN" -> "Ronneby Kommun"
+    generic = [(m.start(), _as_printed(m.group(0))) for m in _GENERIC_BODY_RE.finditer(text)
+               if not _in_enumeration(text, m.start(), m.end()) and m.group(0).split()[0] not in _LABEL_WORDS]
+    found = sorted(known + generic)
+    return found[0][1] if found else None
+
+
+_LABEL_WORDS = {"Plats", "Tid", "Datum", "Organ", "Lokal", "Sida", "Från", "Till"}
+
+
+def _in_enumeration(text: str, start: int, end: int) -> bool:
+    before, after = text[max(0, start - 12):start], text[end:end + 3]
+    return bool(re.search(r"\b(?:mellan|och|samt)\s+$|,\s*$", before) or re.match(r"\s*,\s*\S", after))
+
+
+def _as_printed(name: str) -> str:
+    words = name.split()
+    if all(w.isupper() for w in words if w[:1].isalpha()):
+        words = [w.capitalize() for w in words]
+    if len(words) > 1 and words[-1] == "Kommun":
+        words[-1] = "kommun"
+    return " ".join(words)
+
+
+# The body that meets, as a document's head names it.
+_HEAD_BODY_RE = re.compile(
+    r"\b(?:Kommunstyrelsens arbetsutskott|Kommunstyrelsens \w+utskott|Kommunfullmäktige|Regionfullmäktige|"
+    r"Förbundsfullmäktige|Kommunstyrelsen|Regionstyrelsen|Förbundsstyrelsen|Förbundsdirektion(?:en)?|Direktionen|"
+    r"Styrelsen|Arbetsutskottet|Verkställande utskottet|Nämnd(?:en)? för [a-zåäö,]+(?: [a-zåäö,]+){0,5}?(?=\s+[A-ZÅÄÖ0-9]|\s*$)|"
+    r"[A-ZÅÄÖ][a-zåäö]+(?:-|-? och [a-zåäö]+)?nämnden)\b"
+)
+
+
+def head_body(lines: list[FlatLine]) -> str | None:
+    """The body whose meeting this is, as named in the head ("Kommunstyrelsens
+    arbetsutskott", "Miljö- och bygglovsnämnden", "Nämnden för funktionshindrade")."""
+    text = " ".join(ln.text for ln in lines[:60])[:_ORGAN_CHARS]
+    organ = re.search(r"\bOrgan\s*:?\s+", text)  # the anslag box names it: "Organ Kommunstyrelsens arbetsutskott"
+    m = _HEAD_BODY_RE.match(text, organ.end()) if organ else None
+    if m is None:
+        m = _HEAD_BODY_RE.search(text[:_HEAD_BODY_CHARS])
+    if m is None:
+        return None
+    words = m.group(0).strip(" ,").split()
+    while len(words) > 2 and (normalize_for_match(words[-1]) in _MONTHS or words[-1].isdigit()):
+        words.pop()  # "Nämnden för fritid april 2015": the date of a page title
+    return " ".join(words)
+
+
+_ORGAN_CHARS = 4000
+_HEAD_BODY_CHARS = 600
+_MONTHS = {"januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober",
+           "november", "december"}
 
 
 def _first_date(lines: list[FlatLine]) -> date | None:

@@ -16,6 +16,7 @@ an image stream that inflates to 400 MB from a few hundred KiB, a 20,000 x 20,00
 from __future__ import annotations
 
 import io
+import os
 import random
 import sys
 import zipfile
@@ -314,6 +315,24 @@ def make_corpus(folder: Path, *, truncations: int = 24, seed: int = 8) -> list[H
         put(name, txt, f"ordinary text under the name {name!r}", {"processed"})
     put("-rf.docx", docx_bytes(["Kallelse till styrelsen", "1. Mötets öppnande"]), "DOCX named -rf.docx",
         {"processed"})
+    # Issue 16: names that are bytes, not text; names near the 255-byte limit; terminal
+    # escapes and a personnummer (Skatteverket's test series) in a name.
+    for i, name in enumerate([os.fsdecode(b"prot\xf6koll fr\xe5n share.txt"), os.fsdecode(b"\xff\xfe\x80\xc3.txt"),
+                              "\x1b[31mröd\x1b[0m\x07.txt", "intyg 811218-2384.txt", "intyg 8112182384 .txt",
+                              "å" * 120 + ".txt", "x" * 251 + ".txt", "\u202eexe.txt"]):
+        txt = f"KALLELSE\nStyrelsens sammanträde 2024-04-{i + 1:02d}\n1. Mötets öppnande\n".encode()
+        put(name, txt, f"ordinary text under the name {name!r}", {"processed"})
+    put("utf16.txt", "KALLELSE\nStyrelsens sammanträde 2024-05-02\n".encode("utf-16"), "UTF-16 text (Notepad)",
+        {"processed"})
+    put("utf16be.txt", "PROTOKOLL\nStyrelsens sammanträde 2024-05-03\n".encode("utf-16-be"), "UTF-16 BE, no BOM",
+        {"processed"})
+    put("noll-sidor.pdf", build_pdf([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [] /Count 0 >>"]),
+        "a PDF with an empty page tree", {"unreadable"})
+    put("formel.txt", b'=HYPERLINK("http://x";"klicka")\n+cmd|\' /C calc\'!A0\n@SUM(A1)\nKALLELSE\n',
+        "text that starts like spreadsheet formulas", {"processed"})
+    put("lang-rad.txt", ("Styrelsen beslutar att förbundschefen ska återkomma " * 1500).encode(),
+        "a 76 KB paragraph without a full stop (a quadratic pattern took 49 s)", {"processed"})
+    put("ettor.txt", b"1 " * 40000, '"1 " x 40,000 (a quadratic pattern took 104 s)', {"processed"})
     return made
 
 

@@ -1,0 +1,88 @@
+"""Files that are the same document (a PDF and its later scan) count once (issue 15, item 12)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+import duckdb
+import pyarrow.parquet as pq
+
+from pipeline.identity import Candidate, same_as
+from pipeline.query import connect
+from pipeline.tables import db_path, rebuild_tables, table_path
+from tables_fixtures import make_document, write_documents
+
+TEXT = ("Protokoll fört vid styrelsens sammanträde. Närvarande ledamöter: Eva Ek, ordförande, Bo Berg, "
+        "vice ordförande. § 7 Budget 2024. Styrelsen beslutar att godkänna budgeten för år 2024 med en "
+        "omslutning om 5 677 tkr. Förbundschefen redovisar verksamhetens utfall och de samverkansinitiativ "
+        "som pågår i Norråsa och Lillforsa kommuner. Justeras: Anna Andersson. ") * 3
+# What Tesseract makes of it: å/ä/ö misread here and there, a few digits and dashes.
+OCR = (TEXT.replace("Närvarande", "Narvarande").replace("sammanträde", "sammantråde")
+       .replace("5 677", "5 877").replace("Förbundschefen", "Férbundschefen"))
+OTHER = ("Protokoll fört vid styrelsens sammanträde. § 12 Verksamhetsplan. Styrelsen beslutar att anta "
+         "verksamhetsplanen och uppdra åt förbundschefen att återkomma med en uppföljning i september. ") * 4
+
+
+def cand(doc_id: str, text: str, *, ocr: int = 0, day: date = date(2024, 3, 10), org: str = "Förbundet",
+         doc_type: str = "protokoll") -> Candidate:
+    return Candidate(doc_id=doc_id, doc_type=doc_type, organisation=org, document_date=day, text=text,
+                     ocr_page_count=ocr, processed_at=datetime(2025, 1, 1, tzinfo=timezone.utc))
+
+
+def test_a_scan_of_a_pdf_is_the_same_document_and_the_pdf_is_canonical():
+    assert same_as([cand("scan", OCR, ocr=2), cand("pdf", TEXT)]) == {"scan": "pdf"}
+
+
+def test_different_text_date_type_or_organisation_is_not_the_same_document():
+    assert same_as([cand("a", TEXT), cand("b", OTHER)]) == {}
+    assert same_as([cand("a", TEXT), cand("b", TEXT, day=date(2024, 3, 11))]) == {}
+    assert same_as([cand("a", TEXT), cand("b", TEXT, doc_type="foredragningslista")]) == {}
+    assert same_as([cand("a", TEXT), cand("b", TEXT, org="Annat förbund")]) == {}
+    assert same_as([cand("a", TEXT, day=None), cand("b", TEXT, day=None)]) == {}
+
+
+def _pair(out):
+    pdf = make_document(1)
+    scan = make_document(1, ocr_confidence=88.0).model_copy(update={"doc_id": "ff" * 32, "file_name": "scan.pdf"})
+    for d, text in ((pdf, TEXT), (scan, OCR)):
+        for p in d.pages:
+            p.text = text
+    other = make_document(2)
+    write_documents(out, [pdf, scan, other])
+    return pdf, scan, other
+
+
+def test_tables_mark_the_copy_and_default_views_count_it_once(tmp_path):
+    pdf, scan, other = _pair(tmp_path)
+    rebuild_tables(tmp_path)
+    marks = dict(zip(*pq.read_table(table_path(tmp_path, "documents"), columns=["doc_id", "same_as"])
+                     .to_pydict().values()))
+    assert marks == {pdf.doc_id: None, scan.doc_id: pdf.doc_id, other.doc_id: None}
+    for con in (duckdb.connect(str(db_path(tmp_path)), read_only=True), connect(tmp_path)):
+        assert con.execute("SELECT count(*) FROM documents").fetchone() == (2,)
+        assert con.execute("SELECT count(*) FROM documents_all").fetchone() == (3,)
+        assert con.execute("SELECT count(*) FROM budget_lines").fetchone() == (4,)
+        assert con.execute("SELECT count(*) FROM budget_lines_all").fetchone() == (6,)
+        assert con.execute("SELECT count(*) FROM budget_lines WHERE doc_id = ?", [scan.doc_id]).fetchone() == (0,)
+
+
+def test_incremental_rebuild_marks_a_copy_that_arrives_later(tmp_path):
+    pdf, scan, other = _pair(tmp_path)
+    (tmp_path / "documents" / f"{scan.doc_id}.json").unlink()
+    rebuild_tables(tmp_path)
+    write_documents(tmp_path, [scan])
+    rebuild_tables(tmp_path)
+    con = connect(tmp_path)
+    assert con.execute("SELECT doc_id, same_as FROM documents_all WHERE same_as IS NOT NULL").fetchall() == [
+        (scan.doc_id, pdf.doc_id)]
+
+
+def test_the_report_counts_a_scan_and_its_pdf_once_and_says_so(tmp_path):
+    from datetime import date as _date
+
+    from pipeline.report import render_html
+
+    pdf, scan, other = _pair(tmp_path)
+    html = render_html([pdf, scan, other], [], _date(2025, 1, 1))
+    assert "<b>2</b>dokument" in html
+    assert f"Samma dokument som {pdf.file_name}" in html
