@@ -483,6 +483,7 @@ def parse_budget_tables(doc: DocumentText, segment: Segment) -> list[BudgetLine]
                         is_total=bool(_TOTAL_LABEL.search(label)),
                         raw=f"{raw} {unit}",
                         share_percent=share,
+                        scale=scale,
                         segment_id=segment.segment_id,
                         provenance=prov,
                         warnings=warnings + share_warnings + cell_warnings,

@@ -5,24 +5,11 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from pathlib import Path
 
-from prefect import flow, get_run_logger, task
+from prefect import flow, get_run_logger
 
-from pipeline.stages import (
-    NightlyReport, Reconciliation, count_outputs, rebuild_tables_if_available, reconcile_if_available,
-    write_nightly_summary,
-)
+from pipeline.stages import NightlyReport, after_batch, count_outputs, write_nightly_summary
 
-from flows.runners import NIGHTLY_TIMEOUT
-
-
-@task(name="reconcile-and-report")
-def reconcile_task(out: str) -> Reconciliation | None:
-    return reconcile_if_available(Path(out))
-
-
-@task(name="rebuild-tables")
-def rebuild_tables_task(out: str) -> bool:
-    return rebuild_tables_if_available(Path(out))
+from flows.runners import NIGHTLY_TIMEOUT, run_step_as_task
 
 
 @flow(name="nightly", timeout_seconds=NIGHTLY_TIMEOUT)
@@ -31,13 +18,12 @@ def nightly(out: str = "outputs") -> NightlyReport:
     out_dir = Path(out).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     report = NightlyReport(out=str(out_dir), started_at=datetime.now(timezone.utc))
-    report.reconciliation = reconcile_task(str(out_dir))
-    report.tables_rebuilt = rebuild_tables_task(str(out_dir))
+    done = after_batch(out_dir, run_step=run_step_as_task)
+    report.reconciliation, report.tables_rebuilt = done.reconciliation, done.tables_rebuilt
     report.documents, report.errors = count_outputs(out_dir)
     path = write_nightly_summary(report)
     rec = report.reconciliation
     logger.info("nightly %s: %d documents, %d errors; %s; tables %s; summary %s",
                 out_dir, report.documents, report.errors,
-                f"{rec.flags} flags, report {', '.join(rec.reports)}" if rec else "reconciliation not installed",
-                "rebuilt" if report.tables_rebuilt else "not installed", path)
+                f"{rec.flags} flags, report {', '.join(rec.reports)}", "rebuilt", path)
     return report

@@ -1,4 +1,4 @@
-"""process_files: one Prefect task per file (never per page), then the tables once."""
+"""process_files: one Prefect task per file (never per page), then the tables once (pipeline.stages.after_batch)."""
 
 from __future__ import annotations
 
@@ -14,11 +14,10 @@ from pipeline.inbox import (
 )
 from pipeline.limits import Limits
 from pipeline.process import process_one
-from pipeline.stages import rebuild_tables_if_available
+from pipeline.stages import after_batch
+from pipeline.store import OutputLayout
 
-from flows.runners import PROCESS_TIMEOUT, make_task_runner
-
-RESULTS_DIR = ".prefect-results"  # under OUT: the task cache lives beside the outputs it vouches for
+from flows.runners import PROCESS_TIMEOUT, make_task_runner, run_step_as_task
 
 
 def _cache_key(context, parameters) -> str | None:
@@ -50,11 +49,6 @@ def process_file_task(path: str, out: str, limits: Limits, name: str = "") -> Fi
     return result_or_raise(process_one(Path(path), Path(out), limits))
 
 
-@task(name="rebuild-tables")
-def rebuild_tables_task(out: str) -> bool:
-    return rebuild_tables_if_available(Path(out))
-
-
 @flow(
     name="process-files",
     timeout_seconds=PROCESS_TIMEOUT,
@@ -73,7 +67,7 @@ def process_files(
     out_dir = Path(out).resolve()
     files = [Path(p) for p in paths]
     per_file = per_file_limits(limits or Limits(), parallel or len(files) or 1)
-    task_ = process_file_task.with_options(result_storage=out_dir / RESULTS_DIR)
+    task_ = process_file_task.with_options(result_storage=OutputLayout(out_dir).task_results)
     groups = group_by_content(files)
     futures = {
         # a cache entry is only trusted while the outputs it stands for are there
@@ -97,8 +91,9 @@ def process_files(
             by_path[first] = err
             for d in dupes:
                 by_path[d] = err.model_copy(update={"file_name": d.name, "source_path": str(d)})
-    tables = rebuild_tables_task(str(out_dir)) if files else False
+    # The ingest flow leaves reconciliation to the nightly run: tables only.
+    tables = after_batch(out_dir, reconcile_first=False, run_step=run_step_as_task).tables_rebuilt if files else False
     failed = sum(1 for r in by_path.values() if isinstance(r, ProcessingError))
     logger.info("%d files: %d ok, %d failed; tables %s", len(files), len(files) - failed, failed,
-                "rebuilt" if tables else "not rebuilt (stage not installed)")
+                "rebuilt" if tables else "not rebuilt (no files)")
     return ProcessedBatch(results=[by_path[f] for f in files], tables_rebuilt=tables)

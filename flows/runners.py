@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
+from prefect import task
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from pipeline.inbox import default_parallelism
@@ -35,3 +39,16 @@ def make_task_runner(kind: str = "threads", dask_address: str | None = None, wor
     return DaskTaskRunner(cluster_kwargs={
         "n_workers": workers, "threads_per_worker": 1, "processes": True, "dashboard_address": None,
     })
+
+
+_STEP_TASKS: dict[tuple[str, Callable], Any] = {}
+
+
+def run_step_as_task(name: str, fn: Callable[[Path], Any], out: Path) -> Any:
+    """A step runner for pipeline.stages.after_batch: each step (reconcile-and-report,
+    rebuild-tables) runs as a Prefect task of that name; the order and the error handling
+    stay in after_batch."""
+    key = (name, fn)
+    if key not in _STEP_TASKS:
+        _STEP_TASKS[key] = task(name=name)(fn)
+    return _STEP_TASKS[key](out)

@@ -145,6 +145,10 @@ class BudgetLine(Record):
     is_total: bool = False
     raw: str | None = None
     share_percent: Decimal | None = None  # "Umeå kommun, 83,7% av arb-bef."
+    # Set by the budget extractor from the table's header; None in records written before it was.
+    scale: Literal[1, 1000, 1000000] | None = Field(
+        None, description="SEK per printed unit of the table: 1 (kr), 1000 (tkr) or 1000000 (mnkr); "
+        "amount_sek is the printed figure times scale.")
 
 
 GoalType = Literal["övergripande mål", "effektmål", "strategiskt mål", "individmål", "indikator", "mål"]

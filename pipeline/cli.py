@@ -17,7 +17,8 @@ from rich.table import Table
 from pipeline import PIPELINE_VERSION, __version__
 from pipeline.limits import Limits
 from pipeline.process import BatchResult, collect_inputs, process_batch
-from pipeline.report import run_reconciliation
+from pipeline.stages import Reconciliation, TablesNotRebuilt, after_batch, reconcile
+from pipeline.store import OutputLayout
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="finsam: structured records from samordningsförbund documents.")
 console = Console()
@@ -151,33 +152,25 @@ def process(
 
 
 def _after_batch(out: Path) -> bool:
-    """Stages that follow a batch: reconciliation and its report first (the tables read
-    OUT/reconcile/flags.json), then the analyst tables.
-
-    A failing table rebuild is one line on stderr and False (the command exits nonzero);
-    the per-document records are already written and stay, and the next run or
-    `finsam tables --rebuild` builds the tables again."""
-    print_reconciliation(*run_reconciliation(out))
+    """pipeline.stages.after_batch (reconciliation and its report, then the analyst tables),
+    printed. A failing table rebuild is one line on stderr and False (the command exits
+    nonzero); the per-document records are already written and stay."""
     try:
-        from pipeline.tables import rebuild_tables  # noqa: PLC0415 - optional until the outputs stage exists
-    except ImportError:
-        return True
-    try:
-        rebuild_tables(out)
-    except Exception as exc:  # noqa: BLE001 - reported in one line; the records are kept
-        logging.getLogger(__name__).debug("table rebuild failed", exc_info=True)
-        detail = " ".join(str(exc).split()) or "no message"
-        err_console.print(f"[red]error[/red] tables in {out / 'tables'} not rebuilt: {type(exc).__name__}: {detail} "
-                          f"(the document records are kept; retry with finsam tables --rebuild --out {out})",
-                          soft_wrap=True, highlight=False)
+        done = after_batch(out)
+    except TablesNotRebuilt as exc:
+        if exc.result.reconciliation is not None:
+            print_reconciliation(exc.result.reconciliation)
+        err_console.print(f"[red]error[/red] {exc}", soft_wrap=True, highlight=False)
         return False
+    if done.reconciliation is not None:
+        print_reconciliation(done.reconciliation)
     return True
 
 
-def print_reconciliation(flags, html_path: Path, md_path: Path) -> None:
-    counts = Counter(f.severity for f in flags)
+def print_reconciliation(rec: Reconciliation) -> None:
+    counts = rec.by_severity
     console.print(f"reconciliation: {counts.get('error', 0)} error, {counts.get('warning', 0)} warning, "
-                  f"{counts.get('info', 0)} info; report {html_path} (and .md)", soft_wrap=True, highlight=False)
+                  f"{counts.get('info', 0)} info; report {rec.reports[0]} (and .md)", soft_wrap=True, highlight=False)
 
 
 @app.command("reconcile")
@@ -185,11 +178,12 @@ def print_reconciliation(flags, html_path: Path, md_path: Path) -> None:
 def reconcile_cmd(out: Path = typer.Option(Path("outputs"), "--out", help="Output folder holding documents/.")) -> None:
     """Reconcile OUT/documents across documents and years: OUT/reconcile/flags.json and the
     Swedish report OUT/reports/avvikelser-<date>.html/.md."""
-    if not any((out / "documents").glob("*.json")):
-        err_console.print(f"no processed documents in {out / 'documents'} (run finsam process first)")
+    documents = OutputLayout(out).documents
+    if not any(documents.glob("*.json")):
+        err_console.print(f"no processed documents in {documents} (run finsam process first)")
         raise typer.Exit(2)
-    writable_folder(out / "reports", "--out")
-    print_reconciliation(*run_reconciliation(out))
+    writable_folder(OutputLayout(out).reports, "--out")
+    print_reconciliation(reconcile(out))
 
 
 # --- analyst outputs: finsam query / export / tables / schema-doc ------------------------
@@ -456,7 +450,7 @@ def run_nightly(out: Path = _OUT, prefect_home: Path = _HOME) -> None:
         report = nightly(out=str(out.resolve()))
     rec = report.reconciliation
     console.print(f"nightly {report.out}: {report.documents} documents, {report.errors} errors; "
-                  + (f"{rec.flags} flags, report {rec.reports[0]}" if rec else "reconciliation not installed")
+                  + (f"{rec.flags} flags, report {rec.reports[0]}" if rec else "not reconciled")
                   + f"; summary {report.summary_path}", highlight=False, soft_wrap=True)
 
 

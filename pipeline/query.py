@@ -21,6 +21,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from pipeline.store import OutputLayout
 from pipeline.tables import TABLES, create_views, rebuild_tables, table_path, tables_dir
 
 FORMATS = ("table", "csv", "json", "parquet")
@@ -37,7 +38,7 @@ def ensure_tables(out: Path) -> None:
     """Build the tables when the output folder has documents but no tables yet."""
     if all(table_path(out, t.name).exists() for t in TABLES):
         return
-    if not (out / "documents").is_dir() and not tables_dir(out).is_dir():
+    if not OutputLayout(out).documents.is_dir() and not tables_dir(out).is_dir():
         raise NoTablesError(f"no tables under {out}: run `finsam process ... --out {out}` first")
     rebuild_tables(out)
 

@@ -191,7 +191,11 @@ def total_kind(b: BudgetLine) -> str:
 
 
 def unit_factor(lines: list[BudgetLine]) -> int:
-    """SEK per printed unit of the table (1000 for tkr), from the raw cells."""
+    """SEK per printed unit of the table (1000 for tkr): the lines' `scale`, set by the budget
+    extractor; for records written before it was, derived from the raw cells."""
+    scales = Counter(b.scale for b in lines if b.scale)
+    if scales:
+        return scales.most_common(1)[0][0]
     factors: Counter[int] = Counter()
     for b in lines:
         if b.raw and b.amount_sek:

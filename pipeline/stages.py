@@ -1,31 +1,31 @@
-"""The stages that follow processing, each optional until its module lands.
+"""The stages that follow processing, in one place: `after_batch`.
 
-Called by the flows (flows/) and usable alone: rebuild the tables once per batch; at
-night, reconcile across documents and write the report, then rebuild the tables (which
-carry the flags from OUT/reconcile/flags.json). A stage whose module is not installed yet is reported as skipped, never faked.
+After a batch (`finsam process`, the process_files flow) and at night (the nightly flow):
+reconcile across documents and write the kansli's report, then rebuild the tables (which
+carry the flags from OUT/reconcile/flags.json). The order and the error handling live
+here only; the CLI and the flows call `after_batch` (the flows may run each step as a
+Prefect task through `run_step`).
+
+Every stage is part of finsam and imported at the top: a module that does not import is
+a failure, never a "stage not installed".
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel
 
+import pipeline.tables as tables  # the module, so tests can replace tables.rebuild_tables
 from pipeline import PIPELINE_VERSION
-from pipeline.store import documents_dir, errors_dir, write_atomic
+from pipeline.report import run_reconciliation
+from pipeline.store import OutputLayout, write_atomic
 
 log = logging.getLogger(__name__)
-
-def rebuild_tables_if_available(out: Path) -> bool:
-    """Rebuild OUT/tables once (after a batch), when the outputs stage is installed."""
-    try:
-        from pipeline.tables import rebuild_tables  # noqa: PLC0415 - optional stage
-    except ImportError:
-        return False
-    rebuild_tables(Path(out))
-    return True
 
 
 class Reconciliation(BaseModel):
@@ -34,18 +34,78 @@ class Reconciliation(BaseModel):
     reports: list[str] = []
 
 
-def reconcile_if_available(out: Path) -> Reconciliation | None:
+def reconcile(out: Path) -> Reconciliation:
     """Reconcile OUT/documents across documents and years, write OUT/reconcile/flags.json and
-    the kansli's report (pipeline.report); None when that stage is not installed."""
-    try:
-        from pipeline.report import run_reconciliation  # noqa: PLC0415 - optional stage
-    except ImportError:
-        return None
+    the kansli's report (pipeline.report)."""
     flags, html_path, md_path = run_reconciliation(Path(out))
     counts: dict[str, int] = {}
     for f in flags:
         counts[f.severity] = counts.get(f.severity, 0) + 1
     return Reconciliation(flags=len(flags), by_severity=counts, reports=[str(html_path), str(md_path)])
+
+
+def rebuild_tables(out: Path) -> bool:
+    """Rebuild OUT/tables and OUT/finsam.duckdb (incrementally); True when done (raises otherwise)."""
+    tables.rebuild_tables(Path(out))
+    return True
+
+
+# The name pipeline/inbox.py calls (the ingest cycle's own rebuild): no longer optional.
+rebuild_tables_if_available = rebuild_tables
+
+
+class AfterBatch(BaseModel):
+    """What `after_batch` did."""
+
+    reconciliation: Reconciliation | None = None  # None: not asked for (reconcile=False)
+    tables_rebuilt: bool = False
+
+
+class TablesNotRebuilt(RuntimeError):
+    """The table rebuild after a batch failed. The document records are kept; `result` holds
+    what was done before (the reconciliation), the message is one line with the remedy."""
+
+    def __init__(self, message: str, result: AfterBatch) -> None:
+        super().__init__(message)
+        self.result = result
+
+
+# A step runner: (step name, function of OUT, OUT) -> the function's result. The flows pass
+# one that runs the step as a Prefect task; by default the step is called directly.
+StepRunner = Callable[[str, Callable[[Path], Any], Path], Any]
+
+
+def _call(name: str, fn: Callable[[Path], Any], out: Path) -> Any:
+    return fn(out)
+
+
+STEPS: tuple[str, ...] = ("reconcile-and-report", "rebuild-tables")
+
+
+def after_batch(out: Path, *, reconcile_first: bool = True, run_step: StepRunner | None = None) -> AfterBatch:
+    """The stages after a batch, in order: reconciliation and its report (the tables read
+    OUT/reconcile/flags.json), then the analyst tables.
+
+    `reconcile_first=False` rebuilds the tables only (the ingest flow leaves reconciliation to
+    the nightly run). A failing reconciliation raises as it is. A failing table rebuild
+    raises TablesNotRebuilt (one line; chained to the cause): the per-document records are
+    already written and stay, and the next run or `finsam tables --rebuild` builds the
+    tables again.
+    """
+    out = Path(out)
+    step = run_step or _call
+    result = AfterBatch()
+    if reconcile_first:
+        result.reconciliation = step("reconcile-and-report", reconcile, out)
+    try:
+        result.tables_rebuilt = bool(step("rebuild-tables", rebuild_tables, out))
+    except Exception as exc:
+        log.debug("table rebuild failed", exc_info=True)
+        detail = " ".join(str(exc).split()) or "no message"
+        raise TablesNotRebuilt(
+            f"tables in {OutputLayout(out).tables} not rebuilt: {type(exc).__name__}: {detail} "
+            f"(the document records are kept; retry with finsam tables --rebuild --out {out})", result) from exc
+    return result
 
 
 def refresh_after_ingest(report, out: Path) -> Reconciliation | None:
@@ -57,9 +117,7 @@ def refresh_after_ingest(report, out: Path) -> Reconciliation | None:
     from pipeline.locking import folder_lock  # noqa: PLC0415
 
     with folder_lock(Path(out)):
-        rec = reconcile_if_available(out)
-        rebuild_tables_if_available(out)
-    return rec
+        return after_batch(out).reconciliation
 
 
 class NightlyReport(BaseModel):
@@ -71,13 +129,14 @@ class NightlyReport(BaseModel):
     pipeline_version: str = PIPELINE_VERSION
     documents: int = 0
     errors: int = 0
-    reconciliation: Reconciliation | None = None  # None: reconciliation stage not installed
+    reconciliation: Reconciliation | None = None
     tables_rebuilt: bool = False
     summary_path: str | None = None
 
 
 def count_outputs(out: Path) -> tuple[int, int]:
-    d, e = documents_dir(Path(out)), errors_dir(Path(out))
+    layout = OutputLayout(out)
+    d, e = layout.documents, layout.errors
     docs = sum(1 for _ in d.glob("*.json")) if d.is_dir() else 0
     errs = sum(1 for _ in e.glob("*.json")) if e.is_dir() else 0
     return docs, errs
@@ -86,7 +145,7 @@ def count_outputs(out: Path) -> tuple[int, int]:
 def write_nightly_summary(report: NightlyReport) -> Path:
     out = Path(report.out)
     report.finished_at = datetime.now(timezone.utc)
-    path = out / "reports" / f"nightly-{report.started_at.astimezone().date().isoformat()}.json"
+    path = OutputLayout(out).nightly_summary(report.started_at.astimezone().date())
     report.summary_path = str(path)
     write_atomic(path, report.model_dump_json(indent=1).encode("utf-8"))
     return path

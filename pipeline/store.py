@@ -1,4 +1,4 @@
-"""Where processed documents and errors live under the output folder, written atomically."""
+"""Where everything lives under the output folder (`OutputLayout`), and atomic writing."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import logging
 import os
 import re
 import tempfile
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -44,16 +46,78 @@ def write_model(path: Path, model: BaseModel) -> None:
     write_atomic(path, model.model_dump_json(indent=1).encode("utf-8"))
 
 
+DB_NAME = "finsam.duckdb"
+FLAGS_PATH = Path("reconcile") / "flags.json"  # relative to OUT; written by the reconciliation stage
+
+
+@dataclass(frozen=True)
+class OutputLayout:
+    """The output folder OUT and every path finsam writes under it, defined once.
+
+    documents/<doc_id>.json, errors/*.json, reconcile/flags.json, reports/ (the kansli's
+    report, nightly summaries), tables/<table>.parquet, finsam.duckdb, and the flows' task
+    cache .prefect-results/. (pipeline/report.py still names reconcile/flags.json and
+    reports/ itself; tests/test_stages.py checks they agree.)
+    """
+
+    out: Path
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "out", Path(self.out))
+
+    @property
+    def documents(self) -> Path:
+        return self.out / "documents"
+
+    @property
+    def errors(self) -> Path:
+        return self.out / "errors"
+
+    @property
+    def reconcile(self) -> Path:
+        return self.out / FLAGS_PATH.parent
+
+    @property
+    def flags(self) -> Path:
+        return self.out / FLAGS_PATH
+
+    @property
+    def reports(self) -> Path:
+        return self.out / "reports"
+
+    @property
+    def tables(self) -> Path:
+        return self.out / "tables"
+
+    @property
+    def database(self) -> Path:
+        return self.out / DB_NAME
+
+    @property
+    def task_results(self) -> Path:
+        """The Prefect task cache: beside the outputs it vouches for."""
+        return self.out / ".prefect-results"
+
+    def document(self, doc_id: str) -> Path:
+        return self.documents / f"{doc_id}.json"
+
+    def table(self, name: str) -> Path:
+        return self.tables / f"{name}.parquet"
+
+    def nightly_summary(self, day: date) -> Path:
+        return self.reports / f"nightly-{day.isoformat()}.json"
+
+
 def documents_dir(out: Path) -> Path:
-    return out / "documents"
+    return OutputLayout(out).documents
 
 
 def errors_dir(out: Path) -> Path:
-    return out / "errors"
+    return OutputLayout(out).errors
 
 
 def document_path(out: Path, doc_id: str) -> Path:
-    return documents_dir(out) / f"{doc_id}.json"
+    return OutputLayout(out).document(doc_id)
 
 
 def safe_name(name: str) -> str:

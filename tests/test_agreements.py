@@ -270,3 +270,14 @@ def test_two_years_in_running_text_are_no_table():
     doc = _doc([Line(text="Under 2019 2020 ökade deltagarna från 120 till 150 och 30 av dem fick arbete 2021.")],
                method="txt")
     assert parse_budget_tables(doc, _seg(doc, DocType.OTHER)) == []
+
+
+@pytest.mark.parametrize(("header", "scale"), [("Belopp i kr", 1), ("Belopp i tkr", 1000), ("Belopp i mnkr", 1_000_000),
+                                               ("Budget", 1000)])
+def test_budget_lines_carry_the_scale_of_their_table(header, scale):
+    """amount_sek = printed figure x scale; the reconciliation reads the scale instead of re-deriving it."""
+    text_lines = [f"{header} 2024 2025", "Intäkter", "- Medlemsavgifter 1 500 1 600"]
+    doc = _doc([Line(text=t) for t in text_lines], method="txt")
+    lines = parse_budget_tables(doc, _seg(doc))
+    assert {(b.year, b.amount_sek, b.scale) for b in lines} == {
+        (2024, Decimal(1500 * scale), scale), (2025, Decimal(1600 * scale), scale)}

@@ -104,12 +104,7 @@ def test_ingest_processes_archives_and_quarantines_with_reason(ingested):
     assert reason["kind"] in ("unreadable", "unsupported") and reason["message"]
     assert reason["kind"] == report.quarantined[0].kind
     assert list(f.inbox.iterdir()) == []
-    try:
-        import pipeline.tables  # noqa: F401
-    except ImportError:
-        assert report.tables_rebuilt is False
-    else:
-        assert report.tables_rebuilt and (f.out / "tables" / "documents.parquet").exists()
+    assert report.tables_rebuilt and (f.out / "tables" / "documents.parquet").exists()
 
 
 def test_duplicate_is_archived_without_processing_again(ingested):
@@ -155,13 +150,9 @@ def test_nightly_deployment_flow_runs(ingested):
     report = flow(**nightly_dep.parameters)
     assert report.documents == len(list((f.out / "documents").glob("*.json"))) >= 1 and report.errors >= 1
     assert Path(report.summary_path).exists()
-    try:
-        import pipeline.report  # noqa: F401
-    except ImportError:
-        assert report.reconciliation is None
-    else:
-        assert (f.out / "reconcile" / "flags.json").exists()
-        assert all(Path(p).exists() for p in report.reconciliation.reports)
+    assert report.tables_rebuilt
+    assert (f.out / "reconcile" / "flags.json").exists()
+    assert report.reconciliation is not None and all(Path(p).exists() for p in report.reconciliation.reports)
 
 
 def _wait(cond, timeout: float) -> bool:

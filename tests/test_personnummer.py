@@ -14,6 +14,7 @@ import stat
 from datetime import date
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -25,6 +26,7 @@ from pipeline.permissions import allowed_bits, umask_for, umask_not_wider_than
 from pipeline.personnummer import find_personnummer, mask_document_text, mask_text
 from pipeline.process import process_batch, process_file
 from pipeline.store import write_atomic
+from pipeline.tables import rebuild_tables
 
 
 def skv_test_number(d: date, serial: int = 239, samordning: bool = False) -> str:
@@ -172,17 +174,11 @@ def test_outputs_and_tables_hold_no_personnummer(tmp_path: Path):
     result = process_batch([inbox], out)
     assert [o.status for o in result.outcomes] == ["processed"]
     files = list(out.rglob("*.json"))
-    try:
-        from pipeline.tables import rebuild_tables
-    except ImportError:
-        rebuild_tables = None
-    if rebuild_tables is not None:
-        rebuild_tables(out)
-        files += list(out.rglob("*.parquet"))
-        import pyarrow.parquet as pq
-
-        for f in out.rglob("*.parquet"):
-            assert number not in pq.read_table(f).to_pandas().to_csv()
+    rebuild_tables(out)
+    files += list(out.rglob("*.parquet"))
+    assert files
+    for f in out.rglob("*.parquet"):
+        assert number not in pq.read_table(f).to_pandas().to_csv()
     for f in files:
         data = f.read_bytes()
         assert number.encode() not in data and PNR_B[2:].encode() not in data, f
@@ -240,12 +236,7 @@ def test_batch_outputs_do_not_widen_a_private_inbox(tmp_path: Path):
     os.umask(before)
     with umask_not_wider_than([src]):
         process_batch([inbox], out)
-        try:
-            from pipeline.tables import rebuild_tables
-
-            rebuild_tables(out)
-        except ImportError:
-            pass
+        rebuild_tables(out)
     assert os.umask(before) == before  # restored
     created = [p for p in out.rglob("*")]
     assert created

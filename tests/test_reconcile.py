@@ -530,3 +530,15 @@ def test_money_in_tkr(value, expected):
     from pipeline.reconcile import money
 
     assert money(value, 1000) == expected
+
+
+def test_unit_factor_is_the_scale_the_budget_extractor_set():
+    from models import BudgetLine, Provenance
+    from pipeline.reconcile import unit_factor
+
+    prov = Provenance(doc_id="d", method="txt")
+    # 1 500 SEK with no raw text: re-deriving from the figures would say kr; the scale says tkr
+    assert unit_factor([BudgetLine(label="A", year=2024, amount_sek=Decimal(1500), scale=1000, provenance=prov)]) == 1000
+    # records written before scale existed: still derived from the raw cells
+    old = BudgetLine(label="A", year=2024, amount_sek=Decimal(1_500_000), raw="1 500 tkr", provenance=prov)
+    assert old.scale is None and unit_factor([old]) == 1000

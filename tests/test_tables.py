@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import json
 import os
@@ -17,6 +18,7 @@ from tables_fixtures import corpus, make_document, sample_flags, write_documents
 
 from models import RECORD_LIST_BY_TYPE, Provenance, Records
 from pipeline import tables as T
+from pipeline.outputs import schema as S
 from pipeline.store import document_path
 from pipeline.schema_doc import EXAMPLE_QUERIES, SCHEMA_DOC, duckdb_type, generate
 from pipeline.tables import TABLES, TABLES_BY_NAME, db_path, rebuild_tables, table_path
@@ -129,6 +131,72 @@ def test_empty_output_has_every_table_with_its_types(tmp_path):
     types = {(t, r[0]): r[1] for t in ISSUE_COLUMNS for r in con.execute(f'DESCRIBE "{t}"').fetchall()}
     for key, expected in PROMISED_TYPES.items():
         assert types[key] == expected, key
+
+
+# --- the schema is derived from the models -------------------------------------------------
+
+def test_every_model_field_is_a_column_or_listed_as_excluded():
+    """A field added to a model is exported or excluded on purpose, never silently dropped
+    (segments.line_start/line_end were, when the columns were written by hand)."""
+    for spec in TABLES:
+        assert S.unexported_fields(spec) == [], spec.name
+        assert [c.name for c in spec.columns if not c.description] == [], f"{spec.name}: columns without a meaning"
+        assert all(why for why in spec.excluded.values()), spec.name
+    assert {"line_start", "line_end"} <= set(TABLES_BY_NAME["segments"].column_names)
+    assert "scale" in TABLES_BY_NAME["budget_lines"].column_names
+    assert set(TABLES_BY_NAME["pages"].excluded) == {"raw_text"}
+
+
+def test_a_field_added_to_a_model_becomes_a_typed_documented_column():
+    from pydantic import Field
+
+    from models import BudgetLine
+
+    class Extended(BudgetLine):
+        approved_on: date | None = None
+        reserve_sek: Decimal | None = None
+        ratio: Decimal | None = None
+        tags: list[str] = Field(default_factory=list)
+        note: str | None = Field(None, description="A note.")
+
+    spec = S.derive(S.TableDef("budget_lines", "x", Extended, "records.budget_lines"))
+    cols = {c.name: c for c in spec.columns}
+    assert [cols[n].type for n in ("approved_on", "reserve_sek", "ratio", "tags", "note")] == [
+        S.DATE, S.SEK, S.DECIMAL, S.STR_LIST, S.STR]
+    assert cols["note"].description == "A note." and cols["note"].model_field == "Extended.note"
+    assert S.unexported_fields(spec) == []
+    # the test above would catch a column lost on the way
+    dropped = dataclasses.replace(spec, columns=tuple(c for c in spec.columns if c.name not in ("note", "bbox")))
+    assert S.unexported_fields(dropped) == ["note", "provenance.bbox"]
+
+
+def test_a_field_with_no_column_type_fails_loudly():
+    from models import BudgetLine
+
+    class Odd(BudgetLine):
+        mapping: dict[str, int] = {}
+
+    with pytest.raises(TypeError, match="Odd.mapping"):
+        S.derive(S.TableDef("budget_lines", "x", Odd, "records.budget_lines"))
+
+
+def test_new_fields_reach_the_tables_and_older_records_give_null(tmp_path):
+    docs = corpus(tmp_path, 2)
+    old = docs[0].model_dump(mode="json")  # a record written before scale and line_start existed
+    for b in old["records"]["budget_lines"]:
+        del b["scale"]
+    del old["records"]["segments"][0]["line_start"]
+    document_path(tmp_path, docs[0].doc_id).write_text(json.dumps(old), encoding="utf-8")
+    rebuild_tables(tmp_path)
+    con = _db(tmp_path)
+    assert con.execute("SELECT doc_id, line_start, line_end FROM segments ORDER BY doc_id").fetchall() == [
+        (docs[0].doc_id, None, 12), (docs[1].doc_id, 4, 12)]
+    assert con.execute("SELECT DISTINCT doc_id, scale FROM budget_lines ORDER BY doc_id").fetchall() == [
+        (docs[0].doc_id, None), (docs[1].doc_id, 1000)]
+    described = dict(con.execute('DESCRIBE budget_lines').fetchall()[i][:2] for i in range(
+        len(TABLES_BY_NAME["budget_lines"].columns)))
+    assert described["scale"] == "INTEGER" and described["share_percent"] == "DOUBLE"
+    assert described["amount_sek"] == "DECIMAL(18,0)"
 
 
 # --- values ------------------------------------------------------------------------------
