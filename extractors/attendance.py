@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING
 
 from extractors import extractor
 from extractors._meeting import PersonIndex
-from models import Attendance, DocType, DocumentText, Provenance, Segment
+from models import Attendance, DocumentText, Segment
 from pipeline.fuzzy import normalize_for_match
 from pipeline.nlp import entities, list_person_names
 from pipeline.paragraph_refs import find_paragraph_ranges
-from pipeline.textview import LineRef, TextStream, provenance, segment_lines, segment_stream
+from pipeline.textview import TextStream, segment_stream
 
 if TYPE_CHECKING:
     from extractors.run import ExtractionContext

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from extractors import extractor
-from models import BBox, BudgetLine, DocType, DocumentText, Page, Provenance, Segment
+from models import BBox, BudgetLine, DocumentText, Page, Provenance, Segment
 from pipeline.numbers import MINUS_SIGNS, parse_swedish_number
 from pipeline.textview import segment_lines
 

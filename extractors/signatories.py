@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 from extractors import extractor
 from extractors.attendance import ATTENDANCE_LABEL_RE
-from models import DocType, DocumentText, Line, Segment, Signatory
+from models import DocumentText, Line, Segment, Signatory
 from pipeline.dates import find_dates
 from pipeline.fuzzy import normalize_for_match
 from pipeline.gazetteer import resolve_organisation

@@ -12,7 +12,7 @@ from collections import defaultdict
 
 from rapidfuzz import fuzz
 
-from models.text import DocumentText, Line, Page
+from models.text import DocumentText, Page
 
 # Word-export artefacts seen in real files: "[bookmark: capPageNbr_01]", "[image: ]",
 # "[footnoteRef:1]", footnote bodies "[1:  Mäts årligen via Kolada.]", markdown links.

@@ -299,8 +299,8 @@ def list_person_names(text: str, min_words: int = 2, max_words: int = 4) -> list
                 pieces.append([])
                 continue
             if pieces[-1] and "\n" in text[pieces[-1][-1][2]:w[1]]:
-                before = sum(1 for x in pieces[-1] if _is_name_word(x[0]))
                 after = 0
+                prev_end = w[1]
                 for x in words[k:]:
                     if normalize_for_match(x[0]) in _NOT_LIST_NAMES or (after and "\n" in text[prev_end:x[1]]):
                         break

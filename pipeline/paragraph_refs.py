@@ -17,13 +17,13 @@ SECTION_SIGNS = "§$"
 OCR_SECTION_SIGNS = "8S"
 _DASH = r"[-\u2010\u2011\u2012\u2013\u2014]"
 
-_SIGN = rf"(?:§§?|\$\$?)"
+_SIGN = r"(?:§§?|\$\$?)"
 _RANGE_RE = re.compile(
     rf"(?<![\w§$]){_SIGN}\s*(\d{{1,3}})(?:\s*(?:{_DASH}|och|,)\s*(?:§\s*|\$\s*)?(\d{{1,3}}))?(?![\d])"
 )
 # A heading line that starts a paragraph: "§ 47 Mötets öppnande", "§52 Analysarbetet",
 # "$ 47 ...", and (OCR) "8 47 Motets oppnande" where the sign became an 8.
-_HEADING_RE = re.compile(rf"^\s*(?P<sign>§|\$|8|S)\s*(?P<num>\d{{1,3}})\s*[.:]?\s+(?P<title>\S.*)?$")
+_HEADING_RE = re.compile(r"^\s*(?P<sign>§|\$|8|S)\s*(?P<num>\d{1,3})\s*[.:]?\s+(?P<title>\S.*)?$")
 _HEADING_BARE_RE = re.compile(r"^\s*(?P<sign>§|\$)\s*(?P<num>\d{1,3})\s*[.:]?\s*$")
 
 
