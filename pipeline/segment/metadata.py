@@ -12,6 +12,7 @@ from models import DocType, Segment
 from pipeline.dates import find_dates, parse_validity
 from pipeline.fuzzy import normalize_for_match
 from pipeline.gazetteer import find_organisations, resolve_organisation
+from pipeline.segment.classify import fold
 from pipeline.segment.boundaries import FlatLine, _DATE_ONLY_RE, _short
 
 # --- metadata -------------------------------------------------------------------------
@@ -174,10 +175,6 @@ _AFTER_LABEL = 90  # characters after a label in which its date stands
 _HEAD_CHARS = 2500
 
 
-def _fold(text: str) -> str:
-    return text.lower().translate(str.maketrans("åäöéü", "aaoeu"))
-
-
 def find_meeting_date(lines: list[FlatLine]) -> tuple[date | None, list[str]]:
     """The meeting date of an agenda or minutes, read from the head as one stream.
 
@@ -187,7 +184,7 @@ def find_meeting_date(lines: list[FlatLine]) -> tuple[date | None, list[str]]:
     the head that is not a justering, anslag or appeal date, with a warning.
     """
     head = " ".join(ln.text for ln in lines[:40])[:_HEAD_CHARS]
-    folded = _fold(head)
+    folded = fold(head)
     dates = find_dates(head)
     if not dates:
         return None, ["meeting date not found"]
