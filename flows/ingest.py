@@ -11,7 +11,7 @@ from pathlib import Path
 from prefect import flow, get_run_logger, task
 
 from pipeline.inbox import Folders, IngestReport, default_parallelism, place_results, run_ingest_cycle, settled_files
-from pipeline.limits import Limits
+from pipeline.config import Limits
 
 from flows.process import process_files
 from flows.runners import PROCESS_TIMEOUT, make_task_runner

@@ -12,7 +12,7 @@ from pipeline.inbox import (
     FileResult, ProcessedBatch, content_key, failure_of, group_by_content, is_transient, outputs_current,
     per_file_limits, result_or_raise,
 )
-from pipeline.limits import Limits
+from pipeline.config import Limits
 from pipeline.process import process_one
 from pipeline.stages import after_batch
 from pipeline.store import OutputLayout

@@ -15,7 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from pipeline import PIPELINE_VERSION, __version__
-from pipeline.limits import Limits
+from pipeline.config import Limits
 from pipeline.process import BatchResult, collect_inputs, process_batch
 from pipeline.stages import Reconciliation, TablesNotRebuilt, after_batch, reconcile
 from pipeline.store import OutputLayout

@@ -32,7 +32,7 @@ from pydantic import BaseModel
 from models import ProcessingError
 from pipeline import PIPELINE_VERSION
 from pipeline.errors import FinsamError
-from pipeline.limits import Limits
+from pipeline.config import Limits
 from pipeline.names import (
     NAME_MAX, OutsideFolder, check_inside, display_name, display_path, file_kind, fit_name, inside, is_shown_as_is,
     open_nofollow,

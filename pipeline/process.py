@@ -26,7 +26,7 @@ from extractors.run import extract_records
 from models import Document, DocumentText, PageSummary, ProcessingError
 from pipeline import PIPELINE_VERSION
 from pipeline.errors import FinsamError
-from pipeline.limits import Limits
+from pipeline.config import Limits
 from pipeline.names import display_name, display_path
 from pipeline.personnummer import mask_document_text
 from pipeline.read import SUPPORTED_SUFFIXES, read_document, sha256_file

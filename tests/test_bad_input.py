@@ -11,7 +11,7 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from pipeline.cli import app
-from pipeline.limits import Limits
+from pipeline.config import Limits
 from pipeline.process import process_batch, process_file_isolated
 
 GOOD_TXT = "KALLELSE\nStyrelsens sammanträde 2024-03-14\n1. Mötets öppnande\n2. Val av justerare\n"

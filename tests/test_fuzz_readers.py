@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from hostile.make_hostile import docx_bytes, text_pdf
 from models import Document, ProcessingError
 from pipeline.errors import FinsamError
-from pipeline.limits import Limits
+from pipeline.config import Limits
 from pipeline.process import process_file_isolated
 from pipeline.read import sniff
 from pipeline.read.docx import check_zip

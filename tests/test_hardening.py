@@ -496,7 +496,7 @@ def test_13_utf16_text_and_a_zero_page_pdf(tmp_path: Path):
     from hostile.make_hostile import build_pdf
 
     from pipeline.process import process_file_isolated
-    from pipeline.limits import Limits
+    from pipeline.config import Limits
 
     (tmp_path / "u16.txt").write_bytes(KALLELSE.encode("utf-16"))
     (tmp_path / "u16be.txt").write_bytes(KALLELSE.encode("utf-16-be"))

@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from pipeline.cli import app
-from pipeline.limits import Limits
+from pipeline.config import Limits
 from pipeline.process import process_batch, process_file_isolated
 from hostile.make_hostile import make_corpus, text_pdf
 

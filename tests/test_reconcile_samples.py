@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from models import Flag
-from pipeline.limits import Limits
+from pipeline.config import Limits
 from pipeline.process import collect_inputs, process_batch
 from pipeline.reconcile import RULES, reconcile
 from pipeline.store import iter_documents

@@ -14,7 +14,7 @@ from pathlib import Path
 from models.text import DocumentText
 from pipeline.clean import clean_document
 from pipeline.errors import LimitExceeded, UnreadableFile, UnsupportedFile
-from pipeline.limits import Limits
+from pipeline.config import Limits
 
 SUPPORTED_SUFFIXES = {".pdf": "pdf", ".docx": "docx", ".txt": "txt", ".text": "txt"}
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".tif", ".tiff", ".gif", ".bmp", ".webp", ".heic"}

@@ -18,7 +18,7 @@ from docx.text.paragraph import Paragraph
 
 from models.text import Line, Page
 from pipeline.errors import LimitExceeded, UnreadableFile
-from pipeline.limits import Limits
+from pipeline.config import Limits
 
 
 def check_zip(path: Path, limits: Limits) -> None:

@@ -25,7 +25,7 @@ from PIL import Image
 
 from models.text import BBox, Line, Page, Word
 from pipeline.errors import LimitExceeded, OcrUnavailable, UnreadableFile
-from pipeline.limits import Limits
+from pipeline.config import Limits
 from pipeline.numbers import count_whole_figures
 from pipeline.read import progress
 

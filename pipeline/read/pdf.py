@@ -17,7 +17,7 @@ import pypdfium2 as pdfium
 
 from models.text import BBox, Line, Page, Word
 from pipeline.errors import EncryptedFile, LimitExceeded, UnreadableFile
-from pipeline.limits import Limits
+from pipeline.config import Limits
 from pipeline.read import progress
 from pipeline.read.ocr import ocr_pages
 from pipeline.read.quality import text_quality

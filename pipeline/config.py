@@ -1,4 +1,9 @@
-"""Resource limits for reading one document (all configurable from the CLI)."""
+"""Settings that shape finsam's results and resources, named once with their reason.
+
+Each section is a typed, checked pydantic model with defaults; the CLI and FINSAM_*
+environment variables override them where the section says so. Tuning numbers that
+change what is extracted or flagged live here, not as bare literals in the stages.
+"""
 
 import os
 
@@ -6,6 +11,8 @@ from pydantic import BaseModel
 
 
 class Limits(BaseModel):
+    """Resource limits for reading one document (all configurable from the CLI)."""
+
     max_pages: int = 2000  # pages of any kind
     max_ocr_pages: int = 200  # pages that need OCR (OCR costs ~2-4 s a page a core)
     max_pixels_per_page: int = 40_000_000  # rendered pixels (A4 at 300 dpi is ~8.7 M)
