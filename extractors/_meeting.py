@@ -10,8 +10,8 @@ from collections import Counter
 from datetime import date
 
 from models import DocType, DocumentText
-from pipeline.fuzzy import best_match, normalize_for_match
-from pipeline.nlp import entities
+from pipeline.sv.fuzzy import best_match, normalize_for_match
+from pipeline.sv.nlp import entities
 
 _DASH = "-\u2010\u2011\u2012\u2013\u2014"
 
@@ -144,7 +144,7 @@ _MEETING_TYPES = (DocType.FOREDRAGNINGSLISTA, DocType.PROTOKOLL)
 
 def build_person_index(doc: DocumentText, segments) -> PersonIndex:
     """Persons named in the meeting documents among `segments` (agendas, minutes)."""
-    from pipeline.textview import segment_lines
+    from pipeline.text.textview import segment_lines
 
     names: list[str] = []
     for seg in segments:
@@ -174,7 +174,7 @@ def presenters_in(text: str, index: PersonIndex | None = None) -> list[str]:
 
 
 def meeting_date_near(lines: list[str]) -> date | None:
-    from pipeline.dates import find_dates
+    from pipeline.sv.dates import find_dates
 
     for text in lines:
         hits = find_dates(text)

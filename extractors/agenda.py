@@ -28,8 +28,8 @@ from extractors._meeting import (
     presenters_in,
 )
 from models import AgendaItem, Decision, DocumentText, MeetingInfo, Record, Segment
-from pipeline.dates import find_dates
-from pipeline.textview import LineRef, TextStream, provenance, segment_lines, segment_stream
+from pipeline.sv.dates import find_dates
+from pipeline.text.textview import LineRef, TextStream, provenance, segment_lines, segment_stream
 
 if TYPE_CHECKING:
     from extractors.run import ExtractionContext

@@ -25,8 +25,8 @@ from decimal import Decimal
 
 from extractors import extractor
 from models import BBox, BudgetLine, DocumentText, Page, Provenance, Segment
-from pipeline.numbers import MINUS_SIGNS, parse_swedish_number
-from pipeline.textview import segment_lines
+from pipeline.sv.numbers import MINUS_SIGNS, parse_swedish_number
+from pipeline.text.textview import segment_lines
 
 if TYPE_CHECKING:
     from extractors.run import ExtractionContext

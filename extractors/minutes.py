@@ -9,7 +9,7 @@ notice went up and came down). Then every § ("§ 47 Mötets öppnande", OCR'd "
 in which the board decides or approves ("Styrelsen beslutar att ...", "Styrelsen
 godkände rapporten"), each linked to its §.
 
-Persons are found in attendance lines with the rule-based spaCy pipeline (pipeline.nlp),
+Persons are found in attendance lines with the rule-based spaCy pipeline (pipeline.sv.nlp),
 which separates "Harriet Hedlund" from "Region Visterbotten" and "Bitrddande
 forbundschef" even in OCR'd text; names are resolved against the other spellings in the
 same document, organisations against the gazetteer.
@@ -27,12 +27,12 @@ from extractors import extractor
 from extractors._meeting import PersonIndex, clean_title, join_lines
 from extractors.attendance import STOP_RE, group_of
 from models import Decision, DocumentText, MeetingInfo, Paragraph, Record, Segment
-from pipeline.dates import find_dates
-from pipeline.fuzzy import normalize_for_match
-from pipeline.nlp import entities
+from pipeline.sv.dates import find_dates
+from pipeline.sv.fuzzy import normalize_for_match
+from pipeline.sv.nlp import entities
 from extractors.agenda import _AGENDA_HEADING_RE, capitalised_break, _Marker, _longest_run, hard_breaks, has_minutes_structure
-from pipeline.paragraph_refs import find_paragraph_headings, parse_paragraph_heading
-from pipeline.textview import LineRef, TextStream, provenance, segment_lines, segment_stream
+from pipeline.sv.paragraph_refs import find_paragraph_headings, parse_paragraph_heading
+from pipeline.text.textview import LineRef, TextStream, provenance, segment_lines, segment_stream
 
 if TYPE_CHECKING:
     from extractors.run import ExtractionContext

@@ -32,8 +32,8 @@ from pipeline.segment.metadata import (
     find_organisation,
     head_body,
 )
-from pipeline.fuzzy import normalize_for_match
-from pipeline.textview import page_provenance
+from pipeline.sv.fuzzy import normalize_for_match
+from pipeline.text.textview import page_provenance
 
 # Agreements and plans state validity, decision date, diarienummer and activity.
 _AGREEMENT_DOCS = {DocType.UPPDRAGSAVTAL, DocType.OVERENSKOMMELSE, DocType.VERKSAMHETSPLAN}

@@ -28,7 +28,7 @@ import re
 from dataclasses import dataclass, field
 
 from models import DocumentText
-from pipeline.fuzzy import normalize_for_match
+from pipeline.sv.fuzzy import normalize_for_match
 
 @dataclass(frozen=True)
 class FlatLine:

@@ -9,9 +9,9 @@ import re
 from datetime import date
 
 from models import DocType, Segment
-from pipeline.dates import find_dates, parse_validity
-from pipeline.fuzzy import normalize_for_match
-from pipeline.gazetteer import find_organisations, resolve_organisation
+from pipeline.sv.dates import find_dates, parse_validity
+from pipeline.sv.fuzzy import normalize_for_match
+from pipeline.sv.gazetteer import find_organisations, resolve_organisation
 from pipeline.segment.classify import fold
 from pipeline.segment.boundaries import FlatLine, _DATE_ONLY_RE, _short
 
