@@ -28,6 +28,7 @@ from extractors._meeting import (
     presenters_in,
 )
 from models import AgendaItem, Decision, DocumentText, MeetingInfo, Record, Segment
+from pipeline.sv.chars import DASH, DASHES
 from pipeline.sv.dates import find_dates
 from pipeline.text.textview import LineRef, TextStream, provenance, segment_lines, segment_stream
 
@@ -41,7 +42,7 @@ _REFERS_ON_RE = re.compile(r"\b(?:bilaga|bilagorna|bilagor|bil\.|punkt|punkterna
 _PROPOSAL_RE = re.compile(r"^\s*f[oöé]rslag\s+till\s+beslut\s*:?\s*(?P<rest>.*)$", re.I)
 _LABEL_RE = re.compile(r"^\s*[A-ZÅÄÖ][\wåäöé ]{2,60}:(?:\s|$)")
 _TIME_RE = re.compile(
-    r"(?:klockan|kl\.?|tid:?|tid\b)\s*(\d{1,2}(?:[.:]\d{2})?)\s*(?:[-\u2013\u2014]+|till)\s*(\d{1,2}(?:[.:]\d{2})?)", re.I
+    rf"(?:klockan|kl\.?|tid:?|tid\b)\s*(\d{{1,2}}(?:[.:]\d{{2}})?)\s*(?:{DASH}+|till)\s*(\d{{1,2}}(?:[.:]\d{{2}})?)", re.I
 )
 
 _TIME_START_RE = re.compile(r"(?:klockan|kl\.?)\s*(\d{1,2}[.:]\d{2})", re.I)
@@ -197,7 +198,7 @@ def _item_title(title_refs: list[LineRef]) -> tuple[str, str | None, list[int]]:
     title, kind, attachments = clean_title(text)
     if kind_line is not None and kind is None:
         title = title.rstrip(" .")
-        kind = clean_title("x - " + kind_line.strip(" -\u2013\u2014"))[1]
+        kind = clean_title("x - " + kind_line.strip(" " + DASHES))[1]
     return title, kind, attachments
 
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from extractors import extractor
 from extractors._meeting import PersonIndex
 from models import Attendance, DocumentText, Segment
+from pipeline.sv.chars import DASH
 from pipeline.sv.fuzzy import normalize_for_match
 from pipeline.sv.nlp import entities, list_person_names
 from pipeline.sv.paragraph_refs import find_paragraph_ranges
@@ -87,9 +88,9 @@ _REPLACES_RE = re.compile(r"(?:\bers[äa]tter|\bi\s*st[äa]llet\s+f[öo]r|\bf[ö
 _SUBSTITUTE_FOR = re.compile(r"\b(?:ers[äa]tter|i\s*st[äa]llet\s+f[öo]r)\b", re.I)
 _UNTIL_RE = re.compile(r"\bt\.?\s*o\.?\s*m\.?\s*(?:§\s*)?(\d{1,3})", re.I)
 _FROM_RE = re.compile(r"\bfr\.?\s*o\.?\s*m\.?\s*(?:§\s*)?(\d{1,3})", re.I)
-_RANGE_BARE_RE = re.compile(r"(?<![\d:.])(\d{1,3})\s*[-–]\s*(\d{1,3})(?![\d:.])")
+_RANGE_BARE_RE = re.compile(rf"(?<![\d:.])(\d{{1,3}})\s*{DASH}\s*(\d{{1,3}})(?![\d:.])")
 _NUMBER_RE = re.compile(r"(?<![\w:.,§-])(\d{1,3})(?![\w:.-])")
-_PARAGRAFER_RE = re.compile(r"paragraf(?:er|erna)?\s*:?\s*(?:§+\s*)?(\d{1,3})\s*[-–]+\s*(\d{1,3})", re.I)
+_PARAGRAFER_RE = re.compile(rf"paragraf(?:er|erna)?\s*:?\s*(?:§+\s*)?(\d{{1,3}})\s*{DASH}+\s*(\d{{1,3}})", re.I)
 
 # Role words after a name, in order of precedence.
 _TAIL_ROLES: list[tuple[str, re.Pattern[str]]] = [

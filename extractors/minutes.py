@@ -27,6 +27,7 @@ from extractors import extractor
 from extractors._meeting import PersonIndex, clean_title, join_lines
 from extractors.attendance import STOP_RE, group_of
 from models import Decision, DocumentText, MeetingInfo, Paragraph, Record, Segment
+from pipeline.sv.chars import DASH
 from pipeline.sv.dates import find_dates
 from pipeline.sv.fuzzy import normalize_for_match
 from pipeline.sv.nlp import entities
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
     from extractors.run import ExtractionContext
 
 _PLACE_TIME_RE = re.compile(r"^\s*plats(?:\s+och\s+tid)?\s*:?\s*(?P<rest>.+)$", re.I)
-_TIME_RE = re.compile(r"(?:,\s*)?(?:klockan|kl\.?|tid)\s*(?P<t>\d{1,2}(?:[.:]\d{2})?\s*[-\u2013\u2014]+\s*\d{1,2}(?:[.:]\d{2})?)", re.I)
+_TIME_RE = re.compile(rf"(?:,\s*)?(?:klockan|kl\.?|tid)\s*(?P<t>\d{{1,2}}(?:[.:]\d{{2}})?\s*{DASH}+\s*\d{{1,2}}(?:[.:]\d{{2}})?)", re.I)
 _BESLUT_RE = re.compile(r"^\s*beslut\w{0,2}\s*[:;_.]+[\s_]*(?P<rest>.*)$", re.I)
 _APPROVAL_RE = re.compile(
     r"\b(?:styrelsen|namnden|forbundet|direktionen|motet)\b(?:\s+\w+){0,10}?\s+"
@@ -263,7 +264,7 @@ def minutes_records(doc: DocumentText, segment: Segment, index: PersonIndex) -> 
                 rest = f"{rest} {header[k + 1].text.strip()}"
                 tm = _TIME_RE.search(rest)
             if tm:
-                time_ = re.sub(r"\s*[-\u2013\u2014]+\s*", "–", tm.group("t"))
+                time_ = re.sub(rf"\s*{DASH}+\s*", "–", tm.group("t"))
                 rest = rest[: tm.start()]
             place = rest.strip(" ,") or None
             break
