@@ -31,7 +31,7 @@ from pipeline.sv.chars import DASH
 from pipeline.sv.dates import find_dates
 from pipeline.sv.fuzzy import normalize_for_match
 from pipeline.sv.nlp import entities
-from extractors.agenda import _AGENDA_HEADING_RE, capitalised_break, _Marker, _longest_run, hard_breaks, has_minutes_structure
+from extractors._agenda_stream import AGENDA_HEADING_RE, Marker, capitalised_break, hard_breaks, has_minutes_structure, longest_run
 from pipeline.sv.paragraph_refs import find_paragraph_headings, parse_paragraph_heading
 from pipeline.text.textview import LineRef, TextStream, provenance, segment_lines, segment_stream
 
@@ -389,12 +389,12 @@ def _bare_headings(text: str) -> list[tuple[int, int, int, list[str]]]:
     for m in _BARE_RE.finditer(text):
         if _NOT_BEFORE_BARE_RE.search(text, max(0, m.start() - 8), m.start()):
             continue
-        markers.append(_Marker(int(m.group("num")), None, m.start(), m.end(), bool(m.group("dot"))))
-    run = _longest_run(markers)
+        markers.append(Marker(int(m.group("num")), None, m.start(), m.end(), bool(m.group("dot"))))
+    run = longest_run(markers)
     run = [m for m in run if m.label is None]
     if len(run) < 2 or any(b.number != a.number + 1 for a, b in zip(run, run[1:], strict=False)):
         return []
-    if _AGENDA_HEADING_RE.search(text, max(0, run[0].start - 40), run[0].start):
+    if AGENDA_HEADING_RE.search(text, max(0, run[0].start - 40), run[0].start):
         return []  # the agenda printed in the minutes
     bodies = [text[a.title_start : b.start] for a, b in zip(run, run[1:], strict=False)] + [text[run[-1].title_start :]]
     if not any(_STREAM_BESLUT_RE.search(b) or _RUN_IN_DECISION_RE.search(normalize_for_match(b)) for b in bodies):

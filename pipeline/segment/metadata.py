@@ -23,6 +23,14 @@ _FORBUND_RE = re.compile(
 _BODY_RE = re.compile(r"\b([A-ZÅÄÖ][a-zåäöé]+?)s\s+(?:sammantr\w+|m[oöé]te)\b")
 
 
+def body_named(text: str) -> str | None:
+    """The body whose meeting a line names: "Styrelsens sammanträde" -> "Styrelsen"."""
+    m = _BODY_RE.search(text)
+    if m is None:
+        return None
+    return m.group(1) if m.group(1).endswith("n") else m.group(1) + "n"
+
+
 # The minutes' "Organ" field names the body: "Organ Styrelsen, Samordningsförbundet X".
 _ORGAN_RE = re.compile(r"^\s*Organ\s*:?\s+([A-ZÅÄÖ][\wåäöé-]+)(?=\s*(?:,|$|\s+f[oö]r\b))")
 
