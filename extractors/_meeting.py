@@ -10,10 +10,9 @@ from collections import Counter
 from datetime import date
 
 from models import DocType, DocumentText
-from pipeline.fuzzy import best_match, normalize_for_match
-from pipeline.nlp import entities
-
-_DASH = "-\u2010\u2011\u2012\u2013\u2014"
+from pipeline.sv.chars import DASH, DASH_MEMBERS, DASHES
+from pipeline.sv.fuzzy import best_match, normalize_for_match
+from pipeline.sv.nlp import entities
 
 # Item kinds as printed at the end of a title ("– Beslut", "— information/diskussion").
 _KINDS = [
@@ -26,11 +25,11 @@ _KINDS = [
 # White space is bounded ({0,8}): an unbounded \s* before the dash makes a search over a
 # long run of spaces quadratic.
 _KIND_TAIL_RE = re.compile(
-    rf"[ \t]{{0,8}}[{_DASH}:]{{1,3}}[ \t]{{0,8}}(?P<kind>{'|'.join(f'(?:{p})' for _, p in _KINDS)})[ \t]{{0,8}}[.]?\s*$", re.I
+    rf"[ \t]{{0,8}}[{DASH_MEMBERS}:]{{1,3}}[ \t]{{0,8}}(?P<kind>{'|'.join(f'(?:{p})' for _, p in _KINDS)})[ \t]{{0,8}}[.]?\s*$", re.I
 )
-_KIND_ONLY_RE = re.compile(rf"^\s*(?:[{_DASH}]\s*)?(?P<kind>{'|'.join(f'(?:{p})' for _, p in _KINDS[:4])})\s*$", re.I)
+_KIND_ONLY_RE = re.compile(rf"^\s*(?:{DASH}\s*)?(?P<kind>{'|'.join(f'(?:{p})' for _, p in _KINDS[:4])})\s*$", re.I)
 _ATTACH_RE = re.compile(
-    rf"\(?\s{{0,3}}\b(?:bilag(?:a|or|e)|bil\.)\s{{0,3}}(?P<nums>\d{{1,2}}(?:\s{{0,3}}(?:[{_DASH},]|och|&)\s{{0,3}}\d{{1,2}})*)\s{{0,3}}\)?", re.I
+    rf"\(?\s{{0,3}}\b(?:bilag(?:a|or|e)|bil\.)\s{{0,3}}(?P<nums>\d{{1,2}}(?:\s{{0,3}}(?:[{DASH_MEMBERS},]|och|&)\s{{0,3}}\d{{1,2}})*)\s{{0,3}}\)?", re.I
 )
 
 
@@ -46,7 +45,7 @@ def split_kind(title: str) -> tuple[str, str | None]:
     m = _KIND_TAIL_RE.search(title)
     if not m:
         return title.strip(), None
-    return title[: m.start()].strip(" " + _DASH), kind_of(m.group("kind"))
+    return title[: m.start()].strip(" " + DASHES), kind_of(m.group("kind"))
 
 
 def is_kind_only(line: str) -> bool:
@@ -59,7 +58,7 @@ def attachments_in(text: str) -> list[int]:
     for m in _ATTACH_RE.finditer(text):
         parts = re.split(r"\s*(?:,|och|&)\s*", m.group("nums"))
         for part in parts:
-            r = re.match(rf"(\d+)\s*[{_DASH}]\s*(\d+)", part)
+            r = re.match(rf"(\d+)\s*{DASH}\s*(\d+)", part)
             if r:
                 a, b = int(r.group(1)), int(r.group(2))
                 nums = list(range(a, b + 1)) if a <= b and b - a <= 30 else [a, b]
@@ -72,7 +71,7 @@ def attachments_in(text: str) -> list[int]:
 
 
 def strip_attachments(title: str) -> str:
-    return re.sub(r"\s{2,}", " ", _ATTACH_RE.sub(" ", title)).strip(" " + _DASH)
+    return re.sub(r"\s{2,}", " ", _ATTACH_RE.sub(" ", title)).strip(" " + DASHES)
 
 
 def clean_title(title: str) -> tuple[str, str | None, list[int]]:
@@ -81,7 +80,7 @@ def clean_title(title: str) -> tuple[str, str | None, list[int]]:
     bare = strip_attachments(title)
     bare, kind = split_kind(bare)
     bare = strip_attachments(bare)
-    return bare.strip(" " + _DASH), kind, attachments
+    return bare.strip(" " + DASHES), kind, attachments
 
 
 def join_lines(parts: list[str]) -> str:
@@ -144,7 +143,7 @@ _MEETING_TYPES = (DocType.FOREDRAGNINGSLISTA, DocType.PROTOKOLL)
 
 def build_person_index(doc: DocumentText, segments) -> PersonIndex:
     """Persons named in the meeting documents among `segments` (agendas, minutes)."""
-    from pipeline.textview import segment_lines
+    from pipeline.text.textview import segment_lines
 
     names: list[str] = []
     for seg in segments:
@@ -174,7 +173,7 @@ def presenters_in(text: str, index: PersonIndex | None = None) -> list[str]:
 
 
 def meeting_date_near(lines: list[str]) -> date | None:
-    from pipeline.dates import find_dates
+    from pipeline.sv.dates import find_dates
 
     for text in lines:
         hits = find_dates(text)

@@ -1,6 +1,6 @@
 """Amounts of money in any text (agreements, plans, minutes, agendas): whole SEK, unit, per, maximum, year, recipient, sentence.
 
-Figures come from pipeline.numbers.find_amounts (a figure needs a money unit: "5,0
+Figures come from pipeline.sv.numbers.find_amounts (a figure needs a money unit: "5,0
 tjänster" and "20%" are not money). The sentence around each amount is its context; the
 year is the first year the sentence names ("under år 2023"), else the year of the
 segment's validity when that is one calendar year; the recipient is the organisation(s)
@@ -16,10 +16,10 @@ import re
 
 from extractors import extractor
 from models import Amount, DocumentText, Segment
-from pipeline.dates import find_dates
-from pipeline.gazetteer import find_organisations
-from pipeline.numbers import find_amounts
-from pipeline.textview import provenance, segment_lines
+from pipeline.sv.dates import find_dates
+from pipeline.sv.gazetteer import find_organisations
+from pipeline.sv.numbers import find_amounts
+from pipeline.text.textview import provenance, segment_lines
 
 if TYPE_CHECKING:
     from extractors.run import ExtractionContext

@@ -2,7 +2,7 @@
 
 The head of a protokoll lists Beslutande / Ersättare / Övriga deltagare, one person a
 line: name, organisation or role, and the § attended when limited ("§ 52-58", OCR'd
-"$ 47-54"). Persons are found with the rule-based spaCy pipeline (pipeline.nlp), names
+"$ 47-54"). Persons are found with the rule-based spaCy pipeline (pipeline.sv.nlp), names
 resolved against the other spellings in the same document, organisations against the
 gazetteer.
 """
@@ -17,10 +17,11 @@ from typing import TYPE_CHECKING
 from extractors import extractor
 from extractors._meeting import PersonIndex
 from models import Attendance, DocumentText, Segment
-from pipeline.fuzzy import normalize_for_match
-from pipeline.nlp import entities, list_person_names
-from pipeline.paragraph_refs import find_paragraph_ranges
-from pipeline.textview import TextStream, segment_stream
+from pipeline.sv.chars import DASH
+from pipeline.sv.fuzzy import normalize_for_match
+from pipeline.sv.nlp import entities, list_person_names
+from pipeline.sv.paragraph_refs import find_paragraph_ranges
+from pipeline.text.textview import TextStream, segment_stream
 
 if TYPE_CHECKING:
     from extractors.run import ExtractionContext
@@ -87,9 +88,9 @@ _REPLACES_RE = re.compile(r"(?:\bers[äa]tter|\bi\s*st[äa]llet\s+f[öo]r|\bf[ö
 _SUBSTITUTE_FOR = re.compile(r"\b(?:ers[äa]tter|i\s*st[äa]llet\s+f[öo]r)\b", re.I)
 _UNTIL_RE = re.compile(r"\bt\.?\s*o\.?\s*m\.?\s*(?:§\s*)?(\d{1,3})", re.I)
 _FROM_RE = re.compile(r"\bfr\.?\s*o\.?\s*m\.?\s*(?:§\s*)?(\d{1,3})", re.I)
-_RANGE_BARE_RE = re.compile(r"(?<![\d:.])(\d{1,3})\s*[-–]\s*(\d{1,3})(?![\d:.])")
+_RANGE_BARE_RE = re.compile(rf"(?<![\d:.])(\d{{1,3}})\s*{DASH}\s*(\d{{1,3}})(?![\d:.])")
 _NUMBER_RE = re.compile(r"(?<![\w:.,§-])(\d{1,3})(?![\w:.-])")
-_PARAGRAFER_RE = re.compile(r"paragraf(?:er|erna)?\s*:?\s*(?:§+\s*)?(\d{1,3})\s*[-–]+\s*(\d{1,3})", re.I)
+_PARAGRAFER_RE = re.compile(rf"paragraf(?:er|erna)?\s*:?\s*(?:§+\s*)?(\d{{1,3}})\s*{DASH}+\s*(\d{{1,3}})", re.I)
 
 # Role words after a name, in order of precedence.
 _TAIL_ROLES: list[tuple[str, re.Pattern[str]]] = [
@@ -300,7 +301,7 @@ def _record(
     org = _organisation(tail)
     canonical_org = None
     if org:
-        from pipeline.gazetteer import resolve_organisation
+        from pipeline.sv.gazetteer import resolve_organisation
 
         hit = resolve_organisation(org)
         canonical_org = hit.canonical_name if hit else None
@@ -363,7 +364,7 @@ def _group_records(
 def _head_end(stream: TextStream) -> int:
     """Offset of the first § heading line ("§ 46 Protokollsjusterare"): attendance stands
     before it. Only a printed § sign counts: "87 Anders Jansson" in a list is not "§ 7"."""
-    from pipeline.paragraph_refs import parse_paragraph_heading
+    from pipeline.sv.paragraph_refs import parse_paragraph_heading
 
     for k, ref in enumerate(stream.lines):
         h = parse_paragraph_heading(ref.text)

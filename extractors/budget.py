@@ -25,15 +25,15 @@ from decimal import Decimal
 
 from extractors import extractor
 from models import BBox, BudgetLine, DocumentText, Page, Provenance, Segment
-from pipeline.numbers import MINUS_SIGNS, parse_swedish_number
-from pipeline.textview import segment_lines
+from pipeline.sv.chars import MINUS, MINUS_SIGNS
+from pipeline.sv.numbers import parse_swedish_number
+from pipeline.text.textview import segment_lines
 
 if TYPE_CHECKING:
     from extractors.run import ExtractionContext
 
 _YEAR_TOKEN = re.compile(r"^(?:19|20)\d\d$")
-_MINUS = "[" + re.escape(MINUS_SIGNS) + "]"
-_NUMERIC_TOKEN = re.compile(rf"^{_MINUS}?\d+$")
+_NUMERIC_TOKEN = re.compile(rf"^{MINUS}?\d+$")
 # "(0]}", "[0}", "(0]", "{O)": OCR'd zeros in table cells.
 _ARTEFACT_TOKEN = re.compile(r"^[\(\[\{\|]+[^\s]{0,3}[\)\]\}\|]*$|^[^\s]{0,3}[\)\]\}\|]+$")
 _ZERO_INSIDE = re.compile(r"^[\(\[\{\|]*[0Oo][\)\]\}\|]*$")
@@ -337,7 +337,7 @@ def _group_by_spacing(cells: list[Token], n_columns: int) -> list[list[Token]]:
         if _ARTEFACT_TOKEN.match(tok.text):
             return True
         # A number does not start with a zero group ("040" continues "2 040").
-        return bool(re.fullmatch(rf"{_MINUS}?(?:0|[1-9]\d*)", tok.text))
+        return bool(re.fullmatch(rf"{MINUS}?(?:0|[1-9]\d*)", tok.text))
 
     def walk(i: int, groups: list[list[Token]]) -> None:
         nonlocal best
@@ -351,7 +351,7 @@ def _group_by_spacing(cells: list[Token], n_columns: int) -> list[list[Token]]:
                 best = (score, [list(g) for g in groups])
             return
         tok = cells[i]
-        if groups and can_extend(tok) and re.fullmatch(rf"{_MINUS}?\d{{1,3}}", groups[-1][0].text) and not _ARTEFACT_TOKEN.match(groups[-1][0].text):
+        if groups and can_extend(tok) and re.fullmatch(rf"{MINUS}?\d{{1,3}}", groups[-1][0].text) and not _ARTEFACT_TOKEN.match(groups[-1][0].text):
             groups[-1].append(tok)
             walk(i + 1, groups)
             groups[-1].pop()
@@ -380,7 +380,7 @@ def _cell_value(tokens: list[Token]) -> tuple[Decimal | None, str, list[str]]:
 
 def _label_text(tokens: list[Token]) -> str:
     text = " ".join(t.text for t in tokens).strip()
-    return re.sub(rf"^(?:{_MINUS}|[•·*])\s*", "", text).strip()
+    return re.sub(rf"^(?:{MINUS}|[•·*])\s*", "", text).strip()
 
 
 def _section_of(label: str, current: str | None, dashed: bool) -> str | None:
@@ -459,7 +459,7 @@ def parse_budget_tables(doc: DocumentText, segment: Segment) -> list[BudgetLine]
                 i += 1
                 continue
             idle = 0
-            dashed = bool(re.match(rf"^\s*(?:{_MINUS}|[•·*])", " ".join(t.text for t in label_tokens)))
+            dashed = bool(re.match(rf"^\s*(?:{MINUS}|[•·*])", " ".join(t.text for t in label_tokens)))
             row_section = _section_of(label, section, dashed)
             grouped = _group_by_geometry(cells, columns)
             warnings: list[str] = []

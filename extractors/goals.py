@@ -44,10 +44,10 @@ from decimal import Decimal
 
 from extractors import extractor
 from models import DocumentText, Goal, Provenance, Segment
-from pipeline.clean import strip_word_noise
-from pipeline.fuzzy import normalize_for_match
-from pipeline.numbers import parse_swedish_number
-from pipeline.textview import LineRef, provenance, segment_lines, segment_stream
+from pipeline.text.clean import strip_word_noise
+from pipeline.sv.fuzzy import normalize_for_match
+from pipeline.sv.numbers import parse_swedish_number
+from pipeline.text.textview import LineRef, provenance, segment_lines, segment_stream
 
 if TYPE_CHECKING:
     from extractors.run import ExtractionContext

@@ -9,7 +9,7 @@ notice went up and came down). Then every § ("§ 47 Mötets öppnande", OCR'd "
 in which the board decides or approves ("Styrelsen beslutar att ...", "Styrelsen
 godkände rapporten"), each linked to its §.
 
-Persons are found in attendance lines with the rule-based spaCy pipeline (pipeline.nlp),
+Persons are found in attendance lines with the rule-based spaCy pipeline (pipeline.sv.nlp),
 which separates "Harriet Hedlund" from "Region Visterbotten" and "Bitrddande
 forbundschef" even in OCR'd text; names are resolved against the other spellings in the
 same document, organisations against the gazetteer.
@@ -27,18 +27,19 @@ from extractors import extractor
 from extractors._meeting import PersonIndex, clean_title, join_lines
 from extractors.attendance import STOP_RE, group_of
 from models import Decision, DocumentText, MeetingInfo, Paragraph, Record, Segment
-from pipeline.dates import find_dates
-from pipeline.fuzzy import normalize_for_match
-from pipeline.nlp import entities
-from extractors.agenda import _AGENDA_HEADING_RE, capitalised_break, _Marker, _longest_run, hard_breaks, has_minutes_structure
-from pipeline.paragraph_refs import find_paragraph_headings, parse_paragraph_heading
-from pipeline.textview import LineRef, TextStream, provenance, segment_lines, segment_stream
+from pipeline.sv.chars import DASH
+from pipeline.sv.dates import find_dates
+from pipeline.sv.fuzzy import normalize_for_match
+from pipeline.sv.nlp import entities
+from extractors._agenda_stream import AGENDA_HEADING_RE, Marker, capitalised_break, hard_breaks, has_minutes_structure, longest_run
+from pipeline.sv.paragraph_refs import find_paragraph_headings, parse_paragraph_heading
+from pipeline.text.textview import LineRef, TextStream, provenance, segment_lines, segment_stream
 
 if TYPE_CHECKING:
     from extractors.run import ExtractionContext
 
 _PLACE_TIME_RE = re.compile(r"^\s*plats(?:\s+och\s+tid)?\s*:?\s*(?P<rest>.+)$", re.I)
-_TIME_RE = re.compile(r"(?:,\s*)?(?:klockan|kl\.?|tid)\s*(?P<t>\d{1,2}(?:[.:]\d{2})?\s*[-\u2013\u2014]+\s*\d{1,2}(?:[.:]\d{2})?)", re.I)
+_TIME_RE = re.compile(rf"(?:,\s*)?(?:klockan|kl\.?|tid)\s*(?P<t>\d{{1,2}}(?:[.:]\d{{2}})?\s*{DASH}+\s*\d{{1,2}}(?:[.:]\d{{2}})?)", re.I)
 _BESLUT_RE = re.compile(r"^\s*beslut\w{0,2}\s*[:;_.]+[\s_]*(?P<rest>.*)$", re.I)
 _APPROVAL_RE = re.compile(
     r"\b(?:styrelsen|namnden|forbundet|direktionen|motet)\b(?:\s+\w+){0,10}?\s+"
@@ -263,7 +264,7 @@ def minutes_records(doc: DocumentText, segment: Segment, index: PersonIndex) -> 
                 rest = f"{rest} {header[k + 1].text.strip()}"
                 tm = _TIME_RE.search(rest)
             if tm:
-                time_ = re.sub(r"\s*[-\u2013\u2014]+\s*", "–", tm.group("t"))
+                time_ = re.sub(rf"\s*{DASH}+\s*", "–", tm.group("t"))
                 rest = rest[: tm.start()]
             place = rest.strip(" ,") or None
             break
@@ -388,12 +389,12 @@ def _bare_headings(text: str) -> list[tuple[int, int, int, list[str]]]:
     for m in _BARE_RE.finditer(text):
         if _NOT_BEFORE_BARE_RE.search(text, max(0, m.start() - 8), m.start()):
             continue
-        markers.append(_Marker(int(m.group("num")), None, m.start(), m.end(), bool(m.group("dot"))))
-    run = _longest_run(markers)
+        markers.append(Marker(int(m.group("num")), None, m.start(), m.end(), bool(m.group("dot"))))
+    run = longest_run(markers)
     run = [m for m in run if m.label is None]
     if len(run) < 2 or any(b.number != a.number + 1 for a, b in zip(run, run[1:], strict=False)):
         return []
-    if _AGENDA_HEADING_RE.search(text, max(0, run[0].start - 40), run[0].start):
+    if AGENDA_HEADING_RE.search(text, max(0, run[0].start - 40), run[0].start):
         return []  # the agenda printed in the minutes
     bodies = [text[a.title_start : b.start] for a, b in zip(run, run[1:], strict=False)] + [text[run[-1].title_start :]]
     if not any(_STREAM_BESLUT_RE.search(b) or _RUN_IN_DECISION_RE.search(normalize_for_match(b)) for b in bodies):

@@ -31,10 +31,10 @@ import re
 
 from extractors import extractor
 from models import DocType, DocumentText, Party, Provenance, Segment
-from pipeline.fuzzy import normalize_for_match
-from pipeline.gazetteer import OrgMatch, resolve_organisation
-from pipeline.orgnr import find_org_numbers
-from pipeline.textview import LineRef, TextStream, provenance, segment_lines, segment_stream
+from pipeline.sv.fuzzy import normalize_for_match
+from pipeline.sv.gazetteer import OrgMatch, resolve_organisation
+from pipeline.sv.orgnr import find_org_numbers
+from pipeline.text.textview import LineRef, TextStream, provenance, segment_lines, segment_stream
 
 if TYPE_CHECKING:
     from extractors.run import ExtractionContext

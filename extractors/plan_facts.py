@@ -18,8 +18,8 @@ import re
 
 from extractors import extractor
 from models import DocumentText, Page, Provenance, Record, Segment, StatedFact
-from pipeline.dates import find_dates, find_validities
-from pipeline.textview import segment_pages, segment_span
+from pipeline.sv.dates import find_dates, find_validities
+from pipeline.text.textview import segment_pages, segment_span
 
 if TYPE_CHECKING:
     from extractors.run import ExtractionContext
@@ -51,7 +51,7 @@ _CARRY = re.compile(
 )
 _CARRY_SUBJECT = re.compile(r"eget\s+kapital|budget|belopp|ram|siffr|intäkt|kostnad|bidrag", re.I)
 # A stated range counts when the sentence says it is the document's validity ("... gäller
-# från och med A till B"); the dates are read by pipeline.dates.
+# från och med A till B"); the dates are read by pipeline.sv.dates.
 _GALLER_BEFORE = re.compile(r"g[äa]ller\s+$", re.I)
 _DECISION_DATE = re.compile(r"beslut\w*datum\s*:?\s*(\d{4}-\d{2}-\d{2})", re.I)
 

@@ -31,11 +31,11 @@ from dataclasses import dataclass
 from extractors import extractor
 from extractors.attendance import ATTENDANCE_LABEL_RE
 from models import DocumentText, Line, Segment, Signatory
-from pipeline.dates import find_dates
-from pipeline.fuzzy import normalize_for_match
-from pipeline.gazetteer import resolve_organisation
-from pipeline.nlp import NameSpan, entities, list_person_names
-from pipeline.textview import LineRef, TextStream, provenance, segment_lines, segment_stream
+from pipeline.sv.dates import find_dates
+from pipeline.sv.fuzzy import normalize_for_match
+from pipeline.sv.gazetteer import resolve_organisation
+from pipeline.sv.nlp import NameSpan, entities, list_person_names
+from pipeline.text.textview import LineRef, TextStream, provenance, segment_lines, segment_stream
 
 if TYPE_CHECKING:
     from extractors.run import ExtractionContext
@@ -515,7 +515,7 @@ def _read_block(text: str, elected: list[str], name_first_only: bool = False, kn
 
 
 def normalize_role(word: str) -> str:
-    from pipeline.fuzzy import normalize_for_match as fold
+    from pipeline.sv.fuzzy import normalize_for_match as fold
 
     w = fold(word)
     return "ordforande" if w.startswith("ordf") else ("sekreterare" if w.startswith("sekr") else "justerare")

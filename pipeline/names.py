@@ -43,7 +43,7 @@ def display_name(name: str | bytes | os.PathLike | None) -> str | None:
     terminal escapes, no personnummer. Never used to open a file."""
     if name is None:
         return None
-    from pipeline.personnummer import mask_string  # noqa: PLC0415 - personnummer imports models
+    from pipeline.text.personnummer import mask_string  # noqa: PLC0415 - personnummer imports models
 
     return mask_string(escape_name(name))
 

@@ -28,7 +28,7 @@ from pipeline import PIPELINE_VERSION
 from pipeline.errors import FinsamError
 from pipeline.config import Limits
 from pipeline.names import display_name, display_path
-from pipeline.personnummer import mask_document_text
+from pipeline.text.personnummer import mask_document_text
 from pipeline.read import SUPPORTED_SUFFIXES, read_document, sha256_file
 from pipeline.locking import folder_lock, sweep_stale_temps
 from pipeline.names import file_kind

@@ -24,9 +24,9 @@ from rapidfuzz import fuzz
 
 from extractors.budget import names_a_share
 from models import BudgetLine, DocType, Document, Flag, Record
-from pipeline.fuzzy import normalize_for_match
-from pipeline.numbers import format_swedish_number, parse_swedish_number
-from pipeline.orgnr import is_valid_org_number
+from pipeline.sv.fuzzy import normalize_for_match
+from pipeline.sv.numbers import format_swedish_number, parse_swedish_number
+from pipeline.sv.orgnr import is_valid_org_number
 from pipeline.resolve import (
     PLAN_TYPES, OrgResolver, Unit, agreement_chains, all_units, has_name, line_key, match_meetings,
     party_keys, resolve_budget_lines, resolve_orgs, same_org, same_person,

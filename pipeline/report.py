@@ -17,7 +17,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from models import DocType, Document, Flag, ProcessingError
-from pipeline.identity import same_as_documents
+from pipeline.outputs.identity import same_as_documents
 from pipeline.reconcile import RULES, line_kind, money, reconcile, unit_factor
 from pipeline.resolve import (
     Unit, agreement_chains, all_units, org_key, party_keys, resolve_budget_lines, resolve_orgs,

@@ -3,7 +3,7 @@ agreement found in several files, before the reconciliation rules compare them.
 
 - Organisations: by organisationsnummer first; without one, by canonical name (OCR
   variants "Forsékringskassan" / "Försäkringskassan" and forms "Umeå" / "Umeå kommun"
-  agree, via rapidfuzz on `pipeline.fuzzy.normalize_for_match`).
+  agree, via rapidfuzz on `pipeline.sv.fuzzy.normalize_for_match`).
 - Persons: signatories and attendees by name, OCR variants included.
 - Budget lines: by section and label across budgets of different years ("Kanslipersonal"
   in 2021 and 2024), fuzzy within a section; share text ("83,7% av arb-bef.") ignored.
@@ -28,8 +28,8 @@ from models import (
     AgendaItem, Amount, Attendance, BudgetLine, Decision, DocType, Document, MeetingInfo,
     Paragraph, Party, Record, Segment, Signatory, StatedFact,
 )
-from pipeline.fuzzy import normalize_for_match
-from pipeline.gazetteer import resolve_organisation
+from pipeline.sv.fuzzy import normalize_for_match
+from pipeline.sv.gazetteer import resolve_organisation
 
 AGREEMENT_TYPES = {DocType.OVERENSKOMMELSE, DocType.UPPDRAGSAVTAL, DocType.VERKSAMHETSPLAN}
 PLAN_TYPES = {DocType.VERKSAMHETSPLAN, DocType.OVERENSKOMMELSE, DocType.BUDGET}

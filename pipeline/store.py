@@ -207,7 +207,7 @@ def iter_errors(out: Path):
 def clear_errors(out: Path, file_name: str, doc_id: str | None = None) -> int:
     """Remove the failure records of a file now processed: same name (a fixed file dropped
     again) or same content. Returns how many were removed."""
-    from pipeline.personnummer import mask_string
+    from pipeline.text.personnummer import mask_string
 
     name = mask_string(file_name)
     candidates = set(errors_dir(out).glob(f"{safe_name(name)}.*.json"))
@@ -237,7 +237,7 @@ def record_archived(out: Path, doc_id: str | None, archived: Path, file_name: st
     """
     import logging
 
-    from pipeline.personnummer import mask_string
+    from pipeline.text.personnummer import mask_string
 
     if not doc_id:
         return False

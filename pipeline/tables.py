@@ -418,7 +418,7 @@ def _mark_same_documents(documents: _TableWriter, pages: Path) -> None:
     """Fill documents.same_as in the finished temp file: copies of the same document."""
     import pyarrow.compute as pc
 
-    from pipeline.identity import Candidate, candidate_keys, same_as
+    from pipeline.outputs.identity import Candidate, candidate_keys, same_as
 
     docs = pq.read_table(documents.tmp)
     if docs.num_rows < 2:

@@ -21,7 +21,7 @@ from pathlib import Path
 from rapidfuzz import fuzz
 
 from models import DocType, DocumentText, Provenance, Records, Segment
-from pipeline.fuzzy import normalize_for_match
+from pipeline.sv.fuzzy import normalize_for_match
 
 GOLD_DIR = Path(__file__).parent / "gold" / "agreements"
 KINDS = ["parties", "signatories", "amounts", "goals", "budget_lines", "meta"]
@@ -65,7 +65,7 @@ def run_extractors(doc: DocumentText, segment: Segment) -> Records:
     from extractors.run import build_context, run_extractors as run_all
     from pipeline.segment import _AGREEMENT_DOCS
     from pipeline.segment.metadata import enrich_agreement_segment
-    from pipeline.textview import segment_lines
+    from pipeline.text.textview import segment_lines
 
     if segment.doc_type in _AGREEMENT_DOCS:
         enrich_agreement_segment(segment, [r.text for r in segment_lines(doc, segment)])

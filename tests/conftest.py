@@ -16,7 +16,7 @@ import pytest
 
 from models import DocumentText
 from pipeline import PIPELINE_VERSION
-from pipeline.clean import clean_document
+from pipeline.text.clean import clean_document
 from pipeline.read import read_raw_document, sha256_file
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,7 +1,7 @@
 """Each cleanup rule on its own, on small pages built in the test."""
 
 from models import BBox, DocumentText, Line, Page
-from pipeline.clean import build_page_text, clean_document, mark_noise, strip_word_noise
+from pipeline.text.clean import build_page_text, clean_document, mark_noise, strip_word_noise
 
 
 def _doc(*pages: list[str], method="txt") -> DocumentText:
@@ -91,7 +91,7 @@ def test_pdf_margin_lines_are_candidates_by_position():
 
 
 def test_ocr_misreadings_of_paragraph_sign_and_signature_dots():
-    from pipeline.clean import fix_ocr_line
+    from pipeline.text.clean import fix_ocr_line
 
     assert fix_ocr_line("$ 1 PARTER") == "§ 1 PARTER"
     assert fix_ocr_line("8 2 UPPDRAGETS OMFATTNING") == "§ 2 UPPDRAGETS OMFATTNING"

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.dates import MONTHS, find_dates, parse_date, parse_validity
+from pipeline.sv.dates import MONTHS, find_dates, parse_date, parse_validity
 
 MONTH_NAMES = {v: k for k, v in MONTHS.items()}
 
@@ -107,7 +107,7 @@ def test_reversed_range_only_with_allow_reversed():
 
 
 def test_find_validities_every_statement_in_order():
-    from pipeline.dates import find_validities
+    from pipeline.sv.dates import find_validities
 
     text = ("Avtalet gäller från och med 2024-01-01 till och med 2024-12-31. Bilaga 2 gäller fr.o.m. "
             "2024-03-01 och tillsvidare. Tillägget gäller från 2024-09-30 till 2024-06-01.")

@@ -120,7 +120,7 @@ _DASHES = ["-", "+", "\u2010", "\u2011", "\u2012", "\u2013", "\u2014", "\u2212",
 @given(st.sampled_from(["811218-2384", "198112182384", "640823-239" + __import__("stdnum.luhn", fromlist=["x"]).calc_check_digit("640823239")]), st.sampled_from(_DASHES),
        st.sampled_from(["", " ", "  ", "\n", " \n"]), st.sampled_from(["", " "]), st.booleans())
 def test_personnummer_in_any_written_form_is_masked(number: str, dash: str, after: str, before: str, spaced: bool):
-    from pipeline.personnummer import mask_text
+    from pipeline.text.personnummer import mask_text
 
     digits = number.replace("-", "")
     head, tail = digits[:-4], digits[-4:]

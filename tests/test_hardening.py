@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 
 from pipeline.cli import app
 from pipeline.inbox import Folders, process_plain, reason_path, run_ingest_cycle, scan_inbox, settled_files
-from pipeline.personnummer import mask_document_text, mask_text
+from pipeline.text.personnummer import mask_document_text, mask_text
 from pipeline.process import process_batch
 
 # Imported where used: these are new with issue 16 (so each test fails on its own before it).
@@ -462,7 +462,7 @@ def test_12_deadlines_still_found():
 
 def test_12_every_whole_text_pattern_of_plan_facts_and_personnummer_is_linear():
     import extractors.plan_facts as pf
-    import pipeline.personnummer as pn
+    import pipeline.text.personnummer as pn
 
     units = ["1 ", " ", "a", "1", "- ", " \n", "beslut senast ", "styrelse best av ", "överförs "]
     for mod in (pf, pn):
@@ -616,8 +616,8 @@ def test_12_every_module_pattern_of_the_extraction_path_is_linear():
 
     names = [f"extractors.{m.name}" for m in pkgutil.iter_modules(extractors.__path__)] + [
         "pipeline.segment.boundaries", "pipeline.segment.classify", "pipeline.segment.metadata",
-        "pipeline.paragraph_refs", "pipeline.dates", "pipeline.numbers", "pipeline.orgnr", "pipeline.nlp",
-        "pipeline.clean", "pipeline.textview", "pipeline.fuzzy", "pipeline.gazetteer",
+        "pipeline.sv.paragraph_refs", "pipeline.sv.dates", "pipeline.sv.numbers", "pipeline.sv.orgnr", "pipeline.sv.nlp",
+        "pipeline.text.clean", "pipeline.text.textview", "pipeline.sv.fuzzy", "pipeline.sv.gazetteer",
     ]
     units = ["1 ", " ", "a", "1", "- ", " \n", "A", "Aa ", "§ 1 ", ", ", ". ", "X Y ", "beslut ", "(S) "]
     for name in names:

@@ -7,7 +7,7 @@ from datetime import date, datetime, timezone
 import duckdb
 import pyarrow.parquet as pq
 
-from pipeline.identity import Candidate, same_as
+from pipeline.outputs.identity import Candidate, same_as
 from pipeline.query import connect
 from pipeline.tables import db_path, rebuild_tables, table_path
 from tables_fixtures import make_document, write_documents

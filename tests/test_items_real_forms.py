@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from models import DocumentText, Line, Page, Records
 from extractors.run import extract_records
-from pipeline.paragraph_refs import find_paragraph_headings
+from pipeline.sv.paragraph_refs import find_paragraph_headings
 
 
 def _doc(*pages: str) -> DocumentText:

@@ -17,8 +17,8 @@ from rapidfuzz import fuzz
 
 from extractors.run import extract_records
 from models import AgendaItem, Attendance, Decision, DocType, DocumentText, Line, MeetingInfo, Page, Paragraph, Records
-from pipeline.fuzzy import normalize_for_match
-from pipeline.paragraph_refs import parse_paragraph_heading, parse_paragraph_range
+from pipeline.sv.fuzzy import normalize_for_match
+from pipeline.sv.paragraph_refs import parse_paragraph_heading, parse_paragraph_range
 from pipeline.segment import segment_document
 
 GOLD = Path(__file__).parent / "gold" / "meetings"

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.numbers import find_amounts, format_swedish_number, parse_amount, parse_swedish_number
+from pipeline.sv.numbers import find_amounts, format_swedish_number, parse_amount, parse_swedish_number
 
 
 @pytest.mark.parametrize(

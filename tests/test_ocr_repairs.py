@@ -5,8 +5,8 @@ a stray space."""
 from __future__ import annotations
 
 from models import BBox, DocumentText, Line, Page, Word
-from pipeline.clean import clean_document
-from pipeline.orgnr import find_org_numbers
+from pipeline.text.clean import clean_document
+from pipeline.sv.orgnr import find_org_numbers
 from pipeline.read.ocr import join_split_lines
 
 

@@ -5,9 +5,9 @@ from importlib import resources
 
 import pytest
 
-from pipeline.fuzzy import best_match, name_core, normalize_for_match, ocr_budget, ocr_cost, ocr_variants
-from pipeline.gazetteer import find_organisations, gazetteer, resolve_organisation
-from pipeline.orgnr import find_org_numbers, is_valid_org_number, normalize_org_number
+from pipeline.sv.fuzzy import best_match, name_core, normalize_for_match, ocr_budget, ocr_cost, ocr_variants
+from pipeline.sv.gazetteer import find_organisations, gazetteer, resolve_organisation
+from pipeline.sv.orgnr import find_org_numbers, is_valid_org_number, normalize_org_number
 
 
 def test_find_org_numbers_in_party_lists():
@@ -134,7 +134,7 @@ def test_an_unknown_kommun_as_party_says_its_name_is_kept_not_that_it_resolved(t
     from extractors.parties import extract_parties  # noqa: PLC0415
     from extractors.run import build_context  # noqa: PLC0415
     from models import DocType, Provenance, Segment  # noqa: PLC0415
-    from pipeline.clean import clean_document  # noqa: PLC0415
+    from pipeline.text.clean import clean_document  # noqa: PLC0415
     from pipeline.read import read_raw_document  # noqa: PLC0415
 
     f = tmp_path / "avtal.txt"

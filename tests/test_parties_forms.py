@@ -10,7 +10,7 @@ from extractors.goals import extract_goals
 from extractors.parties import extract_parties
 from extractors.run import build_context
 from models import DocType, DocumentText, Line, Page, Provenance, Segment
-from pipeline.gazetteer import gazetteer, resolve_organisation
+from pipeline.sv.gazetteer import gazetteer, resolve_organisation
 from pipeline.resolve import OrgResolver, same_org
 
 

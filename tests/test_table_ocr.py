@@ -11,7 +11,7 @@ from PIL import Image, ImageDraw
 
 from extractors.budget import _share_percent, parse_budget_tables
 from models import BBox, DocType, DocumentText, Line, Page, Provenance, Segment, Word
-from pipeline.numbers import count_whole_figures
+from pipeline.sv.numbers import count_whole_figures
 from pipeline.read.ocr import looks_like_table, prefer_table_reading, remove_rules
 
 SCALE = 300 / 72  # px per pt, as the OCR renders

@@ -3,8 +3,8 @@
 from extractors.plan_facts import extract_plan_facts
 from extractors.run import build_context
 from models import DocType, DocumentText, Line, Page, Provenance, Segment
-from pipeline.clean import clean_document
-from pipeline.textview import segment_span, segment_text
+from pipeline.text.clean import clean_document
+from pipeline.text.textview import segment_span, segment_text
 
 
 def _bundle() -> DocumentText:
@@ -40,7 +40,7 @@ def test_plan_facts_stay_in_their_own_segment_of_a_shared_page():
 
 
 def test_text_stream_points_back_at_the_lines_a_span_covers():
-    from pipeline.textview import segment_stream
+    from pipeline.text.textview import segment_stream
 
     doc = DocumentText(doc_id="a" * 64, file_name="a.txt", source_path="a.txt", media_type="txt", pages=[
         Page(number=1, method="txt", raw_text="", lines=[Line(text="Beslutande Anna Berg (S)"), Line(text="Olle Ek (M) Övriga")]),

@@ -202,7 +202,7 @@ def _segment_count(doc: dict, item: dict) -> int:
 
 
 def _same_as(doc: dict, item: dict) -> None:
-    """across documents, after all rows are written (pipeline/identity.py)"""
+    """across documents, after all rows are written (pipeline/outputs/identity.py)"""
     return None
 
 

@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 
 from models.text import DocumentText
-from pipeline.clean import clean_document
+from pipeline.text.clean import clean_document
 from pipeline.errors import LimitExceeded, UnreadableFile, UnsupportedFile
 from pipeline.config import Limits
 

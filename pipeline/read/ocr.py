@@ -26,7 +26,7 @@ from PIL import Image
 from models.text import BBox, Line, Page, Word
 from pipeline.errors import LimitExceeded, OcrUnavailable, UnreadableFile
 from pipeline.config import Limits
-from pipeline.numbers import count_whole_figures
+from pipeline.sv.numbers import count_whole_figures
 from pipeline.read import progress
 
 OCR_LANG = "swe"

@@ -19,7 +19,6 @@ from pipeline.segment.boundaries import (
 )
 from pipeline.segment.classify import classify_lines, title_type
 from pipeline.segment.metadata import (
-    _BODY_RE,
     _FORBUND_DOCS,
     _budget_years,
     _file_organisation,
@@ -28,12 +27,13 @@ from pipeline.segment.metadata import (
     _organ_label,
     _title_of,
     _validity,
+    body_named,
     enrich_agreement_segment,
     find_organisation,
     head_body,
 )
-from pipeline.fuzzy import normalize_for_match
-from pipeline.textview import page_provenance
+from pipeline.sv.fuzzy import normalize_for_match
+from pipeline.text.textview import page_provenance
 
 # Agreements and plans state validity, decision date, diarienummer and activity.
 _AGREEMENT_DOCS = {DocType.UPPDRAGSAVTAL, DocType.OVERENSKOMMELSE, DocType.VERKSAMHETSPLAN}
@@ -181,9 +181,8 @@ def segment_document(doc: DocumentText) -> list[Segment]:
             meeting_date, w = find_meeting_date(part[start:])
             warnings += w
             for ln in part[:8]:
-                m = _BODY_RE.search(ln.text)
-                if m:
-                    body = m.group(1) + "n" if not m.group(1).endswith("n") else m.group(1)
+                body = body_named(ln.text)
+                if body:
                     break
             if body is None:
                 body = _organ_label(part[:30]) or head_body(part)

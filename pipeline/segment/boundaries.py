@@ -28,7 +28,7 @@ import re
 from dataclasses import dataclass, field
 
 from models import DocumentText
-from pipeline.fuzzy import normalize_for_match
+from pipeline.sv.fuzzy import normalize_for_match
 
 @dataclass(frozen=True)
 class FlatLine:
@@ -67,7 +67,8 @@ _LETTER_RE = re.compile(r"^(?:hej|hejsan|kära|kara)\b.{0,50},$")
 # A kallelse signs off after its last item: "Välkomna!", then who calls (names, titles).
 _SIGNOFF_RE = re.compile(r"^(?:hjartligt |varmt |)(?:valkomna|valkommen)\b|^(?:med )?vanliga? halsningar?\b|^halsningar\b")
 _CLOSING_RE = re.compile(r"\b(?:motets? (?:avslut\w*|slut)|avslutande|motet avslutas|avslutas)\s*$")
-_ITEM_RE = re.compile(r"^\s*(\d{1,2})\s*[.)]\s+(\S.*)$")
+# A numbered agenda item: "3. Val av justerare", "12) Övriga frågor".
+AGENDA_ITEM_RE = re.compile(r"^\s*(\d{1,2})\s*[.)]\s+(\S.*)$")
 _NUMBERED_RE = re.compile(r"^\d{1,2}(?:\.\d{1,2})*\.?\s")
 _NUMBER_ROW_RE = re.compile(r"-?\d[\d ]*\d?\s*$")
 _DATE_ONLY_RE = re.compile(r"^\s*(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2} \w+ \d{4})\s*$")
@@ -203,7 +204,7 @@ def find_cuts(lines: list[FlatLine]) -> list[_Cut]:
                 current, closed = "free", False
         # --- does the open segment end after this line?
         if current == "agenda":
-            m = _ITEM_RE.match(line.text)
+            m = AGENDA_ITEM_RE.match(line.text)
             title = m.group(2) if m else line.text
             if _short(line, 80) and _CLOSING_RE.search(normalize_for_match(title)):
                 closed, floor, current = True, i + 1, None

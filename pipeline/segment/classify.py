@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass, field
 
 from models import DocType
-from pipeline.fuzzy import normalize_for_match
+from pipeline.sv.fuzzy import normalize_for_match
 from pipeline.segment.boundaries import FlatLine, _NUMBERED_RE
 
 

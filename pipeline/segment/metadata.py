@@ -9,9 +9,9 @@ import re
 from datetime import date
 
 from models import DocType, Segment
-from pipeline.dates import find_dates, parse_validity
-from pipeline.fuzzy import normalize_for_match
-from pipeline.gazetteer import find_organisations, resolve_organisation
+from pipeline.sv.dates import find_dates, parse_validity
+from pipeline.sv.fuzzy import normalize_for_match
+from pipeline.sv.gazetteer import find_organisations, resolve_organisation
 from pipeline.segment.classify import fold
 from pipeline.segment.boundaries import FlatLine, _DATE_ONLY_RE, _short
 
@@ -21,6 +21,14 @@ _FORBUND_RE = re.compile(
     r"(?i:samordningsf\w{0,3}rbundet)\s+(?:(?i:i)\s+)?([A-ZÅÄÖ][\wåäöéÅÄÖÉ-]+(?:\s+[A-ZÅÄÖ][\wåäöé-]+)?)"
 )
 _BODY_RE = re.compile(r"\b([A-ZÅÄÖ][a-zåäöé]+?)s\s+(?:sammantr\w+|m[oöé]te)\b")
+
+
+def body_named(text: str) -> str | None:
+    """The body whose meeting a line names: "Styrelsens sammanträde" -> "Styrelsen"."""
+    m = _BODY_RE.search(text)
+    if m is None:
+        return None
+    return m.group(1) if m.group(1).endswith("n") else m.group(1) + "n"
 
 
 # The minutes' "Organ" field names the body: "Organ Styrelsen, Samordningsförbundet X".

@@ -13,11 +13,12 @@ from dataclasses import dataclass
 
 from stdnum.se import orgnr as _stdnum_orgnr
 
-_DASH = r"[-\u2010\u2011\u2012\u2013\u2014]"
-_WITH_DASH = re.compile(rf"(?<![\d])(\d{{6}})\s?{_DASH}\s?(\d{{4}})(?![\d])")
+from pipeline.sv.chars import DASH
+
+_WITH_DASH = re.compile(rf"(?<![\d])(\d{{6}})\s?{DASH}\s?(\d{{4}})(?![\d])")
 # OCR splits a number with a stray space: "(2 12000-2536)". Taken only when the six digits
 # rejoined carry a valid check digit, so a figure before a number is not glued onto it.
-_OCR_SPLIT = re.compile(rf"(?<![\d,.])(?<!\d\s)(\d{{1,5}}) (\d{{1,5}})\s?{_DASH}\s?(\d{{4}})(?![\d])")
+_OCR_SPLIT = re.compile(rf"(?<![\d,.])(?<!\d\s)(\d{{1,5}}) (\d{{1,5}})\s?{DASH}\s?(\d{{4}})(?![\d])")
 _KEYWORD = r"(?:org(?:anisations)?\.?\s*-?\s*n(?:umme)?r\.?|organisationsnummer|org\.?\s*nr\.?)"
 _PLAIN_AFTER_KEYWORD = re.compile(rf"{_KEYWORD}\s*:?\s*(?:16)?(\d{{10}})(?![\d])", re.I)
 

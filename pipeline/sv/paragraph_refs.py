@@ -11,15 +11,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from pipeline.sv.chars import DASH, DASH_MEMBERS
+
 # The section sign and what OCR prints for it. "8" and "S" are only trusted where the
 # caller says so (a line that starts a paragraph), since they are also ordinary text.
 SECTION_SIGNS = "§$"
 OCR_SECTION_SIGNS = "8S"
-_DASH = r"[-\u2010\u2011\u2012\u2013\u2014]"
 
 _SIGN = r"(?:§§?|\$\$?)"
 _RANGE_RE = re.compile(
-    rf"(?<![\w§$]){_SIGN}\s*(\d{{1,3}})(?:\s*(?:{_DASH}|och|,)\s*(?:§\s*|\$\s*)?(\d{{1,3}}))?(?![\d])"
+    rf"(?<![\w§$]){_SIGN}\s*(\d{{1,3}})(?:\s*(?:{DASH}|och|,)\s*(?:§\s*|\$\s*)?(\d{{1,3}}))?(?![\d])"
 )
 # A heading line that starts a paragraph: "§ 47 Mötets öppnande", "§52 Analysarbetet",
 # "$ 47 ...", and (OCR) "8 47 Motets oppnande" where the sign became an 8.
@@ -94,7 +95,7 @@ def parse_paragraph_heading(line: str, allow_ocr_signs: bool = True) -> Paragrap
     if sign in OCR_SECTION_SIGNS:
         if not allow_ocr_signs or not title or not title[0].isupper():
             return None
-    if title and title[0] in "-\u2013\u2014" and re.match(rf"{_DASH}\s*\d", title):
+    if title and re.match(rf"{DASH}\s*\d", title):
         return None  # "§ 52-58": a range, not a heading
     if title and not (title[0].isalpha() or title[0] in "\"'(«”"):
         return None
@@ -122,7 +123,7 @@ _DNR_VALUE = r"(?:(?:[A-ZÅÄÖ][A-Za-zåäö]{0,3}\s+)?[\w.]*\d[\w./:-]*\s+)?"
 _TITLE_START = r"(?=[A-ZÅÄÖ\"'«”(])"
 
 _SIGN_HEADING_RE = re.compile(
-    rf"(?<![\w§$])(?<!kap\s)(?<!kap\.\s)(?:§|\$)\s*(?P<num>\d{{1,3}})(?![\d\-\u2013:/,])\s*[.:]?\s+"
+    rf"(?<![\w§$])(?<!kap\s)(?<!kap\.\s)(?:§|\$)\s*(?P<num>\d{{1,3}})(?![\d{DASH_MEMBERS}:/,])\s*[.:]?\s+"
     rf"(?:{_DNR}\s+{_DNR_VALUE})?{_TITLE_START}"
 )
 _ORGAN_HEADING_RE = re.compile(

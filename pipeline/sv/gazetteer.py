@@ -19,7 +19,7 @@ kommun", "Region Visterbotten", "Umeå", "AF", "AMA i Jönköpings kommun",
 type, score, and the department part of the name when there is one.
 
 A name resolves to a known organisation only when it is that organisation's name or an
-OCR'd spelling of it (`pipeline.fuzzy.ocr_variants`: folded letters, a letter lost or
+OCR'd spelling of it (`pipeline.sv.fuzzy.ocr_variants`: folded letters, a letter lost or
 doubled, words split, within a budget set by the length of the distinctive part).
 "Norråsa kommun" is not "Nora kommun". An unknown kommun, region or samordningsförbund
 ("Norråsa kommun", "Region Västmark", "Samordningsförbundet Norrådalen"), and likewise a
@@ -39,7 +39,7 @@ from importlib import resources
 
 from rapidfuzz import fuzz
 
-from pipeline.fuzzy import normalize_for_match, ocr_variants
+from pipeline.sv.fuzzy import normalize_for_match, ocr_variants
 
 PARTY_TYPES = ("kommun", "region", "statlig myndighet", "samordningsförbund", "other")
 

@@ -16,19 +16,13 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Literal
 
-# Characters that separate thousands: space, no-break space, narrow no-break space, thin space.
-_SPACES = " \u00a0\u202f\u2009"
-# Characters printed as a minus sign.
-MINUS_SIGNS = "-\u2212\u2013\u2012\u2010\u2011"
-
-_MINUS_CLASS = "[" + re.escape(MINUS_SIGNS) + "]"
-_SPACE_CLASS = "[" + _SPACES + "]"
+from pipeline.sv.chars import MINUS, MINUS_SIGNS, SPACE, SPACES
 
 # One figure: optional sign, then either grouped thousands (space or dot) or plain digits,
 # then an optional decimal part. Grouped forms come first so "11 785" is one figure.
 NUMBER_PATTERN = (
-    rf"(?:{_MINUS_CLASS}{_SPACE_CLASS}?)?"
-    rf"(?:\d{{1,3}}(?:{_SPACE_CLASS}\d{{3}})+(?![\d])|\d{{1,3}}(?:\.\d{{3}})+(?![\d.])|\d+)"
+    rf"(?:{MINUS}{SPACE}?)?"
+    rf"(?:\d{{1,3}}(?:{SPACE}\d{{3}})+(?![\d])|\d{{1,3}}(?:\.\d{{3}})+(?![\d.])|\d+)"
     r"(?:,\d+)?"
 )
 _NUMBER_FULL = re.compile(rf"^{NUMBER_PATTERN}$")
@@ -36,7 +30,7 @@ _NUMBER_RE = re.compile(rf"(?<![\d.,]){NUMBER_PATTERN}(?![\d])")
 # A whole figure standing alone, as in a table cell ("5 677", "-2 090", "131"): not part of
 # a date, a decimal, a percentage, a § number or a word.
 _WHOLE_FIGURE = re.compile(
-    rf"(?<![\w,.§/-]){_MINUS_CLASS}?\d{{1,3}}(?:{_SPACE_CLASS}\d{{3}})*(?![\w,.%/-])"
+    rf"(?<![\w,.§/-]){MINUS}?\d{{1,3}}(?:{SPACE}\d{{3}})*(?![\w,.%/-])"
 )
 
 
@@ -60,9 +54,9 @@ def parse_swedish_number(text: str) -> Decimal | None:
     negative = False
     if s[0] in MINUS_SIGNS:
         negative = True
-        s = s[1:].lstrip(_SPACES)
+        s = s[1:].lstrip(SPACES)
     elif s[0] == "+":
-        s = s[1:].lstrip(_SPACES)
+        s = s[1:].lstrip(SPACES)
     if not s:
         return None
     # "1.5" / "0.25": English decimal point (not a thousands group of exactly three digits).
@@ -72,7 +66,7 @@ def parse_swedish_number(text: str) -> Decimal | None:
         if not _NUMBER_FULL.match(s):
             return None
         body = s
-        for ch in _SPACES:
+        for ch in SPACES:
             body = body.replace(ch, "")
         integer, _, fraction = body.partition(",")
         integer = integer.replace(".", "")
@@ -110,7 +104,7 @@ _UNITS: list[tuple[str, str, int]] = [
 ]
 _UNIT_SCALE = {name: scale for _, name, scale in _UNITS}
 _UNIT_ALT = "|".join(f"(?:{pat})" for pat, _, _ in _UNITS)
-_UNIT_RE = re.compile(rf"^{_SPACE_CLASS}?(?P<unit>{_UNIT_ALT})(?![a-zåäö])", re.I)
+_UNIT_RE = re.compile(rf"^{SPACE}?(?P<unit>{_UNIT_ALT})(?![a-zåäö])", re.I)
 
 _PER_MONTH = re.compile(r"^\s*(?:/\s*|per\s+|i\s+)(?:månad(?:en)?|mån\.?|manad(?:en)?|man\.?)(?![a-zåäö])", re.I)
 _PER_YEAR = re.compile(r"^\s*(?:/\s*|per\s+|om\s+)(?:år(?:et)?|ar(?:et)?)(?![a-zåäö])|^\s*årligen", re.I)

@@ -18,6 +18,8 @@ from datetime import date
 
 from rapidfuzz import fuzz, process
 
+from pipeline.sv.chars import DASH, DASH_MEMBERS
+
 MONTHS: dict[str, int] = {
     "januari": 1, "februari": 2, "mars": 3, "april": 4, "maj": 5, "juni": 6, "juli": 7,
     "augusti": 8, "september": 9, "oktober": 10, "november": 11, "december": 12,
@@ -27,13 +29,12 @@ _MONTH_ABBREVIATIONS: dict[str, int] = {
     "sep": 9, "sept": 9, "okt": 10, "nov": 11, "dec": 12,
 }
 
-_DASH = r"[-\u2010\u2011\u2012\u2013]"
-_ISO_RE = re.compile(rf"(?<![\d])((?:19|20)\d\d){_DASH}(\d{{1,2}}){_DASH}(\d{{1,2}})(?![\d])")
+_ISO_RE = re.compile(rf"(?<![\d])((?:19|20)\d\d){DASH}(\d{{1,2}}){DASH}(\d{{1,2}})(?![\d])")
 # "30 november 2023", "1:a december 2023", "30 nov. 2023", "30novernber 2023" (OCR)
 _TEXT_RE = re.compile(
     r"(?<![\d])(\d{1,2})(?::[ae])?\s*([A-Za-zÅÄÖåäöéè]{3,10})\.?\s+((?:19|20)\d\d)(?![\d])"
 )
-_COMPACT_RE = re.compile(r"(?<![\d\-\u2013])(\d{2})(\d{2})(\d{2})(?![\d])(?!\s*[-\u2013]\s*\d{4})")
+_COMPACT_RE = re.compile(rf"(?<![\d{DASH_MEMBERS}])(\d{{2}})(\d{{2}})(\d{{2}})(?![\d])(?!\s*{DASH}\s*\d{{4}})")
 # Words right before a yymmdd that make it a date.
 _COMPACT_CONTEXT = re.compile(
     r"(?:från|fran|fr\.?\s*o\.?\s*m\.?|t\.?\s*o\.?\s*m\.?|till|datum|daterad|daterat|uppdaterad|"
@@ -135,7 +136,7 @@ class Validity:
 
 
 _DATE_ANY = (
-    rf"(?:(?:19|20)\d\d{_DASH}\d{{1,2}}{_DASH}\d{{1,2}}"
+    rf"(?:(?:19|20)\d\d{DASH}\d{{1,2}}{DASH}\d{{1,2}}"
     r"|\d{1,2}\s*[A-Za-zÅÄÖåäöé]{3,10}\.?\s+(?:19|20)\d\d"
     r"|\d{6})"
 )
@@ -147,9 +148,9 @@ _YEAR = r"((?:19|20)\d\d)"
 _PERIOD_RES: list[tuple[str, re.Pattern[str]]] = [
     ("range", re.compile(rf"{_FROM}\s*(?P<a>{_DATE_ANY})\s*(?:,\s*)?{_TO}\s*(?P<b>{_DATE_ANY})", re.I)),
     ("open", re.compile(rf"{_FROM}\s*(?P<a>{_DATE_ANY})\s*(?:,\s*)?(?:och\s+|samt\s+)?(?:gäller\s+|galler\s+)?{_OPEN}", re.I)),
-    ("dash", re.compile(rf"(?:perioden|period|gäller|galler|avtalstid(?:en)?|under)\s*:?\s*(?P<a>{_DATE_ANY})\s*{_DASH}+\s*(?P<b>{_DATE_ANY})", re.I)),
+    ("dash", re.compile(rf"(?:perioden|period|gäller|galler|avtalstid(?:en)?|under)\s*:?\s*(?P<a>{_DATE_ANY})\s*{DASH}+\s*(?P<b>{_DATE_ANY})", re.I)),
     ("from", re.compile(rf"(?:gäller|galler|börjar\s+gälla|träder\s+i\s+kraft)\s+(?:\S+\s+){{0,3}}?{_FROM}\s*(?P<a>{_DATE_ANY})", re.I)),
-    ("year", re.compile(rf"(?:\bår|\bar|verksamhetsåret|verksamhetsaret|avser|gäller|galler|för|for|under)\s+{_YEAR}(?![\d\-\u2013])", re.I)),
+    ("year", re.compile(rf"(?:\bår|\bar|verksamhetsåret|verksamhetsaret|avser|gäller|galler|för|for|under)\s+{_YEAR}(?![\d{DASH_MEMBERS}])", re.I)),
 ]
 
 

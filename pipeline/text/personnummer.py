@@ -28,14 +28,12 @@ from stdnum.exceptions import ValidationError
 from stdnum.se import personnummer as _stdnum_pnr
 
 from models.text import DocumentText
+from pipeline.sv.chars import DASHES, SOFT_HYPHEN, SPACES, char_class
 
-# Hyphen, plus, and every dash a word processor, OCR, a PDF's text layer or a keyboard
-# makes of the hyphen: hyphens (U+2010/2011), figure dash, en and em dash, horizontal bar,
-# minus sign, small and fullwidth hyphen-minus, small em dash, soft hyphen.
-_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d\u00ad"
-_SEPARATORS = "-+" + _DASHES
-_SEP = "[" + re.escape(_SEPARATORS) + "]"
-_SP = r"[ \t\u00a0\u2009\u202f]"  # spaces a person or a text layer puts around a separator
+# Plus (people aged 100 or more), and every dash a word processor, OCR, a PDF's text layer
+# or a keyboard makes of the hyphen, the soft hyphen included.
+_SEP = char_class("+" + DASHES + SOFT_HYPHEN)
+_SP = char_class(SPACES + "\t")  # spaces a person or a text layer puts around a separator
 # Every pattern is linear: each part has a fixed or bounded length, so no input makes the
 # engine backtrack more than a constant per position.
 _PATTERN = re.compile(

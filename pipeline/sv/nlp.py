@@ -33,7 +33,7 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from pipeline.fuzzy import normalize_for_match
+from pipeline.sv.fuzzy import normalize_for_match
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +96,7 @@ def _phrase_pattern(phrase: str) -> list[dict]:
 def _organisation_names() -> list[str]:
     """Canonical names from the organisation gazetteer (empty if it is unavailable)."""
     try:
-        from pipeline.gazetteer import gazetteer
+        from pipeline.sv.gazetteer import gazetteer
         return list(gazetteer().organisations)
     except Exception:  # noqa: BLE001 - the rules work without the gazetteer
         log.debug("organisation gazetteer unavailable", exc_info=True)
