@@ -11,7 +11,7 @@ from extractors.parties import extract_parties
 from extractors.run import build_context
 from models import DocType, DocumentText, Line, Page, Provenance, Segment
 from pipeline.gazetteer import gazetteer, resolve_organisation
-from pipeline.resolve import OrgResolver, same_org
+from pipeline.reconcile.resolve import OrgResolver, same_org
 
 
 def _doc(lines: list[str]) -> DocumentText:

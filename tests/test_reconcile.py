@@ -17,7 +17,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from models import DocType, Flag  # noqa: E402
-from pipeline.reconcile import RULES, reconcile  # noqa: E402
+from pipeline.reconcile import reconcile  # noqa: E402
+from pipeline.reconcile.registry import RULES  # noqa: E402
 from reconcile_builder import YEARS_2024, DocBuilder, budget_2024, plan  # noqa: E402
 
 
@@ -527,14 +528,14 @@ def test_every_rule_is_covered_by_a_firing_test():
 
 @pytest.mark.parametrize("value,expected", [(Decimal(2090000), "2 090 tkr"), (Decimal(-150000), "-150 tkr")])
 def test_money_in_tkr(value, expected):
-    from pipeline.reconcile import money
+    from pipeline.reconcile.formatting import money
 
     assert money(value, 1000) == expected
 
 
 def test_unit_factor_is_the_scale_the_budget_extractor_set():
     from models import BudgetLine, Provenance
-    from pipeline.reconcile import unit_factor
+    from pipeline.reconcile.budget_structure import unit_factor
 
     prov = Provenance(doc_id="d", method="txt")
     # 1 500 SEK with no raw text: re-deriving from the figures would say kr; the scale says tkr
