@@ -543,3 +543,14 @@ def test_unit_factor_is_the_scale_the_budget_extractor_set():
     # records written before scale existed: still derived from the raw cells
     old = BudgetLine(label="A", year=2024, amount_sek=Decimal(1_500_000), raw="1 500 tkr", provenance=prov)
     assert old.scale is None and unit_factor([old]) == 1000
+
+
+def test_the_tuning_numbers_are_the_settings_the_rules_read(monkeypatch):
+    """The tolerance of a budget sum is RECONCILE's, not a literal in the rule: 3 tkr off
+    over two lines is a flag at 1 tkr a line and none at 2."""
+    from pipeline.config import RECONCILE
+
+    doc = DocBuilder("tol").budget([2024], [("Kostnader", None), ("A", [100]), ("B", [200]), ("Summa kostnader", [303])]).build()
+    assert "budget-line-sum" in {f.rule_id for f in reconcile([doc])}
+    monkeypatch.setattr(RECONCILE, "rounding_units_per_line", 2)
+    assert "budget-line-sum" not in {f.rule_id for f in reconcile([doc])}

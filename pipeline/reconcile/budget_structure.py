@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from models import BudgetLine
+from pipeline.config import RECONCILE
 from pipeline.fuzzy import normalize_for_match
 from pipeline.numbers import parse_swedish_number
 from pipeline.reconcile.units import Unit
@@ -140,7 +141,8 @@ class BudgetTable:
         return table
 
     def tolerance(self, n: int) -> Decimal:
-        return Decimal(self.factor * max(n, 1))
+        """How far a figure may differ from the sum of n printed (rounded) lines."""
+        return Decimal(self.factor * max(n, 1) * RECONCILE.rounding_units_per_line)
 
 
 def sum_amounts(lines: list[BudgetLine]) -> Decimal:

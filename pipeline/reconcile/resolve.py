@@ -24,6 +24,7 @@ from functools import lru_cache
 from rapidfuzz import fuzz
 
 from models import BudgetLine, DocType, Party
+from pipeline.config import RECONCILE
 from pipeline.fuzzy import normalize_for_match
 from pipeline.gazetteer import resolve_organisation
 from pipeline.reconcile.units import AGREEMENT_TYPES, Unit
@@ -70,14 +71,14 @@ def org_identity(name: str | None) -> str | None:
     return match.canonical_name if match is not None and match.known else None
 
 
-def same_org(a: str | None, b: str | None, cutoff: float = 88.0) -> bool:
+def same_org(a: str | None, b: str | None) -> bool:
     ia, ib = org_identity(a), org_identity(b)
     if ia and ib:
         return ia == ib
     ka, kb = org_key(a), org_key(b)
     if not ka or not kb:
         return False
-    return ka == kb or fuzz.token_sort_ratio(ka, kb) >= cutoff
+    return ka == kb or fuzz.token_sort_ratio(ka, kb) >= RECONCILE.org_match_cutoff
 
 
 @dataclass
@@ -114,7 +115,7 @@ class OrgResolver:
                 # Fuzzy only where the gazetteer cannot tell: two known organisations never merge by spelling.
                 candidates = [e for e in self.entities if _compatible(e.identity, identity)]
                 best = max(candidates, key=lambda e: fuzz.token_sort_ratio(e.key, key), default=None)
-                if best is not None and fuzz.token_sort_ratio(best.key, key) >= 88:
+                if best is not None and fuzz.token_sort_ratio(best.key, key) >= RECONCILE.org_match_cutoff:
                     entity = best
         if entity is None:
             entity = OrgEntity(key=org_key(name) if name else f"orgnr {org_number}", identity=identity)
@@ -160,11 +161,11 @@ def person_key(name: str | None) -> str:
     return normalize_for_match(re.sub(r"\[|\]|\(#\)", " ", name or ""))
 
 
-def same_person(a: str | None, b: str | None, cutoff: float = 88.0) -> bool:
+def same_person(a: str | None, b: str | None) -> bool:
     ka, kb = person_key(a), person_key(b)
     if not ka or not kb:
         return False
-    return ka == kb or fuzz.token_sort_ratio(ka, kb) >= cutoff
+    return ka == kb or fuzz.token_sort_ratio(ka, kb) >= RECONCILE.person_match_cutoff
 
 
 def has_name(person_name: str | None) -> bool:
@@ -196,7 +197,7 @@ class LineEntity:
     lines: list[tuple[Unit, BudgetLine]] = field(default_factory=list)
 
 
-def resolve_budget_lines(units: list[Unit], cutoff: float = 88.0) -> list[LineEntity]:
+def resolve_budget_lines(units: list[Unit]) -> list[LineEntity]:
     """Budget lines of all units clustered by (section, fuzzy label)."""
     entities: list[LineEntity] = []
     index: dict[str, list[LineEntity]] = defaultdict(list)
@@ -210,7 +211,7 @@ def resolve_budget_lines(units: list[Unit], cutoff: float = 88.0) -> list[LineEn
             found = next((e for e in candidates if e.key == key), None)
             if found is None:
                 best = max(candidates, key=lambda e: fuzz.ratio(e.key, key), default=None)
-                if best is not None and fuzz.ratio(best.key, key) >= cutoff:
+                if best is not None and fuzz.ratio(best.key, key) >= RECONCILE.budget_line_match_cutoff:
                     found = best
             if found is None:
                 found = LineEntity(sec, key, _clean_label(b.label))
@@ -232,7 +233,7 @@ def _clean_label(label: str) -> str:
 
 def same_body(a: str | None, b: str | None) -> bool:
     ka, kb = normalize_for_match(a or "styrelsen"), normalize_for_match(b or "styrelsen")
-    return ka == kb or fuzz.partial_ratio(ka, kb) >= 85
+    return ka == kb or fuzz.partial_ratio(ka, kb) >= RECONCILE.body_match_cutoff
 
 
 def match_meetings(units: list[Unit]) -> list[tuple[Unit, Unit]]:
@@ -263,9 +264,10 @@ def _series(unit: Unit) -> str:
     return "uppdrag" if unit.doc_type == DocType.UPPDRAGSAVTAL else "plan"
 
 
-def agreement_chains(units: list[Unit], resolver: OrgResolver, min_overlap: float = 0.5) -> list[list[Unit]]:
+def agreement_chains(units: list[Unit], resolver: OrgResolver) -> list[list[Unit]]:
     """Consecutive versions of the same agreement: units of agreement/plan types with at
-    least two parties, grouped by party overlap (Jaccard >= min_overlap), ordered by year."""
+    least two parties, grouped by party overlap (Jaccard >= RECONCILE.agreement_min_overlap), ordered by year."""
+    min_overlap = RECONCILE.agreement_min_overlap
     candidates = [u for u in units if u.doc_type in AGREEMENT_TYPES and len(u.parties) >= 2 and u.plan_year]
     candidates.sort(key=lambda u: (u.plan_year, u.valid_from or date.min, u.doc_id))
     chains: list[list[Unit]] = []

@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from models import DocType, Flag
+from pipeline.config import RECONCILE
 from pipeline.fuzzy import normalize_for_match
 from pipeline.reconcile.context import Context
 from pipeline.reconcile.evidence import evidence, make_flag
@@ -65,7 +66,7 @@ def amount_exceeds_max(unit: Unit, ctx: Context) -> list[Flag]:
         if not parts:
             continue
         total = sum((_yearly(a) for a in parts.values()), Decimal(0))
-        if total <= cap.amount_sek + len(parts):
+        if total <= cap.amount_sek + len(parts) * RECONCILE.amount_part_rounding_kr:
             continue
         msg = (f"Delbeloppen ({', '.join(_part_text(a) for a in parts.values())}) "
                f"summerar till {money(total)}, mer än det angivna maxbeloppet {money(cap.amount_sek)}.")

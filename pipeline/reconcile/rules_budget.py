@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from extractors.budget import names_a_share
 from models import BudgetLine, Flag, Record
+from pipeline.config import RECONCILE
 from pipeline.fuzzy import normalize_for_match
 from pipeline.reconcile.budget_structure import line_kind, sum_amounts
 from pipeline.reconcile.context import Context
@@ -111,7 +112,7 @@ def share_sum(unit: Unit, ctx: Context) -> list[Flag]:
         seen.add(signature)
         total = sum((b.share_percent for b in shares), Decimal(0))
         # each share is rounded to its printed decimals: half a unit of the last decimal each
-        tol = Decimal("0.05") * len(shares) + Decimal("0.001")
+        tol = RECONCILE.share_rounding_percent * len(shares) + Decimal("0.001")
         if abs(total - 100) <= tol:
             continue
         listed = ", ".join(f"{_short_label(b.label)} {percent(b.share_percent)} %" for b in shares)
@@ -161,7 +162,7 @@ def equity_continuity(ctx: Context) -> list[Flag]:
             if not same and ctx.table(later, y - 1).equity_close is not None:
                 continue  # the later plan states year N itself; its own roll is checked there
             diff = t.equity_open.amount_sek - close.amount_sek
-            if abs(diff) <= factor:
+            if abs(diff) <= factor * RECONCILE.rounding_units_per_line:
                 continue
             claim = _carry_claim(later, r"kapital|ingaende|overfor")
             if same:
@@ -201,7 +202,7 @@ def budget_line_changed(ctx: Context) -> list[Flag]:
                     continue
                 factor = max(ctx.table(ua, year).factor, ctx.table(ub, year).factor)
                 diff = bb.amount_sek - ba.amount_sek
-                if abs(diff) <= factor:
+                if abs(diff) <= factor * RECONCILE.rounding_units_per_line:
                     continue
                 claim = _carry_claim(ub, r"budget|belopp|ram|oforandr|foregaende|fastst")
                 if ua.plan_year == ub.plan_year:
@@ -246,7 +247,7 @@ def finsam_split(ctx: Context) -> list[Flag]:
             fk, region, kommuner = (sum_amounts(roles[k]) for k in ("fk", "region", "kommun"))
             total = fk + region + kommuner
             n_lines = len(roles["fk"]) + len(roles["region"]) + len(roles["kommun"])
-            tol = Decimal(t.factor) * Decimal(n_lines + 1) / 2
+            tol = Decimal(t.factor) * Decimal(n_lines + 1) * RECONCILE.finsam_split_units_per_line
             expected = {"fk": total / 2, "region": total / 4, "kommun": total / 4}
             actual = {"fk": fk, "region": region, "kommun": kommuner}
             broken = [k for k in expected if abs(actual[k] - expected[k]) > tol]

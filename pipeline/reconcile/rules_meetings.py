@@ -11,6 +11,7 @@ from datetime import timedelta
 from rapidfuzz import fuzz
 
 from models import DocType, Document, Flag, Record
+from pipeline.config import RECONCILE
 from pipeline.fuzzy import normalize_for_match
 from pipeline.reconcile.context import Context
 from pipeline.reconcile.evidence import evidence, make_flag
@@ -26,7 +27,7 @@ def _series_flags(unit: Unit, rule_id: str, numbers: list[tuple[int, Record]], n
         return []
     counts = Counter(n for n, _ in numbers)
     values = sorted(counts)
-    low = 1 if start_at_one and values[0] > 1 and values[0] <= 3 else values[0]
+    low = 1 if start_at_one and 1 < values[0] <= RECONCILE.numbering_gap_at_start_max else values[0]
     missing = [n for n in range(low, values[-1] + 1) if n not in counts]
     # a repeated number counts when it repeats in sequence ("5, 6, 6, 7"); one far out of order
     # ("..., 7, 3, 8") is a numbered list inside an item, not a second item 3
@@ -109,7 +110,8 @@ def deadline_missed(ctx: Context) -> list[Flag]:
     for u in ctx.units:
         for fact in (f for f in u.facts if f.kind == "deadline" and f.fact_date):
             deadline = fact.fact_date
-            window = [m for m in minutes if deadline - timedelta(days=365) < m.meeting_date <= deadline and same_forbund(m, u)]
+            since = deadline - timedelta(days=RECONCILE.deadline_window_days)
+            window = [m for m in minutes if since < m.meeting_date <= deadline and same_forbund(m, u)]
             if not window:
                 continue  # the minutes of the period are not here: nothing to say
             if any(_decides_plan(m, _plan_words(u)) for m in window):
@@ -157,7 +159,7 @@ def _has_decision(item, minutes: Unit) -> bool:
         return True
     key = _title_key(item.title)
     for p in minutes.paragraphs:
-        if fuzz.token_set_ratio(key, _title_key(p.title)) < 80:
+        if fuzz.token_set_ratio(key, _title_key(p.title)) < RECONCILE.agenda_title_match_cutoff:
             continue
         if any(d.paragraph_number == p.paragraph_number and d.decision_kind == "beslut" for d in minutes.decisions):
             return True
