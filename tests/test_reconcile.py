@@ -540,7 +540,10 @@ def test_unit_factor_is_the_scale_the_budget_extractor_set():
     prov = Provenance(doc_id="d", method="txt")
     # 1 500 SEK with no raw text: re-deriving from the figures would say kr; the scale says tkr
     assert unit_factor([BudgetLine(label="A", year=2024, amount_sek=Decimal(1500), scale=1000, provenance=prov)]) == 1000
-    # records written before scale existed: still derived from the raw cells
+    # a kr table of whole thousands is still kr: the scale, not a guess from the figures
+    assert unit_factor([BudgetLine(label="A", year=2024, amount_sek=Decimal(500_000), raw="500 000", scale=1,
+                                   provenance=prov)]) == 1
+    # records written before scale existed: whole thousands count as tkr (raw cells are not re-read)
     old = BudgetLine(label="A", year=2024, amount_sek=Decimal(1_500_000), raw="1 500 tkr", provenance=prov)
     assert old.scale is None and unit_factor([old]) == 1000
 

@@ -11,7 +11,6 @@ from decimal import Decimal
 from models import BudgetLine
 from pipeline.config import RECONCILE
 from pipeline.fuzzy import normalize_for_match
-from pipeline.numbers import parse_swedish_number
 from pipeline.reconcile.units import Unit
 
 _N = normalize_for_match
@@ -44,20 +43,12 @@ def total_kind(b: BudgetLine) -> str:
 
 def unit_factor(lines: list[BudgetLine]) -> int:
     """SEK per printed unit of the table (1000 for tkr): the lines' `scale`, set by the budget
-    extractor; for records written before it was, derived from the raw cells."""
+    extractor from the table's header; the raw cells are not read again. Records written
+    before it was (pipeline version < 0.2.1) have no scale: their table counts as tkr when
+    every amount is whole thousands."""
     scales = Counter(b.scale for b in lines if b.scale)
     if scales:
         return scales.most_common(1)[0][0]
-    factors: Counter[int] = Counter()
-    for b in lines:
-        if b.raw and b.amount_sek:
-            n = parse_swedish_number(b.raw.replace("tkr", "").replace("kr", ""))
-            if n:
-                f = abs(b.amount_sek / n)
-                if f in (1, 1000, 1000000):
-                    factors[int(f)] += 1
-    if factors:
-        return factors.most_common(1)[0][0]
     amounts = [b.amount_sek for b in lines if b.amount_sek]
     return 1000 if amounts and all(a % 1000 == 0 for a in amounts) else 1
 
