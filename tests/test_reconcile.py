@@ -557,3 +557,30 @@ def test_the_tuning_numbers_are_the_settings_the_rules_read(monkeypatch):
     assert "budget-line-sum" in {f.rule_id for f in reconcile([doc])}
     monkeypatch.setattr(RECONCILE, "rounding_units_per_line", 2)
     assert "budget-line-sum" not in {f.rule_id for f in reconcile([doc])}
+
+
+# --- Lidköping is not Linköping, through resolution and reconciliation ------------------------------
+
+
+def test_lidkoping_and_linkoping_kommun_numbers_do_not_conflict():
+    """88 % alike as strings, two kommuner: their two numbers are no orgnr-conflict; the same
+    kommun written short with another number is."""
+    a = DocBuilder("a", DocType.OVERENSKOMMELSE).party("Lidköpings kommun", "212000-1603", valid=True)
+    b = DocBuilder("b", DocType.OVERENSKOMMELSE).party("Linköpings kommun", "212000-0332", valid=True)
+    assert fired(reconcile([a.build(), b.build()]), "orgnr-conflict") == []
+    c = DocBuilder("c", DocType.OVERENSKOMMELSE).party("Lidköping", "212000-0332", valid=True)
+    flags = fired(reconcile([a.build(), c.build()]), "orgnr-conflict")
+    assert len(flags) == 1 and "212000-1603" in flags[0].message and "212000-0332" in flags[0].message
+
+
+def test_the_forbund_of_lidkoping_and_of_linkoping_are_not_compared():
+    """Two förbund named after the two kommuner: one förbund's budget line is never "changed"
+    by the other's; an OCR'd spelling of the same förbund still is the same förbund."""
+    early = plan("p23", [2023, 2024], [("Kansli", None), ("- Kanslipersonal", [-1600, -1700])],
+                 organisation="Samordningsförbundet Lidköping").build()
+    other = plan("p24", [2024], [("Kansli", None), ("- Kanslipersonal", [-2090])],
+                 organisation="Samordningsförbundet Linköping").build()
+    assert fired(reconcile([early, other]), "budget-line-changed") == []
+    same = plan("p24", [2024], [("Kansli", None), ("- Kanslipersonal", [-2090])],
+                organisation="Samordningsförbundet Lidkoplng").build()
+    assert len(fired(reconcile([early, same]), "budget-line-changed")) == 1

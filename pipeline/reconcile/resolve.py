@@ -26,7 +26,7 @@ from rapidfuzz import fuzz
 from models import BudgetLine, DocType, Party
 from pipeline.config import RECONCILE
 from pipeline.fuzzy import normalize_for_match
-from pipeline.gazetteer import resolve_organisation
+from pipeline.gazetteer import OrgMatch, resolve_organisation
 from pipeline.reconcile.units import AGREEMENT_TYPES, Unit
 
 # --- organisations ----------------------------------------------------------------------
@@ -68,7 +68,24 @@ def org_identity(name: str | None) -> str | None:
     same organisation only when this agrees: "Lidköpings kommun" and "Linköpings kommun"
     are 88 % alike as strings but two kommuner."""
     match = resolve_organisation(name or "")
-    return match.canonical_name if match is not None and match.known else None
+    if match is None:
+        return None
+    return match.canonical_name if match.known else _forbund_of_a_kommun(match)
+
+
+_FORBUND = "Samordningsförbundet "
+
+
+def _forbund_of_a_kommun(match: OrgMatch) -> str | None:
+    """A samordningsförbund the gazetteer does not list but named after one known kommun
+    ("Samordningsförbundet Lidköping", OCR'd "... Lidkoplng"): the förbund of that kommun,
+    so that "Samordningsförbundet Linköping", spelled alike, stays another förbund."""
+    if match.party_type != "samordningsförbund" or not match.canonical_name.startswith(_FORBUND):
+        return None
+    kommun = resolve_organisation(f"{match.canonical_name[len(_FORBUND):]} kommun")
+    if kommun is None or not kommun.known or kommun.department:
+        return None
+    return f"{_FORBUND}({kommun.canonical_name})"
 
 
 def same_org(a: str | None, b: str | None) -> bool:
