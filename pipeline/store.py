@@ -56,8 +56,7 @@ class OutputLayout:
 
     documents/<doc_id>.json, errors/*.json, reconcile/flags.json, reports/ (the kansli's
     report, nightly summaries), tables/<table>.parquet, finsam.duckdb, and the flows' task
-    cache .prefect-results/. (pipeline/report.py still names reconcile/flags.json and
-    reports/ itself; tests/test_stages.py checks they agree.)
+    cache .prefect-results/.
     """
 
     out: Path
@@ -106,6 +105,13 @@ class OutputLayout:
 
     def nightly_summary(self, day: date) -> Path:
         return self.reports / f"nightly-{day.isoformat()}.json"
+
+    # --- the kansli's report (pipeline/report) ---
+    def report_html(self, day: date) -> Path:
+        return self.reports / f"avvikelser-{day.isoformat()}.html"
+
+    def report_markdown(self, day: date) -> Path:
+        return self.reports / f"avvikelser-{day.isoformat()}.md"
 
 
 def documents_dir(out: Path) -> Path:

@@ -44,7 +44,7 @@ class DocBuilder:
                 raw = f"{v:,}".replace(",", " ")
                 self.add(BudgetLine(section=section, label=label, year=year, amount_sek=Decimal(v * factor), raw=raw,
                                     is_total=label.lower().startswith(("summa", "kostnader totalt")),
-                                    share_percent=_share(label), provenance=self.prov(page)))
+                                    share_percent=_share(label), scale=factor, provenance=self.prov(page)))
         return self
 
     def party(self, name, org_number=None, valid=None, page=2):

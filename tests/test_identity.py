@@ -80,7 +80,7 @@ def test_incremental_rebuild_marks_a_copy_that_arrives_later(tmp_path):
 def test_the_report_counts_a_scan_and_its_pdf_once_and_says_so(tmp_path):
     from datetime import date as _date
 
-    from pipeline.report import render_html
+    from pipeline.report.html_report import render_html
 
     pdf, scan, other = _pair(tmp_path)
     html = render_html([pdf, scan, other], [], _date(2025, 1, 1))

@@ -11,7 +11,7 @@ from extractors.parties import extract_parties
 from extractors.run import build_context
 from models import DocType, DocumentText, Line, Page, Provenance, Segment
 from pipeline.sv.gazetteer import gazetteer, resolve_organisation
-from pipeline.resolve import OrgResolver, same_org
+from pipeline.reconcile.resolve import OrgResolver, same_org
 
 
 def _doc(lines: list[str]) -> DocumentText:
@@ -70,6 +70,9 @@ def test_lidkoping_and_linkoping_stay_two_organisations_through_resolution():
     assert first is not second and len(resolver.entities) == 2
     assert resolver.resolve("Lidköping") is first  # a short form of the same kommun still joins
     assert same_org("Umeå", "Umeå kommun") and same_org("Forsékringskassan", "Försäkringskassan")
+    # förbund the gazetteer does not list, named after the two kommuner, stay two as well
+    assert not same_org("Samordningsförbundet Lidköping", "Samordningsförbundet Linköping")
+    assert same_org("Finsam Lidköping", "Samordningsförbundet Lidkoplng")
 
 
 def test_a_body_belongs_to_its_organisation():

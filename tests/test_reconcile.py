@@ -17,7 +17,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from models import DocType, Flag  # noqa: E402
-from pipeline.reconcile import RULES, reconcile  # noqa: E402
+from pipeline.reconcile import reconcile  # noqa: E402
+from pipeline.reconcile.registry import RULES  # noqa: E402
 from reconcile_builder import YEARS_2024, DocBuilder, budget_2024, plan  # noqa: E402
 
 
@@ -527,18 +528,59 @@ def test_every_rule_is_covered_by_a_firing_test():
 
 @pytest.mark.parametrize("value,expected", [(Decimal(2090000), "2 090 tkr"), (Decimal(-150000), "-150 tkr")])
 def test_money_in_tkr(value, expected):
-    from pipeline.reconcile import money
+    from pipeline.reconcile.formatting import money
 
     assert money(value, 1000) == expected
 
 
 def test_unit_factor_is_the_scale_the_budget_extractor_set():
     from models import BudgetLine, Provenance
-    from pipeline.reconcile import unit_factor
+    from pipeline.reconcile.budget_structure import unit_factor
 
     prov = Provenance(doc_id="d", method="txt")
     # 1 500 SEK with no raw text: re-deriving from the figures would say kr; the scale says tkr
     assert unit_factor([BudgetLine(label="A", year=2024, amount_sek=Decimal(1500), scale=1000, provenance=prov)]) == 1000
-    # records written before scale existed: still derived from the raw cells
+    # a kr table of whole thousands is still kr: the scale, not a guess from the figures
+    assert unit_factor([BudgetLine(label="A", year=2024, amount_sek=Decimal(500_000), raw="500 000", scale=1,
+                                   provenance=prov)]) == 1
+    # records written before scale existed: whole thousands count as tkr (raw cells are not re-read)
     old = BudgetLine(label="A", year=2024, amount_sek=Decimal(1_500_000), raw="1 500 tkr", provenance=prov)
     assert old.scale is None and unit_factor([old]) == 1000
+
+
+def test_the_tuning_numbers_are_the_settings_the_rules_read(monkeypatch):
+    """The tolerance of a budget sum is RECONCILE's, not a literal in the rule: 3 tkr off
+    over two lines is a flag at 1 tkr a line and none at 2."""
+    from pipeline.config import RECONCILE
+
+    doc = DocBuilder("tol").budget([2024], [("Kostnader", None), ("A", [100]), ("B", [200]), ("Summa kostnader", [303])]).build()
+    assert "budget-line-sum" in {f.rule_id for f in reconcile([doc])}
+    monkeypatch.setattr(RECONCILE, "rounding_units_per_line", 2)
+    assert "budget-line-sum" not in {f.rule_id for f in reconcile([doc])}
+
+
+# --- Lidköping is not Linköping, through resolution and reconciliation ------------------------------
+
+
+def test_lidkoping_and_linkoping_kommun_numbers_do_not_conflict():
+    """88 % alike as strings, two kommuner: their two numbers are no orgnr-conflict; the same
+    kommun written short with another number is."""
+    a = DocBuilder("a", DocType.OVERENSKOMMELSE).party("Lidköpings kommun", "212000-1603", valid=True)
+    b = DocBuilder("b", DocType.OVERENSKOMMELSE).party("Linköpings kommun", "212000-0332", valid=True)
+    assert fired(reconcile([a.build(), b.build()]), "orgnr-conflict") == []
+    c = DocBuilder("c", DocType.OVERENSKOMMELSE).party("Lidköping", "212000-0332", valid=True)
+    flags = fired(reconcile([a.build(), c.build()]), "orgnr-conflict")
+    assert len(flags) == 1 and "212000-1603" in flags[0].message and "212000-0332" in flags[0].message
+
+
+def test_the_forbund_of_lidkoping_and_of_linkoping_are_not_compared():
+    """Two förbund named after the two kommuner: one förbund's budget line is never "changed"
+    by the other's; an OCR'd spelling of the same förbund still is the same förbund."""
+    early = plan("p23", [2023, 2024], [("Kansli", None), ("- Kanslipersonal", [-1600, -1700])],
+                 organisation="Samordningsförbundet Lidköping").build()
+    other = plan("p24", [2024], [("Kansli", None), ("- Kanslipersonal", [-2090])],
+                 organisation="Samordningsförbundet Linköping").build()
+    assert fired(reconcile([early, other]), "budget-line-changed") == []
+    same = plan("p24", [2024], [("Kansli", None), ("- Kanslipersonal", [-2090])],
+                organisation="Samordningsförbundet Lidkoplng").build()
+    assert len(fired(reconcile([early, same]), "budget-line-changed")) == 1

@@ -20,7 +20,8 @@ import pytest
 from models import Flag
 from pipeline.config import Limits
 from pipeline.process import collect_inputs, process_batch
-from pipeline.reconcile import RULES, reconcile
+from pipeline.reconcile import reconcile
+from pipeline.reconcile.registry import RULES
 from pipeline.store import iter_documents
 
 ROOT = Path(__file__).resolve().parent.parent

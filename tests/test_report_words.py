@@ -11,7 +11,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from models import DocType  # noqa: E402
 from models.records import DOC_TYPE_SV  # noqa: E402
-from pipeline.report import render_html  # noqa: E402
+from pipeline.report.html_report import render_html  # noqa: E402
 from reconcile_builder import DocBuilder  # noqa: E402
 
 TODAY = date(2025, 2, 1)
@@ -48,7 +48,7 @@ def _ocr_plan():
 
 def test_a_flag_on_ocr_figures_says_so_with_the_page_confidence():
     from pipeline.reconcile import reconcile
-    from pipeline.report import render_markdown
+    from pipeline.report.markdown_report import render_markdown
 
     doc = _ocr_plan()
     flags = [f for f in reconcile([doc]) if f.rule_id == "budget-line-sum"]
@@ -74,7 +74,7 @@ def test_a_flag_on_text_layer_figures_has_no_ocr_note():
 
 def test_budget_years_are_compared_within_one_forbund():
     from pipeline.reconcile import reconcile
-    from pipeline.report import budget_table
+    from pipeline.report.content import budget_table
     from reconcile_builder import plan
 
     rows = [("Kostnader", None), ("- Kansli", [-500, -500]), ("Summa kostnader", [-500, -500])]

@@ -1,17 +1,16 @@
 """Resolution across documents: the same organisation, person, budget line, meeting and
 agreement found in several files, before the reconciliation rules compare them.
 
-- Organisations: by organisationsnummer first; without one, by canonical name (OCR
-  variants "Forsékringskassan" / "Försäkringskassan" and forms "Umeå" / "Umeå kommun"
-  agree, via rapidfuzz on `pipeline.sv.fuzzy.normalize_for_match`).
+- Organisations: by organisationsnummer first; then by the gazetteer's identity
+  (`pipeline.sv.gazetteer.resolve_organisation`: "Lidköpings kommun" and "Linköpings kommun"
+  are two kommuner however alike they are spelled); only where the gazetteer does not know
+  a name, by canonical name (OCR variants "Forsékringskassan" / "Försäkringskassan" and
+  forms "Umeå" / "Umeå kommun" agree, via rapidfuzz on `pipeline.sv.fuzzy.normalize_for_match`).
 - Persons: signatories and attendees by name, OCR variants included.
 - Budget lines: by section and label across budgets of different years ("Kanslipersonal"
   in 2021 and 2024), fuzzy within a section; share text ("83,7% av arb-bef.") ignored.
 - Meetings: an agenda and the minutes of the same body and date.
 - Agreements: consecutive versions with (mostly) the same parties, ordered by year.
-
-Every rule works on `Unit`s: one segment of one document with its records, so a bundle
-(agenda + plan in one file) is compared part by part.
 """
 
 from __future__ import annotations
@@ -19,134 +18,16 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import lru_cache
 from datetime import date
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
-from models import (
-    AgendaItem, Amount, Attendance, BudgetLine, Decision, DocType, Document, MeetingInfo,
-    Paragraph, Party, Record, Segment, Signatory, StatedFact,
-)
+from models import BudgetLine, DocType, Party
+from pipeline.config import RECONCILE
 from pipeline.sv.fuzzy import normalize_for_match
-from pipeline.sv.gazetteer import resolve_organisation
-
-AGREEMENT_TYPES = {DocType.OVERENSKOMMELSE, DocType.UPPDRAGSAVTAL, DocType.VERKSAMHETSPLAN}
-PLAN_TYPES = {DocType.VERKSAMHETSPLAN, DocType.OVERENSKOMMELSE, DocType.BUDGET}
-
-
-# --- units: one segment of one document ---------------------------------------------------
-
-
-@dataclass
-class Unit:
-    doc: Document
-    segment: Segment
-    parties: list[Party] = field(default_factory=list)
-    signatories: list[Signatory] = field(default_factory=list)
-    amounts: list[Amount] = field(default_factory=list)
-    budget_lines: list[BudgetLine] = field(default_factory=list)
-    agenda_items: list[AgendaItem] = field(default_factory=list)
-    paragraphs: list[Paragraph] = field(default_factory=list)
-    decisions: list[Decision] = field(default_factory=list)
-    attendance: list[Attendance] = field(default_factory=list)
-    meetings: list[MeetingInfo] = field(default_factory=list)
-    facts: list[StatedFact] = field(default_factory=list)
-
-    @property
-    def doc_id(self) -> str:
-        return self.doc.doc_id
-
-    @property
-    def doc_type(self) -> DocType:
-        return DocType(self.segment.doc_type)
-
-    @property
-    def label(self) -> str:
-        """How the report names this part: file name, and the part's title in a bundle."""
-        title = (self.segment.title or "").strip()
-        return f"{self.doc.file_name} ({title[:60]})" if title else self.doc.file_name
-
-    def fact(self, kind: str) -> StatedFact | None:
-        return next((f for f in self.facts if f.kind == kind), None)
-
-    @property
-    def meeting_date(self) -> date | None:
-        if self.segment.meeting_date:
-            return self.segment.meeting_date
-        for m in self.meetings:
-            if m.meeting_date:
-                return m.meeting_date
-        dates = [r.meeting_date for r in [*self.agenda_items, *self.paragraphs] if r.meeting_date]
-        return min(dates) if dates else None
-
-    @property
-    def valid_from(self) -> date | None:
-        f = self.fact("valid_from")
-        return self.segment.valid_from or (f.fact_date if f else None)
-
-    @property
-    def valid_to(self) -> date | None:
-        f = self.fact("valid_to")
-        return self.segment.valid_to or (f.fact_date if f else None)
-
-    @property
-    def budget_years(self) -> list[int]:
-        return sorted({b.year for b in self.budget_lines})
-
-    @property
-    def plan_year(self) -> int | None:
-        """The year a plan or agreement is for: its first budget year, else the middle of its
-        validity, else a year in its title, else the year of its date."""
-        if self.budget_years:
-            return self.budget_years[0]  # a budget 2024-2026 is the plan for 2024
-        if self.valid_from and self.valid_to and self.valid_to > self.valid_from:
-            return (self.valid_from + (self.valid_to - self.valid_from) / 2).year  # "2023-12-01 - 2024-12-31" is 2024's
-        if self.valid_from:
-            return self.valid_from.year
-        m = re.search(r"\b(20\d\d)\b", self.segment.title or "")
-        if m:
-            return int(m.group(1))
-        d = self.segment.decision_date or self.segment.document_date or self.doc.document_date
-        return d.year if d else None
-
-    @property
-    def body(self) -> str:
-        for m in self.meetings:
-            if m.body:
-                return m.body
-        return self.segment.body or "styrelsen"
-
-
-_KINDS = ["parties", "signatories", "amounts", "budget_lines", "agenda_items", "paragraphs",
-          "decisions", "attendance", "meetings", "facts"]
-
-
-def units_of(doc: Document) -> list[Unit]:
-    """The document's segments with their records (records without a known segment go to
-    the first segment)."""
-    segments = list(doc.records.segments)
-    if not segments:
-        segments = [Segment(segment_id=f"{doc.doc_id[:12]}-s0", provenance=_doc_provenance(doc),
-                            doc_type=doc.doc_type, title=doc.title, page_start=1, page_end=max(doc.page_count, 1))]
-    by_id = {s.segment_id: Unit(doc, s) for s in segments}
-    first = by_id[segments[0].segment_id]
-    for kind in _KINDS:
-        for rec in getattr(doc.records, kind, []):
-            unit = by_id.get(rec.segment_id or "", first)
-            getattr(unit, kind).append(rec)
-    return list(by_id.values())
-
-
-def _doc_provenance(doc: Document):
-    from models import Provenance
-
-    return Provenance(doc_id=doc.doc_id, file_name=doc.file_name, page=1, method="text")
-
-
-def all_units(documents: list[Document]) -> list[Unit]:
-    return [u for d in documents for u in units_of(d)]
-
+from pipeline.sv.gazetteer import OrgMatch, resolve_organisation
+from pipeline.reconcile.units import AGREEMENT_TYPES, Unit
 
 # --- organisations ----------------------------------------------------------------------
 
@@ -187,17 +68,34 @@ def org_identity(name: str | None) -> str | None:
     same organisation only when this agrees: "Lidköpings kommun" and "Linköpings kommun"
     are 88 % alike as strings but two kommuner."""
     match = resolve_organisation(name or "")
-    return match.canonical_name if match is not None and match.known else None
+    if match is None:
+        return None
+    return match.canonical_name if match.known else _forbund_of_a_kommun(match)
 
 
-def same_org(a: str | None, b: str | None, cutoff: float = 88.0) -> bool:
+_FORBUND = "Samordningsförbundet "
+
+
+def _forbund_of_a_kommun(match: OrgMatch) -> str | None:
+    """A samordningsförbund the gazetteer does not list but named after one known kommun
+    ("Samordningsförbundet Lidköping", OCR'd "... Lidkoplng"): the förbund of that kommun,
+    so that "Samordningsförbundet Linköping", spelled alike, stays another förbund."""
+    if match.party_type != "samordningsförbund" or not match.canonical_name.startswith(_FORBUND):
+        return None
+    kommun = resolve_organisation(f"{match.canonical_name[len(_FORBUND):]} kommun")
+    if kommun is None or not kommun.known or kommun.department:
+        return None
+    return f"{_FORBUND}({kommun.canonical_name})"
+
+
+def same_org(a: str | None, b: str | None) -> bool:
     ia, ib = org_identity(a), org_identity(b)
     if ia and ib:
         return ia == ib
     ka, kb = org_key(a), org_key(b)
     if not ka or not kb:
         return False
-    return ka == kb or fuzz.token_sort_ratio(ka, kb) >= cutoff
+    return ka == kb or fuzz.token_sort_ratio(ka, kb) >= RECONCILE.org_match_cutoff
 
 
 @dataclass
@@ -234,7 +132,7 @@ class OrgResolver:
                 # Fuzzy only where the gazetteer cannot tell: two known organisations never merge by spelling.
                 candidates = [e for e in self.entities if _compatible(e.identity, identity)]
                 best = max(candidates, key=lambda e: fuzz.token_sort_ratio(e.key, key), default=None)
-                if best is not None and fuzz.token_sort_ratio(best.key, key) >= 88:
+                if best is not None and fuzz.token_sort_ratio(best.key, key) >= RECONCILE.org_match_cutoff:
                     entity = best
         if entity is None:
             entity = OrgEntity(key=org_key(name) if name else f"orgnr {org_number}", identity=identity)
@@ -267,6 +165,12 @@ def resolve_orgs(units: list[Unit]) -> OrgResolver:
     return resolver
 
 
+def same_forbund(a: Unit, b: Unit) -> bool:
+    """Two parts from the same förbund, or from one whose förbund is not stated."""
+    fa, fb = a.organisation, b.organisation
+    return not fa or not fb or same_org(fa, fb)
+
+
 # --- persons ------------------------------------------------------------------------------
 
 
@@ -274,11 +178,11 @@ def person_key(name: str | None) -> str:
     return normalize_for_match(re.sub(r"\[|\]|\(#\)", " ", name or ""))
 
 
-def same_person(a: str | None, b: str | None, cutoff: float = 88.0) -> bool:
+def same_person(a: str | None, b: str | None) -> bool:
     ka, kb = person_key(a), person_key(b)
     if not ka or not kb:
         return False
-    return ka == kb or fuzz.token_sort_ratio(ka, kb) >= cutoff
+    return ka == kb or fuzz.token_sort_ratio(ka, kb) >= RECONCILE.person_match_cutoff
 
 
 def has_name(person_name: str | None) -> bool:
@@ -310,7 +214,7 @@ class LineEntity:
     lines: list[tuple[Unit, BudgetLine]] = field(default_factory=list)
 
 
-def resolve_budget_lines(units: list[Unit], cutoff: float = 88.0) -> list[LineEntity]:
+def resolve_budget_lines(units: list[Unit]) -> list[LineEntity]:
     """Budget lines of all units clustered by (section, fuzzy label)."""
     entities: list[LineEntity] = []
     index: dict[str, list[LineEntity]] = defaultdict(list)
@@ -324,7 +228,7 @@ def resolve_budget_lines(units: list[Unit], cutoff: float = 88.0) -> list[LineEn
             found = next((e for e in candidates if e.key == key), None)
             if found is None:
                 best = max(candidates, key=lambda e: fuzz.ratio(e.key, key), default=None)
-                if best is not None and fuzz.ratio(best.key, key) >= cutoff:
+                if best is not None and fuzz.ratio(best.key, key) >= RECONCILE.budget_line_match_cutoff:
                     found = best
             if found is None:
                 found = LineEntity(sec, key, _clean_label(b.label))
@@ -346,7 +250,7 @@ def _clean_label(label: str) -> str:
 
 def same_body(a: str | None, b: str | None) -> bool:
     ka, kb = normalize_for_match(a or "styrelsen"), normalize_for_match(b or "styrelsen")
-    return ka == kb or fuzz.partial_ratio(ka, kb) >= 85
+    return ka == kb or fuzz.partial_ratio(ka, kb) >= RECONCILE.body_match_cutoff
 
 
 def match_meetings(units: list[Unit]) -> list[tuple[Unit, Unit]]:
@@ -377,9 +281,10 @@ def _series(unit: Unit) -> str:
     return "uppdrag" if unit.doc_type == DocType.UPPDRAGSAVTAL else "plan"
 
 
-def agreement_chains(units: list[Unit], resolver: OrgResolver, min_overlap: float = 0.5) -> list[list[Unit]]:
+def agreement_chains(units: list[Unit], resolver: OrgResolver) -> list[list[Unit]]:
     """Consecutive versions of the same agreement: units of agreement/plan types with at
-    least two parties, grouped by party overlap (Jaccard >= min_overlap), ordered by year."""
+    least two parties, grouped by party overlap (Jaccard >= RECONCILE.agreement_min_overlap), ordered by year."""
+    min_overlap = RECONCILE.agreement_min_overlap
     candidates = [u for u in units if u.doc_type in AGREEMENT_TYPES and len(u.parties) >= 2 and u.plan_year]
     candidates.sort(key=lambda u: (u.plan_year, u.valid_from or date.min, u.doc_id))
     chains: list[list[Unit]] = []
@@ -400,7 +305,3 @@ def agreement_chains(units: list[Unit], resolver: OrgResolver, min_overlap: floa
         else:
             chains.append([u])
     return chains
-
-
-def records_in(unit: Unit) -> list[Record]:
-    return [r for kind in _KINDS for r in getattr(unit, kind)]
