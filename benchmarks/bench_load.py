@@ -12,10 +12,10 @@ load (bench_read.py measures OCR).
 - DOCX: the zip archive comment;
 - text: a trailing line "kopia N".
 
-The path is the one `finsam watch` runs: pipeline.watch.InboxWatcher hands settled files to
+The path is the one `finsam watch` runs: pipeline.runtime.watch.InboxWatcher hands settled files to
 the ingest_inbox flow (Prefect, a local server under a temporary PREFECT_HOME unless
 PREFECT_API_URL is set; its start-up is reported, not counted), which runs the ingest cycle
-(pipeline.inbox.run_ingest_cycle: run lock, per-file tasks, tables, archive/quarantine).
+(pipeline.runtime.inbox.run_ingest_cycle: run lock, per-file tasks, tables, archive/quarantine).
 --no-prefect runs the same cycle with plain process_batch instead of the flow. Files are
 dropped into the inbox (renamed in from a staging folder) in bursts of --burst, the next
 as soon as the watcher has handed the previous one to a run, so files arrive while runs work.
@@ -47,10 +47,10 @@ import psutil
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline.inbox import Folders  # noqa: E402
-from pipeline.process import process_batch  # noqa: E402
+from pipeline.runtime.inbox import Folders  # noqa: E402
+from pipeline.runtime.batch import process_batch  # noqa: E402
 from pipeline.store import documents_dir, errors_dir  # noqa: E402
-from pipeline.watch import InboxWatcher  # noqa: E402
+from pipeline.runtime.watch import InboxWatcher  # noqa: E402
 
 SEEDS = ROOT.parent / "shared" / "seeds"
 
@@ -153,7 +153,7 @@ def run_watcher(folders: Folders, staged: list[Path], burst: int, use_prefect: b
                              files=[str(p) for p in files], workers=workers)
             log.append(f"run: {len(files)} files -> {len(r.archived)} archived, {len(r.quarantined)} quarantined")
     else:
-        from pipeline.inbox import process_plain, run_ingest_cycle
+        from pipeline.runtime.inbox import process_plain, run_ingest_cycle
 
         process = process_plain(folders.out, jobs=workers)
 
@@ -232,7 +232,7 @@ def main() -> int:
 
     with contextlib.ExitStack() as stack:
         if not args.no_prefect:
-            from pipeline.serve import patched_environ, prefect_api
+            from pipeline.runtime.serve import patched_environ, prefect_api
 
             t0 = time.monotonic()
             if not os.environ.get("PREFECT_API_URL"):

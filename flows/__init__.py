@@ -3,5 +3,5 @@ process.py); these modules wire those functions into tasks, flows and deployment
 
 - flows.process.process_files: one task per file, cached by (sha256, pipeline version).
 - flows.ingest.ingest_inbox: inbox -> process_files -> archive/<year>/ or quarantine/.
-- flows.nightly.nightly: pipeline.stages.after_batch (reconcile and report, then the tables), a summary.
+- flows.nightly.nightly: pipeline.runtime.after_batch.after_batch (reconcile and report, then the tables), a summary.
 """

@@ -1,7 +1,7 @@
 """ingest_inbox: take what is in the inbox, process it, archive successes, quarantine failures.
 
 The cycle itself (run lock, umask, crash-safe moves, unfinished tables) is
-pipeline.inbox.run_ingest_cycle; this flow only supplies Prefect's per-file tasks
+pipeline.runtime.inbox.run_ingest_cycle; this flow only supplies Prefect's per-file tasks
 (process_files) as its processing step."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from pathlib import Path
 
 from prefect import flow, get_run_logger, task
 
-from pipeline.inbox import Folders, IngestReport, default_parallelism, place_results, run_ingest_cycle, settled_files
+from pipeline.runtime.inbox import Folders, IngestReport, default_parallelism, place_results, run_ingest_cycle, settled_files
 from pipeline.config import Limits
 
 from flows.process import process_files

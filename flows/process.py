@@ -1,4 +1,4 @@
-"""process_files: one Prefect task per file (never per page), then the tables once (pipeline.stages.after_batch)."""
+"""process_files: one Prefect task per file (never per page), then the tables once (pipeline.runtime.after_batch.after_batch)."""
 
 from __future__ import annotations
 
@@ -8,13 +8,13 @@ from prefect import flow, get_run_logger, task
 from prefect.states import State
 
 from models import ProcessingError
-from pipeline.inbox import (
+from pipeline.runtime.inbox import (
     FileResult, ProcessedBatch, content_key, failure_of, group_by_content, is_transient, outputs_current,
     per_file_limits, result_or_raise,
 )
 from pipeline.config import Limits
-from pipeline.process import process_one
-from pipeline.stages import after_batch
+from pipeline.runtime.batch import process_one
+from pipeline.runtime.after_batch import after_batch
 from pipeline.store import OutputLayout
 
 from flows.runners import PROCESS_TIMEOUT, make_task_runner, run_step_as_task
@@ -45,7 +45,7 @@ def _retry_transient(task, task_run, state: State) -> bool:
     retry_condition_fn=_retry_transient,
 )
 def process_file_task(path: str, out: str, limits: Limits, name: str = "") -> FileResult:
-    """pipeline.process.process_one on one file; a failure raises FileFailed (never cached)."""
+    """pipeline.runtime.batch.process_one on one file; a failure raises FileFailed (never cached)."""
     return result_or_raise(process_one(Path(path), Path(out), limits))
 
 

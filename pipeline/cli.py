@@ -16,8 +16,8 @@ from rich.table import Table
 
 from pipeline import PIPELINE_VERSION, __version__
 from pipeline.config import Limits
-from pipeline.process import BatchResult, collect_inputs, process_batch
-from pipeline.stages import Reconciliation, TablesNotRebuilt, after_batch, reconcile
+from pipeline.runtime.batch import BatchResult, collect_inputs, process_batch
+from pipeline.runtime.after_batch import Reconciliation, TablesNotRebuilt, after_batch, reconcile
 from pipeline.store import OutputLayout
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="finsam: structured records from samordningsförbund documents.")
@@ -119,8 +119,8 @@ def process(
         err_console.print("no input files found (finsam reads .pdf, .docx, .txt)")
         raise typer.Exit(2)
     out = writable_folder(out, "--out")
-    from pipeline.locking import folder_lock  # noqa: PLC0415
-    from pipeline.permissions import umask_not_wider_than  # noqa: PLC0415
+    from pipeline.runtime.locking import folder_lock  # noqa: PLC0415
+    from pipeline.runtime.permissions import umask_not_wider_than  # noqa: PLC0415
 
     # Outputs (tables, folders) are never readable by more people than the inputs were;
     # one run at a time per output folder, processing and table rebuild together.
@@ -152,7 +152,7 @@ def process(
 
 
 def _after_batch(out: Path) -> bool:
-    """pipeline.stages.after_batch (reconciliation and its report, then the analyst tables),
+    """pipeline.runtime.after_batch.after_batch (reconciliation and its report, then the analyst tables),
     printed. A failing table rebuild is one line on stderr and False (the command exits
     nonzero); the per-document records are already written and stay."""
     try:
@@ -329,7 +329,7 @@ def _folders(inbox: Path, archive: Path, quarantine: Path, out: Path, create_inb
     """The four folders, checked: the inbox must exist (unless --create-inbox or the default),
     the others must be folders this user can write to (created when missing), and none may
     lie inside another (archived files would be taken again as new ones)."""
-    from pipeline.inbox import FolderOverlap, Folders  # noqa: PLC0415
+    from pipeline.runtime.inbox import FolderOverlap, Folders  # noqa: PLC0415
 
     if not Path(inbox).is_dir():
         if Path(inbox).exists():
@@ -419,13 +419,13 @@ def run_ingest(
     _check_runner(task_runner)
     f = _folders(inbox, archive, quarantine, out, create_inbox)
     if not use_prefect:
-        logging.getLogger("pipeline.inbox").setLevel(logging.INFO)
-        from pipeline.inbox import process_plain, run_ingest_cycle  # noqa: PLC0415
+        logging.getLogger("pipeline.runtime.inbox").setLevel(logging.INFO)
+        from pipeline.runtime.inbox import process_plain, run_ingest_cycle  # noqa: PLC0415
 
         report = run_ingest_cycle(f, process_plain(f.out, jobs=workers or None), settle_seconds=settle,
                                   lock_timeout=lock_wait)
     else:
-        from pipeline.serve import prefect_api  # noqa: PLC0415
+        from pipeline.runtime.serve import prefect_api  # noqa: PLC0415
 
         with prefect_api(home=prefect_home, ui=False):
             from flows.ingest import ingest_inbox  # noqa: PLC0415
@@ -441,7 +441,7 @@ def run_ingest(
 @run_app.command("nightly")
 def run_nightly(out: Path = _OUT, prefect_home: Path = _HOME) -> None:
     """Run the nightly flow once: reconcile and write the report, rebuild the tables."""
-    from pipeline.serve import prefect_api  # noqa: PLC0415
+    from pipeline.runtime.serve import prefect_api  # noqa: PLC0415
 
     writable_folder(out, "--out")
     with prefect_api(home=prefect_home, ui=False):
@@ -464,10 +464,10 @@ def watch(
 ) -> None:
     """Watch the inbox and ingest settled files as they arrive (Ctrl-C stops)."""
     _check_runner(task_runner)
-    from pipeline.serve import prefect_api  # noqa: PLC0415
-    from pipeline.watch import InboxWatcher  # noqa: PLC0415
+    from pipeline.runtime.serve import prefect_api  # noqa: PLC0415
+    from pipeline.runtime.watch import InboxWatcher  # noqa: PLC0415
 
-    from pipeline.stages import refresh_after_ingest  # noqa: PLC0415
+    from pipeline.runtime.after_batch import refresh_after_ingest  # noqa: PLC0415
 
     f = _folders(inbox, archive, quarantine, out, create_inbox)
     f.ensure()
@@ -507,7 +507,7 @@ def serve(
     Uses PREFECT_API_URL when set; otherwise starts a local Prefect server (SQLite, UI) and
     stops it on exit."""
     _check_runner(task_runner)
-    from pipeline.serve import prefect_api  # noqa: PLC0415
+    from pipeline.runtime.serve import prefect_api  # noqa: PLC0415
 
     f = _folders(inbox, archive, quarantine, out, create_inbox)
     with prefect_api(home=prefect_home) as url:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.inbox import Folders, reason_path
+from pipeline.runtime.inbox import Folders, reason_path
 from pipeline.read import sha256_file
 from pipeline.store import document_path
 
@@ -56,7 +56,7 @@ def year_dir(f: Folders) -> Path:
 def prefect_api_url(tmp_path_factory):
     if not (SEEDS / "pdf").is_dir():
         pytest.skip(f"seed documents not found at {SEEDS}")
-    from pipeline.serve import patched_environ, prefect_api
+    from pipeline.runtime.serve import patched_environ, prefect_api
 
     home = tmp_path_factory.mktemp("prefect-home")
     env = {"PREFECT_HOME": str(home), "PREFECT_PROFILES_PATH": str(home / "profiles.toml"),
@@ -161,7 +161,7 @@ def _wait(cond, timeout: float) -> bool:
 
 def test_watcher_reads_a_partial_file_once_complete_and_a_restart_picks_up_what_arrived(prefect_api_url, tmp_path):
     from flows.ingest import ingest_inbox
-    from pipeline.watch import InboxWatcher
+    from pipeline.runtime.watch import InboxWatcher
 
     f = folders_in(tmp_path)
     handed: list[list[tuple[str, int]]] = []
@@ -327,7 +327,7 @@ def test_only_transient_failures_are_retried_and_every_flow_has_a_timeout(tmp_pa
     from flows.ingest import ingest_inbox
     from flows.nightly import nightly
     from flows.process import _retry_transient, process_file_task, process_files
-    from pipeline.inbox import FileFailed
+    from pipeline.runtime.inbox import FileFailed
 
     from test_inbox import _err
 

@@ -13,12 +13,12 @@ import pytest
 
 from models import ProcessingError
 from pipeline import PIPELINE_VERSION
-from pipeline.inbox import (
+from pipeline.runtime.inbox import (
     FileFailed, FileResult, Folders, StabilityTracker, archive_file, content_key, group_by_content, move_unique,
     place_results, quarantine_file, reason_path, scan_inbox, settled_files,
 )
 from pipeline.read import sha256_file
-from pipeline.watch import InboxWatcher
+from pipeline.runtime.watch import InboxWatcher
 
 from conftest import wait_until
 
@@ -247,7 +247,7 @@ def test_a_cross_device_copy_left_behind_is_recognised_by_content_and_other_byte
 
 
 def test_the_reason_is_written_before_the_file_leaves_the_inbox(tmp_path, monkeypatch):
-    import pipeline.inbox as inbox_mod
+    import pipeline.runtime.inbox as inbox_mod
 
     f = tmp_path / "in" / "trasig.pdf"
     f.parent.mkdir()
@@ -274,7 +274,7 @@ def _folders(tmp_path) -> Folders:
 
 
 def _fake_process(calls: list, fail: set[str] = frozenset()):
-    from pipeline.inbox import ProcessedBatch
+    from pipeline.runtime.inbox import ProcessedBatch
 
     def process(paths):
         calls.append([p.name for p in paths])
@@ -286,8 +286,8 @@ def _fake_process(calls: list, fail: set[str] = frozenset()):
 
 
 def test_cycle_takes_the_lock_and_only_files_still_in_the_inbox(tmp_path):
-    from pipeline.inbox import run_ingest_cycle
-    from pipeline.locking import holds_lock
+    from pipeline.runtime.inbox import run_ingest_cycle
+    from pipeline.runtime.locking import holds_lock
 
     f = _folders(tmp_path)
     a, b, c = (f.inbox / n for n in ("a.txt", "b.txt", "c.pdf"))
@@ -312,7 +312,7 @@ def test_cycle_takes_the_lock_and_only_files_still_in_the_inbox(tmp_path):
 def test_cycle_skips_after_lock_timeout_and_leaves_the_files(tmp_path):
     from test_lock import _holder
 
-    from pipeline.inbox import run_ingest_cycle
+    from pipeline.runtime.inbox import run_ingest_cycle
 
     f = _folders(tmp_path)
     (f.inbox / "a.txt").write_text("a")
@@ -328,7 +328,7 @@ def test_cycle_skips_after_lock_timeout_and_leaves_the_files(tmp_path):
 
 
 def test_tables_an_interrupted_cycle_left_are_rebuilt_by_the_next_even_with_an_empty_inbox(tmp_path):
-    from pipeline.inbox import run_ingest_cycle
+    from pipeline.runtime.inbox import run_ingest_cycle
 
     f = _folders(tmp_path)
     (f.inbox / "a.txt").write_text("a")

@@ -50,7 +50,7 @@ def rebuild_tables(out: Path) -> bool:
     return True
 
 
-# The name pipeline/inbox.py calls (the ingest cycle's own rebuild): no longer optional.
+# The name pipeline/runtime/inbox.py calls (the ingest cycle's own rebuild): no longer optional.
 rebuild_tables_if_available = rebuild_tables
 
 
@@ -114,7 +114,7 @@ def refresh_after_ingest(report, out: Path) -> Reconciliation | None:
     folder's run lock. None when the cycle placed nothing (or was skipped)."""
     if getattr(report, "skipped", None) or not (report.archived or report.quarantined):
         return None
-    from pipeline.locking import folder_lock  # noqa: PLC0415
+    from pipeline.runtime.locking import folder_lock  # noqa: PLC0415
 
     with folder_lock(Path(out)):
         return after_batch(out).reconciliation

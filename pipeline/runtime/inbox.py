@@ -1,7 +1,7 @@
 """The kansli's folders: inbox -> archive/<year>/ or quarantine/ (with a JSON reason).
 
 Plain functions, no Prefect: the flows in flows/ only wire these into tasks, and the
-watcher (pipeline/watch.py) uses the same scan and stability check.
+watcher (pipeline/runtime/watch.py) uses the same scan and stability check.
 
 - An inbox file is taken only once its size and mtime have stayed the same for a while
   (a file still being copied in is left for the next run).
@@ -37,7 +37,7 @@ from pipeline.names import (
     NAME_MAX, OutsideFolder, check_inside, display_name, display_path, file_kind, fit_name, inside, is_shown_as_is,
     open_nofollow,
 )
-from pipeline.process import FileOutcome
+from pipeline.runtime.batch import FileOutcome
 from pipeline.read import sha256_file
 from pipeline.store import write_atomic
 
@@ -360,7 +360,7 @@ def failure_of(path: Path, exc: BaseException | None) -> ProcessingError:
     """The ProcessingError behind a failed task (or a generic one for an orchestration error)."""
     if isinstance(exc, FileFailed):
         return exc.error
-    from pipeline.process import make_error
+    from pipeline.runtime.batch import make_error
 
     return make_error(Path(path), "orchestration", f"{type(exc).__name__}: {exc}" if exc else "task failed without an exception")
 
@@ -556,7 +556,7 @@ def place_results(
                 except OutsideFolder as exc:
                     if str(exc) == "gone":
                         raise FileNotFoundError(path) from None
-                    from pipeline.process import make_error  # noqa: PLC0415
+                    from pipeline.runtime.batch import make_error  # noqa: PLC0415
 
                     res = make_error(path, "not_a_file", f"replaced while it was processed: {exc}")
             if isinstance(res, ProcessingError):
@@ -606,7 +606,7 @@ TABLES_PENDING = ".tables-pending"
 
 def sweep_cycle_temps(folders: Folders) -> int:
     """Temp files a killed cycle left (records, reasons, cross-device copies). Hold the lock."""
-    from pipeline.locking import sweep_stale_temps  # noqa: PLC0415
+    from pipeline.runtime.locking import sweep_stale_temps  # noqa: PLC0415
     from pipeline.store import documents_dir, errors_dir  # noqa: PLC0415
 
     archive = Path(folders.archive)
@@ -644,8 +644,8 @@ def run_ingest_cycle(
       sha256 and only moves it. Temp files a killed cycle left are swept; tables a killed
       cycle did not finish are rebuilt by the next cycle, even with an empty inbox.
     """
-    from pipeline.locking import LockBusy, folder_lock  # noqa: PLC0415
-    from pipeline.permissions import umask_not_wider_than  # noqa: PLC0415
+    from pipeline.runtime.locking import LockBusy, folder_lock  # noqa: PLC0415
+    from pipeline.runtime.permissions import umask_not_wider_than  # noqa: PLC0415
 
     folders = folders.resolved()
     folders.ensure()  # refuses overlapping folders (FolderOverlap), one line
@@ -704,7 +704,7 @@ def take_files(inbox: Path, files: list[Path]) -> tuple[list[Path], dict[Path, P
       quarantined as it is (a link is moved, never followed), with the reason.
     - Gone (placed by another run): dropped.
     Tokens from `handover` are mapped back to their files first."""
-    from pipeline.process import make_error  # noqa: PLC0415
+    from pipeline.runtime.batch import make_error  # noqa: PLC0415
 
     inbox = Path(inbox)
     taken: list[Path] = []
@@ -787,7 +787,7 @@ class staged:
 
 
 def _rebuild_tables(out: Path) -> bool:
-    from pipeline.stages import rebuild_tables_if_available  # noqa: PLC0415
+    from pipeline.runtime.after_batch import rebuild_tables_if_available  # noqa: PLC0415
 
     return rebuild_tables_if_available(out)
 
@@ -795,9 +795,9 @@ def _rebuild_tables(out: Path) -> bool:
 def process_plain(out: Path, limits: Limits | None = None, jobs: int | None = None) -> Callable[[list[Path]], ProcessedBatch]:
     """A `process` for run_ingest_cycle without Prefect: process_batch, then the tables.
 
-    Same per-file work and skip-by-sha256 as the flow (pipeline.process.process_one); no task
+    Same per-file work and skip-by-sha256 as the flow (pipeline.runtime.batch.process_one); no task
     cache and no retries. Used by tests and benchmarks/bench_load.py's comparisons."""
-    from pipeline.process import process_batch  # noqa: PLC0415
+    from pipeline.runtime.batch import process_batch  # noqa: PLC0415
 
     def process(paths: list[Path]) -> ProcessedBatch:
         result = process_batch(paths, Path(out), limits, jobs=jobs)
