@@ -47,7 +47,7 @@ import psutil
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline.runtime.inbox import Folders  # noqa: E402
+from pipeline.runtime.folders import Folders  # noqa: E402
 from pipeline.runtime.batch import process_batch  # noqa: E402
 from pipeline.store import documents_dir, errors_dir  # noqa: E402
 from pipeline.runtime.watch import InboxWatcher  # noqa: E402

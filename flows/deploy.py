@@ -11,7 +11,7 @@ from pathlib import Path
 from prefect.deployments.runner import EntrypointType, RunnerDeployment
 from prefect.schedules import Cron
 
-from pipeline.runtime.inbox import Folders
+from pipeline.runtime.folders import Folders
 from pipeline.runtime.watch import InboxWatcher
 
 from flows.ingest import ingest_inbox

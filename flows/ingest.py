@@ -10,7 +10,11 @@ from pathlib import Path
 
 from prefect import flow, get_run_logger, task
 
-from pipeline.runtime.inbox import Folders, IngestReport, default_parallelism, place_results, run_ingest_cycle, settled_files
+from pipeline.runtime.arrivals import settled_files
+from pipeline.runtime.file_results import default_parallelism
+from pipeline.runtime.folders import Folders
+from pipeline.runtime.inbox import run_ingest_cycle
+from pipeline.runtime.placement import IngestReport, place_results
 from pipeline.config import Limits
 
 from flows.process import process_files

@@ -8,7 +8,7 @@ from prefect import flow, get_run_logger, task
 from prefect.states import State
 
 from models import ProcessingError
-from pipeline.runtime.inbox import (
+from pipeline.runtime.file_results import (
     FileResult, ProcessedBatch, content_key, failure_of, group_by_content, is_transient, outputs_current,
     per_file_limits, result_or_raise,
 )

@@ -10,7 +10,7 @@ from typing import Any
 from prefect import task
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from pipeline.runtime.inbox import default_parallelism
+from pipeline.runtime.file_results import default_parallelism
 
 # Every flow has a timeout (seconds); configurable for very large inboxes.
 PROCESS_TIMEOUT = float(os.environ.get("FINSAM_FLOW_TIMEOUT", 6 * 3600))

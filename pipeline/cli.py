@@ -329,7 +329,7 @@ def _folders(inbox: Path, archive: Path, quarantine: Path, out: Path, create_inb
     """The four folders, checked: the inbox must exist (unless --create-inbox or the default),
     the others must be folders this user can write to (created when missing), and none may
     lie inside another (archived files would be taken again as new ones)."""
-    from pipeline.runtime.inbox import FolderOverlap, Folders  # noqa: PLC0415
+    from pipeline.runtime.folders import FolderOverlap, Folders  # noqa: PLC0415
 
     if not Path(inbox).is_dir():
         if Path(inbox).exists():
@@ -419,7 +419,7 @@ def run_ingest(
     _check_runner(task_runner)
     f = _folders(inbox, archive, quarantine, out, create_inbox)
     if not use_prefect:
-        logging.getLogger("pipeline.runtime.inbox").setLevel(logging.INFO)
+        logging.getLogger("pipeline.runtime").setLevel(logging.INFO)
         from pipeline.runtime.inbox import process_plain, run_ingest_cycle  # noqa: PLC0415
 
         report = run_ingest_cycle(f, process_plain(f.out, jobs=workers or None), settle_seconds=settle,
@@ -466,7 +466,6 @@ def watch(
     _check_runner(task_runner)
     from pipeline.runtime.serve import prefect_api  # noqa: PLC0415
     from pipeline.runtime.watch import InboxWatcher  # noqa: PLC0415
-
     from pipeline.runtime.after_batch import refresh_after_ingest  # noqa: PLC0415
 
     f = _folders(inbox, archive, quarantine, out, create_inbox)

@@ -19,7 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.runtime.inbox import Folders, reason_path
+from pipeline.runtime.folders import Folders
+from pipeline.runtime.placement import reason_path
 from pipeline.read import sha256_file
 from pipeline.store import document_path
 
@@ -327,7 +328,7 @@ def test_only_transient_failures_are_retried_and_every_flow_has_a_timeout(tmp_pa
     from flows.ingest import ingest_inbox
     from flows.nightly import nightly
     from flows.process import _retry_transient, process_file_task, process_files
-    from pipeline.runtime.inbox import FileFailed
+    from pipeline.runtime.file_results import FileFailed
 
     from test_inbox import _err
 

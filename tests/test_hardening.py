@@ -20,7 +20,10 @@ from stdnum import luhn
 from typer.testing import CliRunner
 
 from pipeline.cli import app
-from pipeline.runtime.inbox import Folders, process_plain, reason_path, run_ingest_cycle, scan_inbox, settled_files
+from pipeline.runtime.arrivals import scan_inbox, settled_files
+from pipeline.runtime.folders import Folders
+from pipeline.runtime.inbox import process_plain, run_ingest_cycle
+from pipeline.runtime.placement import reason_path
 from pipeline.personnummer import mask_document_text, mask_text
 from pipeline.runtime.batch import process_batch
 
@@ -38,13 +41,13 @@ def fit_name(*a):
 
 
 def handover(p):
-    from pipeline.runtime.inbox import handover as f
+    from pipeline.runtime.arrivals import handover as f
 
     return f(p)
 
 
 def being_written(p):
-    from pipeline.runtime.inbox import being_written as f
+    from pipeline.runtime.arrivals import being_written as f
 
     return f(p)
 
@@ -170,7 +173,7 @@ def test_3_overlapping_folders_are_refused_in_one_line(tmp_path: Path, monkeypat
     assert res.exit_code == 2, res.output
     assert len(res.output.strip().splitlines()) == 1 and "must be apart" in res.output
     assert (tmp_path / "box" / "x.txt").exists()
-    from pipeline.runtime.inbox import FolderOverlap
+    from pipeline.runtime.folders import FolderOverlap
 
     with pytest.raises(FolderOverlap):
         run_ingest_cycle(Folders(tmp_path / "box", tmp_path / archive, tmp_path / quarantine, tmp_path / out),

@@ -13,10 +13,10 @@ import pytest
 
 from models import ProcessingError
 from pipeline import PIPELINE_VERSION
-from pipeline.runtime.inbox import (
-    FileFailed, FileResult, Folders, StabilityTracker, archive_file, content_key, group_by_content, move_unique,
-    place_results, quarantine_file, reason_path, scan_inbox, settled_files,
-)
+from pipeline.runtime.arrivals import StabilityTracker, scan_inbox, settled_files
+from pipeline.runtime.file_results import FileFailed, FileResult, content_key, group_by_content
+from pipeline.runtime.folders import Folders
+from pipeline.runtime.placement import archive_file, move_unique, place_results, quarantine_file, reason_path
 from pipeline.read import sha256_file
 from pipeline.runtime.watch import InboxWatcher
 
@@ -247,7 +247,7 @@ def test_a_cross_device_copy_left_behind_is_recognised_by_content_and_other_byte
 
 
 def test_the_reason_is_written_before_the_file_leaves_the_inbox(tmp_path, monkeypatch):
-    import pipeline.runtime.inbox as inbox_mod
+    import pipeline.runtime.placement as placement
 
     f = tmp_path / "in" / "trasig.pdf"
     f.parent.mkdir()
@@ -257,7 +257,7 @@ def test_the_reason_is_written_before_the_file_leaves_the_inbox(tmp_path, monkey
     def crash(*a, **k):
         raise OSError("disk went away")
 
-    monkeypatch.setattr(inbox_mod, "write_atomic", crash)
+    monkeypatch.setattr(placement, "write_atomic", crash)
     with pytest.raises(OSError):
         quarantine_file(f, quarantine, _err(f))
     assert f.exists()  # still in the inbox: it is tried again
@@ -274,7 +274,7 @@ def _folders(tmp_path) -> Folders:
 
 
 def _fake_process(calls: list, fail: set[str] = frozenset()):
-    from pipeline.runtime.inbox import ProcessedBatch
+    from pipeline.runtime.file_results import ProcessedBatch
 
     def process(paths):
         calls.append([p.name for p in paths])

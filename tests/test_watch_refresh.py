@@ -11,7 +11,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from pipeline.cli import app
-from pipeline.runtime.inbox import IngestReport, Placed
+from pipeline.runtime.placement import IngestReport, Placed
 
 SAMPLES = Path(__file__).resolve().parent.parent / "corpus" / "samples"
 SAMPLE = SAMPLES / "overenskommelse_vagen_vidare.txt"
@@ -20,7 +20,8 @@ SAMPLE = SAMPLES / "overenskommelse_vagen_vidare.txt"
 def test_watch_writes_the_report_after_a_cycle_that_placed_files(tmp_path, monkeypatch):
     import flows.ingest
     import pipeline.runtime.serve
-    from pipeline.runtime.inbox import Folders, process_plain, run_ingest_cycle
+    from pipeline.runtime.folders import Folders
+    from pipeline.runtime.inbox import process_plain, run_ingest_cycle
     from pipeline.runtime.watch import InboxWatcher
 
     @contextmanager

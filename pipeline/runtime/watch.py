@@ -26,7 +26,7 @@ from pathlib import Path
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
-from pipeline.runtime.inbox import StabilityTracker, handover, is_candidate, scan_inbox
+from pipeline.runtime.arrivals import StabilityTracker, handover, is_candidate, scan_inbox
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +82,7 @@ class InboxWatcher:
         self.batches += 1
         log.info("inbox %s: %d settled files -> run", self.inbox, len(ready))
         try:
-            # Names that cannot be shown as they are go out as tokens (pipeline.runtime.inbox.handover):
+            # Names that cannot be shown as they are go out as tokens (pipeline.runtime.arrivals.handover):
             # the callback sends them to the Prefect API as flow-run parameters.
             self.on_batch(sorted(handover(p) for p in ready))
         except Exception:  # noqa: BLE001 - keep watching; the files stay and are retried
