@@ -55,8 +55,8 @@ class OutputLayout:
     """The output folder OUT and every path finsam writes under it, defined once.
 
     documents/<doc_id>.json, errors/*.json, reconcile/flags.json, reports/ (the kansli's
-    report, nightly summaries), tables/<table>.parquet, finsam.duckdb, and the flows' task
-    cache .prefect-results/. (pipeline/report.py still names reconcile/flags.json and
+    report, nightly summaries), tables/<table>.parquet, finsam.duckdb, the flows' task
+    cache .prefect-results/, and the runtime's run lock, staging folder and tables-pending marker. (pipeline/report.py still names reconcile/flags.json and
     reports/ itself; tests/test_stages.py checks they agree.)
     """
 
@@ -92,6 +92,21 @@ class OutputLayout:
     @property
     def database(self) -> Path:
         return self.out / DB_NAME
+
+    @property
+    def run_lock(self) -> Path:
+        """One run at a time per output folder (pipeline/runtime/locking.py)."""
+        return self.out / ".finsam.lock"
+
+    @property
+    def staging(self) -> Path:
+        """Aliases of inbox files whose names cannot be shown, for one ingest cycle."""
+        return self.out / ".staging"
+
+    @property
+    def tables_pending(self) -> Path:
+        """Present while records may exist that the tables do not show yet."""
+        return self.out / ".tables-pending"
 
     @property
     def task_results(self) -> Path:

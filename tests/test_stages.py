@@ -145,7 +145,7 @@ def test_the_cli_and_both_flows_call_the_same_after_batch():
     import flows.process
     import pipeline.cli
 
-    stage_fns = {"rebuild_tables", "run_reconciliation", "reconcile", "rebuild_tables_if_available",
+    stage_fns = {"rebuild_tables", "run_reconciliation", "reconcile",
                  "write_duckdb"}
     for module in (pipeline.cli, flows.nightly, flows.process):
         assert module.after_batch is stages.after_batch, module.__name__

@@ -50,10 +50,6 @@ def rebuild_tables(out: Path) -> bool:
     return True
 
 
-# The name pipeline/runtime/inbox.py calls (the ingest cycle's own rebuild): no longer optional.
-rebuild_tables_if_available = rebuild_tables
-
-
 class AfterBatch(BaseModel):
     """What `after_batch` did."""
 

@@ -18,29 +18,27 @@ from pipeline.config import Limits
 from pipeline.names import (
     OutsideFolder, check_inside, display_name, display_path, file_kind, fit_name, inside, is_shown_as_is, open_nofollow,
 )
-from pipeline.runtime.arrivals import untoken, settled_files
+from pipeline.runtime.after_batch import rebuild_tables
+from pipeline.runtime.arrivals import settled_files, untoken
 from pipeline.runtime.batch import make_error, process_batch
 from pipeline.runtime.file_results import FileResult, ProcessedBatch, result_or_raise
 from pipeline.runtime.folders import Folders
 from pipeline.runtime.locking import LockBusy, folder_lock, sweep_stale_temps
 from pipeline.runtime.permissions import umask_not_wider_than
 from pipeline.runtime.placement import REASON_SUFFIX, IngestReport, place_results
-from pipeline.store import documents_dir, errors_dir
+from pipeline.store import OutputLayout
 
 log = logging.getLogger(__name__)
 
-# Present while documents may have been written that the tables do not show yet (a cycle
-# started and has not finished its table rebuild): the next cycle rebuilds the tables even
-# when the inbox is empty, so a run killed after moving its files still gets its rows.
-TABLES_PENDING = ".tables-pending"
 
 
 def sweep_cycle_temps(folders: Folders) -> int:
     """Temp files a killed cycle left (records, reasons, cross-device copies). Hold the lock."""
     archive = Path(folders.archive)
     years = sorted(d for d in archive.iterdir() if d.is_dir()) if archive.is_dir() else []
-    shutil.rmtree(Path(folders.out) / STAGING_DIR, ignore_errors=True)
-    return sweep_stale_temps(documents_dir(folders.out), errors_dir(folders.out), folders.quarantine, *years)
+    layout = OutputLayout(folders.out)
+    shutil.rmtree(layout.staging, ignore_errors=True)
+    return sweep_stale_temps(layout.documents, layout.errors, folders.quarantine, *years)
 
 
 def run_ingest_cycle(
@@ -77,7 +75,10 @@ def run_ingest_cycle(
     if files is None:
         files = settled_files(folders.inbox, settle_seconds)
     report = IngestReport(inbox=display_path(folders.inbox))
-    pending = Path(folders.out) / TABLES_PENDING
+    # OUT/.tables-pending: present while documents may have been written that the tables do
+    # not show yet; the next cycle rebuilds the tables even when the inbox is empty, so a
+    # run killed after moving its files still gets its rows.
+    pending = OutputLayout(folders.out).tables_pending
     # Nothing to take: never wait (a run holding the lock finishes the tables itself).
     timeout = lock_timeout if files else 0
     try:
@@ -103,8 +104,8 @@ def run_ingest_cycle(
                         report = place(dict(strays), folders).model_copy(update={"refused": report.refused})
                     if pending.exists():
                         logger.info("tables: finishing the rebuild an interrupted cycle left")
-                        report.tables_rebuilt = (rebuild or _rebuild_tables)(Path(folders.out))
-                # process/rebuild returned: the tables show every record (or the stage is not installed)
+                        report.tables_rebuilt = (rebuild or rebuild_tables)(Path(folders.out))
+                # process/rebuild returned: the tables show every record
                 pending.unlink(missing_ok=True)
     except LockBusy as exc:
         if files:
@@ -163,9 +164,6 @@ def take_files(inbox: Path, files: list[Path]) -> tuple[list[Path], dict[Path, P
     return taken, strays, refused
 
 
-STAGING_DIR = ".staging"
-
-
 class staged:
     """Context manager: the paths `process` is given for the taken files.
 
@@ -178,7 +176,7 @@ class staged:
 
     def __init__(self, files: list[Path], out: Path):
         self.files = files
-        self.root = Path(out) / STAGING_DIR
+        self.root = OutputLayout(out).staging
 
     def __enter__(self) -> list[Path]:
         aliases = []
@@ -209,12 +207,6 @@ class staged:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
-def _rebuild_tables(out: Path) -> bool:
-    from pipeline.runtime.after_batch import rebuild_tables_if_available  # noqa: PLC0415
-
-    return rebuild_tables_if_available(out)
-
-
 def process_plain(out: Path, limits: Limits | None = None, jobs: int | None = None) -> Callable[[list[Path]], ProcessedBatch]:
     """A `process` for run_ingest_cycle without Prefect: process_batch, then the tables.
 
@@ -227,6 +219,6 @@ def process_plain(out: Path, limits: Limits | None = None, jobs: int | None = No
         for p in paths:
             o = by_path[p]
             results.append(o.error if o.status == "failed" else result_or_raise(o))
-        return ProcessedBatch(results=results, tables_rebuilt=_rebuild_tables(Path(out)))
+        return ProcessedBatch(results=results, tables_rebuilt=rebuild_tables(Path(out)))
 
     return process
