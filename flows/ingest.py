@@ -1,8 +1,8 @@
 """ingest_inbox: take what is in the inbox, process it, archive successes, quarantine failures.
 
 The cycle itself (run lock, umask, crash-safe moves, unfinished tables) is
-pipeline.runtime.inbox.run_ingest_cycle; this flow only supplies Prefect's per-file tasks
-(process_files) as its processing step."""
+pipeline.runtime.inbox.run_ingest_cycle; this flow only supplies Prefect's tasks
+(process_files, a task per chunk of files) as its processing step."""
 
 from __future__ import annotations
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import pickle
 import threading
 import time
 from datetime import datetime, timezone
@@ -14,10 +13,9 @@ import pytest
 from models import ProcessingError
 from pipeline import PIPELINE_VERSION
 from pipeline.runtime.arrivals import StabilityTracker, scan_inbox, settled_files
-from pipeline.runtime.file_results import FileFailed, FileResult, content_key, group_by_content
+from pipeline.runtime.file_results import FileResult, group_by_content
 from pipeline.runtime.folders import Folders
 from pipeline.runtime.placement import archive_file, move_unique, place_results, quarantine_file, reason_path
-from pipeline.read import sha256_file
 from pipeline.runtime.watch import InboxWatcher
 
 from conftest import wait_until
@@ -125,22 +123,13 @@ def test_settled_files_leaves_a_growing_file(tmp_path):
         t.join()
 
 
-def test_group_by_content_and_key_ignore_the_name(tmp_path):
+def test_group_by_content_ignores_the_name(tmp_path):
     a, b, c = tmp_path / "a.pdf", tmp_path / "kopia av a.pdf", tmp_path / "c.pdf"
     a.write_bytes(b"same")
     b.write_bytes(b"same")
     c.write_bytes(b"other")
     groups = group_by_content([a, b, c])
     assert sorted(len(g) for g in groups.values()) == [1, 2]
-    assert content_key(a) == content_key(b) == f"finsam-{sha256_file(a)}-{PIPELINE_VERSION}"
-    assert content_key(a) != content_key(c)
-
-
-def test_file_failed_survives_pickling(tmp_path):
-    exc = FileFailed.of(_err(tmp_path / "x.pdf", "crash", "reader process died (SIGKILL)"))
-    back = pickle.loads(pickle.dumps(exc))  # crosses to and from Dask workers
-    assert back.error.kind == "crash" and back.transient
-    assert not FileFailed.of(_err(tmp_path / "x.pdf", "unreadable")).transient
 
 
 def _run_watcher(inbox: Path, batches: list, **kw) -> tuple[InboxWatcher, threading.Thread]:

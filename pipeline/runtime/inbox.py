@@ -21,7 +21,7 @@ from pipeline.names import (
 from pipeline.runtime.after_batch import rebuild_tables
 from pipeline.runtime.arrivals import settled_files, untoken
 from pipeline.runtime.batch import make_error, process_batch
-from pipeline.runtime.file_results import FileResult, ProcessedBatch, result_or_raise
+from pipeline.runtime.file_results import FileResult, ProcessedBatch, file_result
 from pipeline.runtime.folders import Folders
 from pipeline.runtime.locking import LockBusy, folder_lock, sweep_stale_temps
 from pipeline.runtime.permissions import umask_not_wider_than
@@ -210,15 +210,13 @@ class staged:
 def process_plain(out: Path, limits: Limits | None = None, jobs: int | None = None) -> Callable[[list[Path]], ProcessedBatch]:
     """A `process` for run_ingest_cycle without Prefect: process_batch, then the tables.
 
-    Same per-file work and skip-by-sha256 as the flow (pipeline.runtime.batch.process_one); no task
-    cache and no retries. Used by tests and benchmarks/bench_load.py's comparisons."""
+    Same per-file work and skip-by-sha256 as the flow (pipeline.runtime.batch.process_one); no
+    retries. Used by `finsam run ingest --no-prefect`, tests and benchmarks/bench_load.py."""
+
     def process(paths: list[Path]) -> ProcessedBatch:
         result = process_batch(paths, Path(out), limits, jobs=jobs)
         by_path = {o.path: o for o in result.outcomes}
-        results: list[FileResult | ProcessingError] = []
-        for p in paths:
-            o = by_path[p]
-            results.append(o.error if o.status == "failed" else result_or_raise(o))
+        results: list[FileResult | ProcessingError] = [file_result(by_path[p]) for p in paths]
         return ProcessedBatch(results=results, tables_rebuilt=rebuild_tables(Path(out)))
 
     return process
