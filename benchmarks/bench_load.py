@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/bench_load.py [--files 1000] [--burst 100] [--no-prefect]
                                               [--baseline 100] [--workers 0] [--keep DIR]
+                                              [--summary-json PATH]
 
 The files are copies of the real seeds (text-layer PDF, DOCX, text) and of the project's
 samples (corpus/samples/), each made unique with a few varied bytes, so every copy is a
@@ -24,8 +25,12 @@ Reports files/minute (first drop to last file placed and its tables rebuilt), pe
 (this process and its children, the Prefect server excluded, sampled every 0.2 s) and counts:
 files in, files left in the inbox, archived + quarantined, documents + errors records, rows
 in the documents and errors tables. Baseline, measured in the same run: --baseline K more
-unique copies through one plain process_batch + table rebuild (what `finsam process FOLDER`
-does minus reconciliation), in a separate output folder. Not a timed test; the README
+unique copies (a sample of the same sources) through one plain process_batch + table rebuild
+(what `finsam process FOLDER` does minus reconciliation), in a separate output folder.
+
+The overhead is the throughput the watcher path loses against that baseline,
+1 - (files/minute through the watcher) / (baseline files/minute), printed beside its goal
+(<= 15%, issue 17); --summary-json writes the row as JSON. Not a timed test; the README
 "Reliability" table has figures.
 """
 
@@ -33,6 +38,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import shutil
 import sys
@@ -53,6 +59,8 @@ from pipeline.store import documents_dir, errors_dir  # noqa: E402
 from pipeline.runtime.watch import InboxWatcher  # noqa: E402
 
 SEEDS = ROOT.parent / "shared" / "seeds"
+# Issue 17: the watcher and Prefect may cost at most this share of the plain batch's throughput.
+OVERHEAD_GOAL_PCT = 15.0
 
 
 def sources() -> list[Path]:
@@ -213,6 +221,7 @@ def main() -> int:
     ap.add_argument("--debounce-seconds", type=float, default=1.0)
     ap.add_argument("--timeout", type=float, default=6 * 3600)
     ap.add_argument("--keep", type=Path, help="work in this folder and keep it")
+    ap.add_argument("--summary-json", type=Path, help="write the overhead row (files/minute, baseline, goal) here")
     args = ap.parse_args()
 
     srcs = sources()
@@ -266,10 +275,27 @@ def main() -> int:
     lost_files = n - (archived + quarantined)
     lost_records = n - (docs + errs)
     print(f"lost                {lost_files} files, {lost_records} records")
+    finsam_rate = n / seconds * 60
     if args.baseline:
         b_seconds, b_records = baseline(srcs, work, args.baseline, n, workers)
+        baseline_rate = args.baseline / b_seconds * 60
         print(f"baseline            {args.baseline} other copies through one process_batch + table rebuild: "
-              f"{b_seconds:.1f} s, {args.baseline / b_seconds * 60:.1f} files/minute ({b_records} records)")
+              f"{b_seconds:.1f} s, {baseline_rate:.1f} files/minute ({b_records} records)")
+        overhead = (1 - finsam_rate / baseline_rate) * 100
+        met = overhead <= OVERHEAD_GOAL_PCT
+        path = "without Prefect (--no-prefect)" if args.no_prefect else "through the watcher and Prefect"
+        print(f"overhead            {overhead:.1f}% throughput lost {path} against the plain batch "
+              f"({finsam_rate:.1f} vs {baseline_rate:.1f} files/minute); goal <= {OVERHEAD_GOAL_PCT:.0f}%: "
+              f"{'met' if met else 'NOT met'}")
+        if args.summary_json:
+            args.summary_json.write_text(json.dumps({
+                "row": "no-prefect" if args.no_prefect else "prefect", "files": n, "burst": args.burst,
+                "baseline_files": args.baseline, "finsam_files_per_min": round(finsam_rate, 1),
+                "baseline_files_per_min": round(baseline_rate, 1), "overhead_pct": round(overhead, 1),
+                "goal": f"<= {OVERHEAD_GOAL_PCT:.0f}%", "met": met,
+            }, indent=1) + "\n", "utf-8")
+    elif args.summary_json:
+        print("--summary-json needs a baseline (--baseline K > 0); not written")
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
     ok = (lost_files == 0 and lost_records == 0 and left == 0 and failed_runs == 0
