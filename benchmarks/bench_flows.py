@@ -78,7 +78,7 @@ def main() -> None:
                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
     rows.append(("one `finsam process FOLDER`", time.perf_counter() - t, f"exit {rc}"))
 
-    from pipeline.serve import prefect_api
+    from pipeline.runtime.serve import prefect_api
 
     t = time.perf_counter()
     with prefect_api(home=Path(os.environ["PREFECT_HOME"]), ui=False):

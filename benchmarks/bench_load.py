@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/bench_load.py [--files 1000] [--burst 100] [--no-prefect]
                                               [--baseline 100] [--workers 0] [--keep DIR]
+                                              [--summary-json PATH]
 
 The files are copies of the real seeds (text-layer PDF, DOCX, text) and of the project's
 samples (corpus/samples/), each made unique with a few varied bytes, so every copy is a
@@ -12,10 +13,10 @@ load (bench_read.py measures OCR).
 - DOCX: the zip archive comment;
 - text: a trailing line "kopia N".
 
-The path is the one `finsam watch` runs: pipeline.watch.InboxWatcher hands settled files to
+The path is the one `finsam watch` runs: pipeline.runtime.watch.InboxWatcher hands settled files to
 the ingest_inbox flow (Prefect, a local server under a temporary PREFECT_HOME unless
 PREFECT_API_URL is set; its start-up is reported, not counted), which runs the ingest cycle
-(pipeline.inbox.run_ingest_cycle: run lock, per-file tasks, tables, archive/quarantine).
+(pipeline.runtime.inbox.run_ingest_cycle: run lock, per-file tasks, tables, archive/quarantine).
 --no-prefect runs the same cycle with plain process_batch instead of the flow. Files are
 dropped into the inbox (renamed in from a staging folder) in bursts of --burst, the next
 as soon as the watcher has handed the previous one to a run, so files arrive while runs work.
@@ -24,8 +25,12 @@ Reports files/minute (first drop to last file placed and its tables rebuilt), pe
 (this process and its children, the Prefect server excluded, sampled every 0.2 s) and counts:
 files in, files left in the inbox, archived + quarantined, documents + errors records, rows
 in the documents and errors tables. Baseline, measured in the same run: --baseline K more
-unique copies through one plain process_batch + table rebuild (what `finsam process FOLDER`
-does minus reconciliation), in a separate output folder. Not a timed test; the README
+unique copies (a sample of the same sources) through one plain process_batch + table rebuild
+(what `finsam process FOLDER` does minus reconciliation), in a separate output folder.
+
+The overhead is the throughput the watcher path loses against that baseline,
+1 - (files/minute through the watcher) / (baseline files/minute), printed beside its goal
+(<= 15%, issue 17); --summary-json writes the row as JSON. Not a timed test; the README
 "Reliability" table has figures.
 """
 
@@ -33,6 +38,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import shutil
 import sys
@@ -47,12 +53,14 @@ import psutil
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline.inbox import Folders  # noqa: E402
-from pipeline.process import process_batch  # noqa: E402
+from pipeline.runtime.folders import Folders  # noqa: E402
+from pipeline.runtime.batch import process_batch  # noqa: E402
 from pipeline.store import documents_dir, errors_dir  # noqa: E402
-from pipeline.watch import InboxWatcher  # noqa: E402
+from pipeline.runtime.watch import InboxWatcher  # noqa: E402
 
 SEEDS = ROOT.parent / "shared" / "seeds"
+# Issue 17: the watcher and Prefect may cost at most this share of the plain batch's throughput.
+OVERHEAD_GOAL_PCT = 15.0
 
 
 def sources() -> list[Path]:
@@ -153,7 +161,7 @@ def run_watcher(folders: Folders, staged: list[Path], burst: int, use_prefect: b
                              files=[str(p) for p in files], workers=workers)
             log.append(f"run: {len(files)} files -> {len(r.archived)} archived, {len(r.quarantined)} quarantined")
     else:
-        from pipeline.inbox import process_plain, run_ingest_cycle
+        from pipeline.runtime.inbox import process_plain, run_ingest_cycle
 
         process = process_plain(folders.out, jobs=workers)
 
@@ -213,6 +221,7 @@ def main() -> int:
     ap.add_argument("--debounce-seconds", type=float, default=1.0)
     ap.add_argument("--timeout", type=float, default=6 * 3600)
     ap.add_argument("--keep", type=Path, help="work in this folder and keep it")
+    ap.add_argument("--summary-json", type=Path, help="write the overhead row (files/minute, baseline, goal) here")
     args = ap.parse_args()
 
     srcs = sources()
@@ -232,7 +241,7 @@ def main() -> int:
 
     with contextlib.ExitStack() as stack:
         if not args.no_prefect:
-            from pipeline.serve import patched_environ, prefect_api
+            from pipeline.runtime.serve import patched_environ, prefect_api
 
             t0 = time.monotonic()
             if not os.environ.get("PREFECT_API_URL"):
@@ -266,10 +275,27 @@ def main() -> int:
     lost_files = n - (archived + quarantined)
     lost_records = n - (docs + errs)
     print(f"lost                {lost_files} files, {lost_records} records")
+    finsam_rate = n / seconds * 60
     if args.baseline:
         b_seconds, b_records = baseline(srcs, work, args.baseline, n, workers)
+        baseline_rate = args.baseline / b_seconds * 60
         print(f"baseline            {args.baseline} other copies through one process_batch + table rebuild: "
-              f"{b_seconds:.1f} s, {args.baseline / b_seconds * 60:.1f} files/minute ({b_records} records)")
+              f"{b_seconds:.1f} s, {baseline_rate:.1f} files/minute ({b_records} records)")
+        overhead = (1 - finsam_rate / baseline_rate) * 100
+        met = overhead <= OVERHEAD_GOAL_PCT
+        path = "without Prefect (--no-prefect)" if args.no_prefect else "through the watcher and Prefect"
+        print(f"overhead            {overhead:.1f}% throughput lost {path} against the plain batch "
+              f"({finsam_rate:.1f} vs {baseline_rate:.1f} files/minute); goal <= {OVERHEAD_GOAL_PCT:.0f}%: "
+              f"{'met' if met else 'NOT met'}")
+        if args.summary_json:
+            args.summary_json.write_text(json.dumps({
+                "row": "no-prefect" if args.no_prefect else "prefect", "files": n, "burst": args.burst,
+                "baseline_files": args.baseline, "finsam_files_per_min": round(finsam_rate, 1),
+                "baseline_files_per_min": round(baseline_rate, 1), "overhead_pct": round(overhead, 1),
+                "goal": f"<= {OVERHEAD_GOAL_PCT:.0f}%", "met": met,
+            }, indent=1) + "\n", "utf-8")
+    elif args.summary_json:
+        print("--summary-json needs a baseline (--baseline K > 0); not written")
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
     ok = (lost_files == 0 and lost_records == 0 and left == 0 and failed_runs == 0

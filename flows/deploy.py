@@ -11,8 +11,8 @@ from pathlib import Path
 from prefect.deployments.runner import EntrypointType, RunnerDeployment
 from prefect.schedules import Cron
 
-from pipeline.inbox import Folders
-from pipeline.watch import InboxWatcher
+from pipeline.runtime.folders import Folders
+from pipeline.runtime.watch import InboxWatcher
 
 from flows.ingest import ingest_inbox
 from flows.nightly import nightly
@@ -101,7 +101,7 @@ def serve_forever(
 ) -> None:
     """Serve both deployments in this process and run the inbox watcher beside them.
 
-    Returns on Ctrl-C/SIGTERM after stopping the watcher; needs a Prefect API (see pipeline.serve).
+    Returns on Ctrl-C/SIGTERM after stopping the watcher; needs a Prefect API (see pipeline.runtime.serve).
     """
     from prefect import serve  # noqa: PLC0415
 

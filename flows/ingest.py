@@ -1,8 +1,8 @@
 """ingest_inbox: take what is in the inbox, process it, archive successes, quarantine failures.
 
 The cycle itself (run lock, umask, crash-safe moves, unfinished tables) is
-pipeline.inbox.run_ingest_cycle; this flow only supplies Prefect's per-file tasks
-(process_files) as its processing step."""
+pipeline.runtime.inbox.run_ingest_cycle; this flow only supplies Prefect's tasks
+(process_files, a task per chunk of files) as its processing step."""
 
 from __future__ import annotations
 
@@ -10,7 +10,11 @@ from pathlib import Path
 
 from prefect import flow, get_run_logger, task
 
-from pipeline.inbox import Folders, IngestReport, default_parallelism, place_results, run_ingest_cycle, settled_files
+from pipeline.runtime.arrivals import settled_files
+from pipeline.runtime.file_results import default_parallelism
+from pipeline.runtime.folders import Folders
+from pipeline.runtime.inbox import run_ingest_cycle
+from pipeline.runtime.placement import IngestReport, place_results
 from pipeline.config import Limits
 
 from flows.process import process_files

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from prefect import flow, get_run_logger
 
-from pipeline.stages import NightlyReport, after_batch, count_outputs, write_nightly_summary
+from pipeline.runtime.after_batch import NightlyReport, after_batch, count_outputs, write_nightly_summary
 
 from flows.runners import NIGHTLY_TIMEOUT, run_step_as_task
 

@@ -10,7 +10,7 @@ from typing import Any
 from prefect import task
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from pipeline.inbox import default_parallelism
+from pipeline.runtime.file_results import default_parallelism
 
 # Every flow has a timeout (seconds); configurable for very large inboxes.
 PROCESS_TIMEOUT = float(os.environ.get("FINSAM_FLOW_TIMEOUT", 6 * 3600))
@@ -45,7 +45,7 @@ _STEP_TASKS: dict[tuple[str, Callable], Any] = {}
 
 
 def run_step_as_task(name: str, fn: Callable[[Path], Any], out: Path) -> Any:
-    """A step runner for pipeline.stages.after_batch: each step (reconcile-and-report,
+    """A step runner for pipeline.runtime.after_batch.after_batch: each step (reconcile-and-report,
     rebuild-tables) runs as a Prefect task of that name; the order and the error handling
     stay in after_batch."""
     key = (name, fn)

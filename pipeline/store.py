@@ -55,8 +55,9 @@ class OutputLayout:
     """The output folder OUT and every path finsam writes under it, defined once.
 
     documents/<doc_id>.json, errors/*.json, reconcile/flags.json, reports/ (the kansli's
-    report, nightly summaries), tables/<table>.parquet, finsam.duckdb, and the flows' task
-    cache .prefect-results/.
+    report, nightly summaries), tables/<table>.parquet, finsam.duckdb, the flows' task
+    cache .prefect-results/, and the runtime's run lock, staging folder and tables-pending
+    marker.
     """
 
     out: Path
@@ -93,9 +94,19 @@ class OutputLayout:
         return self.out / DB_NAME
 
     @property
-    def task_results(self) -> Path:
-        """The Prefect task cache: beside the outputs it vouches for."""
-        return self.out / ".prefect-results"
+    def run_lock(self) -> Path:
+        """One run at a time per output folder (pipeline/runtime/locking.py)."""
+        return self.out / ".finsam.lock"
+
+    @property
+    def staging(self) -> Path:
+        """Aliases of inbox files whose names cannot be shown, for one ingest cycle."""
+        return self.out / ".staging"
+
+    @property
+    def tables_pending(self) -> Path:
+        """Present while records may exist that the tables do not show yet."""
+        return self.out / ".tables-pending"
 
     def document(self, doc_id: str) -> Path:
         return self.documents / f"{doc_id}.json"
@@ -235,7 +246,7 @@ def record_archived(out: Path, doc_id: str | None, archived: Path, file_name: st
     """Record on documents/<doc_id>.json where its file was archived; True when written.
 
     Failure records of the same file name or content are removed (a fixed file dropped again;
-    process_one does the same, but a cached Prefect task never reaches it).
+    process_one does the same, but a duplicate within one batch never reaches it).
 
     A document whose file is already archived elsewhere keeps that place while it exists (a
     second copy of the same bytes, archived under another name, does not rewrite the record).

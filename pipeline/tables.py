@@ -139,7 +139,7 @@ class _TableWriter:
 @contextmanager
 def _rebuild_lock(out: Path) -> Iterator[None]:
     """One rebuild at a time per output folder (a batch and a manual `finsam tables --rebuild`)."""
-    from pipeline.locking import open_lock_file  # noqa: PLC0415
+    from pipeline.runtime.locking import open_lock_file  # noqa: PLC0415
 
     tables_dir(out).mkdir(parents=True, exist_ok=True)
     fd = open_lock_file(tables_dir(out) / ".lock")  # never through a link planted there
@@ -291,7 +291,7 @@ def rebuild_tables(out: Path, *, incremental: bool = True) -> TablesResult:
     existing tables folder, whoever calls it (`finsam process`, `finsam tables --rebuild`,
     the flows).
     """
-    from pipeline.permissions import umask_not_wider_than  # noqa: PLC0415
+    from pipeline.runtime.permissions import umask_not_wider_than  # noqa: PLC0415
 
     out = Path(out)
     sources = [p for p in (OutputLayout(out).documents, tables_dir(out)) if p.is_dir()] or [out]

@@ -55,15 +55,15 @@ def _counting(fn: Callable, n: int, counts: Callable[[tuple, dict, object], bool
 
 
 def install(point: str, n: int) -> None:
-    import pipeline.inbox
-    import pipeline.process
+    import pipeline.runtime.batch
+    import pipeline.runtime.placement
     import pipeline.tables
 
     if point == "record":
-        pipeline.process.write_model = _counting(
-            pipeline.process.write_model, n, lambda a, k, r: a[0].parent.name == "documents")
+        pipeline.runtime.batch.write_model = _counting(
+            pipeline.runtime.batch.write_model, n, lambda a, k, r: a[0].parent.name == "documents")
     elif point == "claim":
-        pipeline.inbox._claim = _counting(pipeline.inbox._claim, n, lambda a, k, r: r is True)
+        pipeline.runtime.placement._claim = _counting(pipeline.runtime.placement._claim, n, lambda a, k, r: r is True)
     elif point == "tables":
         pipeline.tables._TableWriter.close = _counting(pipeline.tables._TableWriter.close, n, lambda a, k, r: True)
     elif point == "renamed":

@@ -215,7 +215,7 @@ def test_wrong_check_digit_is_a_warning():
 @pytest.mark.slow
 def test_end_to_end_bundle_002_and_agreement_000(seeds_dir):
     """Through the whole pipeline (reading, segmentation, extraction) on born-digital PDFs."""
-    from pipeline.process import process_file
+    from pipeline.runtime.batch import process_file
 
     doc = process_file(seeds_dir / "pdf" / "002_295066ef3628236e.pdf")
     r = doc.records

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from pipeline.inbox import Folders, process_plain, run_ingest_cycle
+from pipeline.runtime.folders import Folders
+from pipeline.runtime.inbox import process_plain, run_ingest_cycle
 from pipeline.report import run_reconciliation
 from pipeline.store import iter_documents
 from pipeline.tables import table_path

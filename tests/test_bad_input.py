@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from pipeline.cli import app
 from pipeline.config import Limits
-from pipeline.process import process_batch, process_file_isolated
+from pipeline.runtime.batch import process_batch, process_file_isolated
 
 GOOD_TXT = "KALLELSE\nStyrelsens sammanträde 2024-03-14\n1. Mötets öppnande\n2. Val av justerare\n"
 

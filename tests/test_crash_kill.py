@@ -1,6 +1,6 @@
 """SIGKILL a 50-file inbox ingest at seeded points, restart, and check nothing is lost or doubled.
 
-The run is `finsam run ingest --no-prefect`: one ingest cycle (pipeline.inbox.run_ingest_cycle,
+The run is `finsam run ingest --no-prefect`: one ingest cycle (pipeline.runtime.inbox.run_ingest_cycle,
 the cycle the Prefect flow and the watcher run too) over inbox -> outputs -> tables ->
 archive/ or quarantine/, killed with its whole process group (forkserver and reader workers
 too). Three kills (seeded, FINSAM_KILL_SEED): after a chosen number of document records

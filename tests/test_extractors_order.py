@@ -54,7 +54,7 @@ def test_every_extractor_runs_on_every_segment_type():
 
 
 def test_a_failing_extractor_marks_the_document_partial_and_keeps_the_rest(monkeypatch, tmp_path):
-    from pipeline.process import process_file
+    from pipeline.runtime.batch import process_file
 
     def broken(ctx, segment):
         raise ValueError("odd table")
@@ -71,7 +71,7 @@ def test_a_failing_extractor_marks_the_document_partial_and_keeps_the_rest(monke
 
 def test_a_failing_segmentation_marks_the_document_failed_and_keeps_its_text(monkeypatch):
     import pipeline.segment
-    from pipeline.process import process_file
+    from pipeline.runtime.batch import process_file
 
     def broken(doc):
         raise RuntimeError("no way through")

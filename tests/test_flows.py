@@ -19,7 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.inbox import Folders, reason_path
+from pipeline.runtime.folders import Folders
+from pipeline.runtime.placement import reason_path
 from pipeline.read import sha256_file
 from pipeline.store import document_path
 
@@ -56,7 +57,7 @@ def year_dir(f: Folders) -> Path:
 def prefect_api_url(tmp_path_factory):
     if not (SEEDS / "pdf").is_dir():
         pytest.skip(f"seed documents not found at {SEEDS}")
-    from pipeline.serve import patched_environ, prefect_api
+    from pipeline.runtime.serve import patched_environ, prefect_api
 
     home = tmp_path_factory.mktemp("prefect-home")
     env = {"PREFECT_HOME": str(home), "PREFECT_PROFILES_PATH": str(home / "profiles.toml"),
@@ -118,12 +119,12 @@ def test_duplicate_is_archived_without_processing_again(ingested):
     state = ingest_inbox(inbox=str(f.inbox), archive=str(f.archive), quarantine=str(f.quarantine),
                          out=str(f.out), settle_seconds=0.5, return_state=True)
     report = state.result()
-    assert [(p.file_name, p.status) for p in report.archived] == [("kopia av protokollet.pdf", "cached")]
+    assert [(p.file_name, p.status) for p in report.archived] == [("kopia av protokollet.pdf", "skipped")]
     assert (year_dir(f) / "kopia av protokollet.pdf").exists()
     assert doc_json.stat().st_mtime_ns == before  # not processed again
     assert report.quarantined == []
 
-    # outputs cleaned (make clean): the cache entry is not trusted, the file is processed again
+    # outputs cleaned (make clean): the file is processed again
     shutil.rmtree(f.out / "documents")
     drop(seed_pdf(FAST_SEEDS[0]), f.inbox, "kopia 2.pdf")
     report = ingest_inbox(inbox=str(f.inbox), archive=str(f.archive), quarantine=str(f.quarantine),
@@ -161,7 +162,7 @@ def _wait(cond, timeout: float) -> bool:
 
 def test_watcher_reads_a_partial_file_once_complete_and_a_restart_picks_up_what_arrived(prefect_api_url, tmp_path):
     from flows.ingest import ingest_inbox
-    from pipeline.watch import InboxWatcher
+    from pipeline.runtime.watch import InboxWatcher
 
     f = folders_in(tmp_path)
     handed: list[list[tuple[str, int]]] = []
@@ -321,19 +322,51 @@ def test_cli_run_ingest_uses_paths_relative_to_the_current_directory(prefect_api
     assert any((tmp_path / "outputs" / "documents").glob("*.json"))
 
 
-def test_only_transient_failures_are_retried_and_every_flow_has_a_timeout(tmp_path):
-    from prefect.states import Failed
-
+def test_only_transient_failures_are_retried_and_every_flow_has_a_timeout(tmp_path, monkeypatch):
+    import pipeline.runtime.file_chunks as chunks
     from flows.ingest import ingest_inbox
     from flows.nightly import nightly
-    from flows.process import _retry_transient, process_file_task, process_files
-    from pipeline.inbox import FileFailed
+    from flows.process import process_files
+    from pipeline.config import Limits
+    from pipeline.runtime.batch import FileOutcome
 
     from test_inbox import _err
 
-    crash = FileFailed.of(_err(tmp_path / "a.pdf", "crash", "reader process died (SIGKILL)"))
-    corrupt = FileFailed.of(_err(tmp_path / "a.pdf", "unreadable", "not a readable PDF"))
-    assert _retry_transient(process_file_task, None, Failed(data=crash))
-    assert not _retry_transient(process_file_task, None, Failed(data=corrupt))
-    assert process_file_task.retries == 2 and process_file_task.cache_key_fn is not None
+    tries: dict[str, int] = {}
+    slept: list[float] = []
+
+    def reader(path, out, limits):  # a.pdf's reader dies twice, b.pdf is corrupt, c.txt is fine
+        tries[path.name] = tries.get(path.name, 0) + 1
+        if path.name == "a.pdf" and tries["a.pdf"] <= 2:
+            return FileOutcome(path, "failed", error=_err(path, "crash", "reader process died (SIGKILL)"))
+        if path.name == "b.pdf":
+            return FileOutcome(path, "failed", error=_err(path, "unreadable", "not a readable PDF"))
+        if path.name == "d.pdf":
+            raise OSError(28, "No space left on device")
+        return FileOutcome(path, "skipped")
+
+    monkeypatch.setattr(chunks, "process_one", reader)
+    files = []
+    for name in ("a.pdf", "b.pdf", "c.txt", "d.pdf"):
+        (tmp_path / name).write_bytes(name.encode())
+        files.append(tmp_path / name)
+    results = chunks.process_chunk(files, tmp_path / "out", Limits(), sleep=slept.append)
+    assert tries == {"a.pdf": 3, "b.pdf": 1, "c.txt": 1, "d.pdf": 1}
+    assert slept == list(chunks.RETRY_DELAYS)
+    assert [getattr(r, "status", None) or r.kind for r in results] == ["skipped", "unreadable", "skipped", "internal"]
+    assert "No space left" in results[3].message
     assert all(f.timeout_seconds for f in (process_files, ingest_inbox, nightly))
+
+
+def test_chunks_share_out_every_file_once_with_similar_sizes(tmp_path):
+    from pipeline.runtime.file_chunks import chunk_files
+
+    files = []
+    for i, size in enumerate([900, 10, 10, 10, 500, 400, 10, 10, 10, 10]):
+        (tmp_path / f"{i}.txt").write_bytes(b"x" * size)
+        files.append(tmp_path / f"{i}.txt")
+    chunks = chunk_files(files, parallel=1, per_worker=3)
+    assert sorted(p for c in chunks for p in c) == sorted(files) and len(chunks) == 3
+    assert sorted(sum(p.stat().st_size for p in c) for c in chunks) == [470, 500, 900]  # the 10-byte files fill the lightest
+    assert all(c == sorted(c, key=files.index) for c in chunks)  # the inbox order within a chunk
+    assert chunk_files(files[:2], parallel=4) == [[files[0]], [files[1]]] and chunk_files([], 2) == []

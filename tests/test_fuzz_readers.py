@@ -18,7 +18,7 @@ from hostile.make_hostile import docx_bytes, text_pdf
 from models import Document, ProcessingError
 from pipeline.errors import FinsamError
 from pipeline.config import Limits
-from pipeline.process import process_file_isolated
+from pipeline.runtime.batch import process_file_isolated
 from pipeline.read import sniff
 from pipeline.read.docx import check_zip
 
@@ -101,7 +101,7 @@ def test_any_name_is_shown_as_printable_utf8_and_serialises(raw: bytes):
     import os
 
     from pipeline.names import display_name, fit_name
-    from pipeline.process import make_error
+    from pipeline.runtime.batch import make_error
 
     name = os.fsdecode(raw)
     shown = display_name(name)

@@ -56,7 +56,7 @@ def test_target_agreement_counts_units_and_missing_targets():
 
 
 def test_sample_goal_targets():
-    from pipeline.process import process_file
+    from pipeline.runtime.batch import process_file
 
     right = matched = 0
     for gold_file in sorted(GOLD.glob("*.json")):

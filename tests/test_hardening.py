@@ -20,9 +20,12 @@ from stdnum import luhn
 from typer.testing import CliRunner
 
 from pipeline.cli import app
-from pipeline.inbox import Folders, process_plain, reason_path, run_ingest_cycle, scan_inbox, settled_files
+from pipeline.runtime.arrivals import scan_inbox, settled_files
+from pipeline.runtime.folders import Folders
+from pipeline.runtime.inbox import process_plain, run_ingest_cycle
+from pipeline.runtime.placement import reason_path
 from pipeline.text.personnummer import mask_document_text, mask_text
-from pipeline.process import process_batch
+from pipeline.runtime.batch import process_batch
 
 # Imported where used: these are new with issue 16 (so each test fails on its own before it).
 def display_name(x):
@@ -38,13 +41,13 @@ def fit_name(*a):
 
 
 def handover(p):
-    from pipeline.inbox import handover as f
+    from pipeline.runtime.arrivals import handover as f
 
     return f(p)
 
 
 def being_written(p):
-    from pipeline.inbox import being_written as f
+    from pipeline.runtime.arrivals import being_written as f
 
     return f(p)
 
@@ -113,7 +116,7 @@ def test_1_non_utf8_names_through_process_and_ingest(tmp_path: Path):
 
 
 def test_1_staged_aliases_carry_no_raw_name(tmp_path: Path):
-    from pipeline.inbox import staged
+    from pipeline.runtime.inbox import staged
 
     inbox = tmp_path / "in"
     inbox.mkdir()
@@ -170,7 +173,7 @@ def test_3_overlapping_folders_are_refused_in_one_line(tmp_path: Path, monkeypat
     assert res.exit_code == 2, res.output
     assert len(res.output.strip().splitlines()) == 1 and "must be apart" in res.output
     assert (tmp_path / "box" / "x.txt").exists()
-    from pipeline.inbox import FolderOverlap
+    from pipeline.runtime.folders import FolderOverlap
 
     with pytest.raises(FolderOverlap):
         run_ingest_cycle(Folders(tmp_path / "box", tmp_path / archive, tmp_path / quarantine, tmp_path / out),
@@ -264,7 +267,7 @@ def test_6_readers_never_follow_a_link(tmp_path: Path):
 
 @pytest.mark.parametrize("how", ["symlink", "hardlink"])
 def test_7_lock_files_never_truncate_what_they_point_to(tmp_path: Path, how):
-    from pipeline.locking import folder_lock
+    from pipeline.runtime.locking import folder_lock
     from pipeline.tables import rebuild_tables
 
     out = tmp_path / "out"
@@ -320,10 +323,10 @@ def test_9_rebuilt_tables_keep_a_private_inbox_private(tmp_path: Path):
         shutil.rmtree(out / "tables")
         res = CliRunner().invoke(app, ["tables", "--rebuild", "--out", str(out)])
         assert res.exit_code == 0, res.output
-        from pipeline.stages import rebuild_tables_if_available  # the nightly flow's call
+        from pipeline.runtime.after_batch import rebuild_tables  # the ingest cycle's and the flows' call
 
         (out / "tables" / "pages.parquet").unlink()
-        rebuild_tables_if_available(out)
+        rebuild_tables(out)
     finally:
         os.umask(old)
     for p in [*(out / "tables").glob("*.parquet"), out / "finsam.duckdb"]:
@@ -495,7 +498,7 @@ def test_13_images_and_other_types_in_a_folder_are_named_in_the_summary(tmp_path
 def test_13_utf16_text_and_a_zero_page_pdf(tmp_path: Path):
     from hostile.make_hostile import build_pdf
 
-    from pipeline.process import process_file_isolated
+    from pipeline.runtime.batch import process_file_isolated
     from pipeline.config import Limits
 
     (tmp_path / "u16.txt").write_bytes(KALLELSE.encode("utf-16"))
@@ -556,7 +559,7 @@ def test_13_read_only_out_is_one_line(tmp_path: Path):
 def test_13_read_only_file_system_is_one_line(tmp_path: Path, monkeypatch):
     import errno
 
-    import pipeline.locking as locking
+    import pipeline.runtime.locking as locking
 
     def read_only(path):
         raise OSError(errno.EROFS, "Read-only file system", str(path))

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from pipeline.cli import app
 from pipeline.config import Limits
-from pipeline.process import process_batch, process_file_isolated
+from pipeline.runtime.batch import process_batch, process_file_isolated
 from hostile.make_hostile import make_corpus, text_pdf
 
 # Tighter than the defaults so a regression shows as a failure, not a long wait.

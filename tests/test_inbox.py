@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import pickle
 import threading
 import time
 from datetime import datetime, timezone
@@ -13,12 +12,11 @@ import pytest
 
 from models import ProcessingError
 from pipeline import PIPELINE_VERSION
-from pipeline.inbox import (
-    FileFailed, FileResult, Folders, StabilityTracker, archive_file, content_key, group_by_content, move_unique,
-    place_results, quarantine_file, reason_path, scan_inbox, settled_files,
-)
-from pipeline.read import sha256_file
-from pipeline.watch import InboxWatcher
+from pipeline.runtime.arrivals import StabilityTracker, scan_inbox, settled_files
+from pipeline.runtime.file_results import FileResult, group_by_content
+from pipeline.runtime.folders import Folders
+from pipeline.runtime.placement import archive_file, move_unique, place_results, quarantine_file, reason_path
+from pipeline.runtime.watch import InboxWatcher
 
 from conftest import wait_until
 
@@ -125,22 +123,13 @@ def test_settled_files_leaves_a_growing_file(tmp_path):
         t.join()
 
 
-def test_group_by_content_and_key_ignore_the_name(tmp_path):
+def test_group_by_content_ignores_the_name(tmp_path):
     a, b, c = tmp_path / "a.pdf", tmp_path / "kopia av a.pdf", tmp_path / "c.pdf"
     a.write_bytes(b"same")
     b.write_bytes(b"same")
     c.write_bytes(b"other")
     groups = group_by_content([a, b, c])
     assert sorted(len(g) for g in groups.values()) == [1, 2]
-    assert content_key(a) == content_key(b) == f"finsam-{sha256_file(a)}-{PIPELINE_VERSION}"
-    assert content_key(a) != content_key(c)
-
-
-def test_file_failed_survives_pickling(tmp_path):
-    exc = FileFailed.of(_err(tmp_path / "x.pdf", "crash", "reader process died (SIGKILL)"))
-    back = pickle.loads(pickle.dumps(exc))  # crosses to and from Dask workers
-    assert back.error.kind == "crash" and back.transient
-    assert not FileFailed.of(_err(tmp_path / "x.pdf", "unreadable")).transient
 
 
 def _run_watcher(inbox: Path, batches: list, **kw) -> tuple[InboxWatcher, threading.Thread]:
@@ -247,7 +236,7 @@ def test_a_cross_device_copy_left_behind_is_recognised_by_content_and_other_byte
 
 
 def test_the_reason_is_written_before_the_file_leaves_the_inbox(tmp_path, monkeypatch):
-    import pipeline.inbox as inbox_mod
+    import pipeline.runtime.placement as placement
 
     f = tmp_path / "in" / "trasig.pdf"
     f.parent.mkdir()
@@ -257,7 +246,7 @@ def test_the_reason_is_written_before_the_file_leaves_the_inbox(tmp_path, monkey
     def crash(*a, **k):
         raise OSError("disk went away")
 
-    monkeypatch.setattr(inbox_mod, "write_atomic", crash)
+    monkeypatch.setattr(placement, "write_atomic", crash)
     with pytest.raises(OSError):
         quarantine_file(f, quarantine, _err(f))
     assert f.exists()  # still in the inbox: it is tried again
@@ -274,7 +263,7 @@ def _folders(tmp_path) -> Folders:
 
 
 def _fake_process(calls: list, fail: set[str] = frozenset()):
-    from pipeline.inbox import ProcessedBatch
+    from pipeline.runtime.file_results import ProcessedBatch
 
     def process(paths):
         calls.append([p.name for p in paths])
@@ -286,8 +275,8 @@ def _fake_process(calls: list, fail: set[str] = frozenset()):
 
 
 def test_cycle_takes_the_lock_and_only_files_still_in_the_inbox(tmp_path):
-    from pipeline.inbox import run_ingest_cycle
-    from pipeline.locking import holds_lock
+    from pipeline.runtime.inbox import run_ingest_cycle
+    from pipeline.runtime.locking import holds_lock
 
     f = _folders(tmp_path)
     a, b, c = (f.inbox / n for n in ("a.txt", "b.txt", "c.pdf"))
@@ -312,7 +301,7 @@ def test_cycle_takes_the_lock_and_only_files_still_in_the_inbox(tmp_path):
 def test_cycle_skips_after_lock_timeout_and_leaves_the_files(tmp_path):
     from test_lock import _holder
 
-    from pipeline.inbox import run_ingest_cycle
+    from pipeline.runtime.inbox import run_ingest_cycle
 
     f = _folders(tmp_path)
     (f.inbox / "a.txt").write_text("a")
@@ -328,7 +317,7 @@ def test_cycle_skips_after_lock_timeout_and_leaves_the_files(tmp_path):
 
 
 def test_tables_an_interrupted_cycle_left_are_rebuilt_by_the_next_even_with_an_empty_inbox(tmp_path):
-    from pipeline.inbox import run_ingest_cycle
+    from pipeline.runtime.inbox import run_ingest_cycle
 
     f = _folders(tmp_path)
     (f.inbox / "a.txt").write_text("a")

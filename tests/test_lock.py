@@ -1,4 +1,4 @@
-"""The run lock (pipeline/locking.py): one run per output folder, nothing processed twice,
+"""The run lock (pipeline/runtime/locking.py): one run per output folder, nothing processed twice,
 tables intact, no stale lock after a killed run, and two ingest cycles at once placing each
 inbox file exactly once."""
 
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.locking import LockBusy, folder_lock, holder_of, holds_lock, sweep_stale_temps
+from pipeline.runtime.locking import LockBusy, folder_lock, holder_of, holds_lock, sweep_stale_temps
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
@@ -24,7 +24,7 @@ def _holder(folder: Path) -> subprocess.Popen:
     """A separate process that takes the lock, says so, and sleeps."""
     code = textwrap.dedent(f"""
         import time, sys
-        from pipeline.locking import folder_lock
+        from pipeline.runtime.locking import folder_lock
         with folder_lock({str(folder)!r}):
             print("held", flush=True)
             time.sleep(120)
@@ -82,7 +82,7 @@ def test_sweep_removes_only_temp_files(tmp_path: Path):
 RUN = textwrap.dedent("""
     import json, sys
     from pathlib import Path
-    from pipeline.process import process_batch
+    from pipeline.runtime.batch import process_batch
     from pipeline.tables import rebuild_tables
     if __name__ == "__main__":
         res = process_batch([Path(sys.argv[1])], Path(sys.argv[2]), jobs=1)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipeline.config import Limits
-from pipeline.process import process_batch
+from pipeline.runtime.batch import process_batch
 
 SAMPLES = Path(__file__).resolve().parent.parent / "corpus" / "samples"
 

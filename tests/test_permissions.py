@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.inbox import Folders, process_plain, run_ingest_cycle
-from pipeline.permissions import umask_for
+from pipeline.runtime.folders import Folders
+from pipeline.runtime.inbox import process_plain, run_ingest_cycle
+from pipeline.runtime.permissions import umask_for
 
 KALLELSE = "KALLELSE\nStyrelsens sammanträde 2024-03-14\n1. Mötets öppnande\n2. Budget\n"
 

@@ -22,9 +22,9 @@ from stdnum import luhn
 from stdnum.se import personnummer as stdnum_pnr
 
 from models.text import DocumentText, Line, Page, Word
-from pipeline.permissions import allowed_bits, umask_for, umask_not_wider_than
+from pipeline.runtime.permissions import allowed_bits, umask_for, umask_not_wider_than
 from pipeline.text.personnummer import find_personnummer, mask_document_text, mask_text
-from pipeline.process import process_batch, process_file
+from pipeline.runtime.batch import process_batch, process_file
 from pipeline.store import write_atomic
 from pipeline.tables import rebuild_tables
 

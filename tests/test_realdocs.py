@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, read_cached
-from pipeline.process import build_document
+from pipeline.runtime.batch import build_document
 from pipeline.store import document_path, write_model
 from pipeline.tables import rebuild_tables
 

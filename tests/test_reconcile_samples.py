@@ -19,7 +19,7 @@ import pytest
 
 from models import Flag
 from pipeline.config import Limits
-from pipeline.process import collect_inputs, process_batch
+from pipeline.runtime.batch import collect_inputs, process_batch
 from pipeline.reconcile import reconcile
 from pipeline.reconcile.registry import RULES
 from pipeline.store import iter_documents

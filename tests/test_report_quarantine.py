@@ -5,7 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from pipeline.inbox import Folders, process_plain, run_ingest_cycle
+from pipeline.runtime.folders import Folders
+from pipeline.runtime.inbox import process_plain, run_ingest_cycle
 from pipeline.report import run_reconciliation
 from pipeline.store import errors_dir, iter_errors
 

@@ -1,7 +1,7 @@
 """Extraction quality on the fictional sample corpus (corpus/samples), per record kind.
 
 Gold: tests/gold/samples/<file-stem>.json, written by scripts/make_samples.py together
-with the files. Every file is processed once through pipeline.process.process_file (the
+with the files. Every file is processed once through pipeline.runtime.batch.process_file (the
 scanned pages through OCR) and scored with one-to-one greedy matching, reusing the
 matchers of tests/test_meetings.py and tests/agreement_quality.py:
 - agenda items: meeting date, item number, title at least 85 % alike;
@@ -82,7 +82,7 @@ FLOORS = {
 
 @pytest.fixture(scope="module")
 def processed() -> dict[str, tuple[Records, dict]]:
-    from pipeline.process import process_file
+    from pipeline.runtime.batch import process_file
 
     out = {}
     for path in sorted(p for p in SAMPLES.iterdir() if p.is_file()):

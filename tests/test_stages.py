@@ -1,4 +1,4 @@
-"""The stages after a batch (pipeline.stages.after_batch): one order, one error handling,
+"""The stages after a batch (pipeline.runtime.after_batch.after_batch): one order, one error handling,
 called by `finsam process` and both flows; and no stage of finsam's own is ever "not
 installed" (a broken import fails loudly)."""
 
@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import pipeline.stages as stages
-from pipeline.stages import AfterBatch, TablesNotRebuilt, after_batch
+import pipeline.runtime.after_batch as stages
+from pipeline.runtime.after_batch import AfterBatch, TablesNotRebuilt, after_batch
 
 ROOT = Path(__file__).resolve().parent.parent
 OWN_PACKAGES = ("pipeline", "extractors", "flows", "models")
@@ -145,7 +145,7 @@ def test_the_cli_and_both_flows_call_the_same_after_batch():
     import flows.process
     import pipeline.cli
 
-    stage_fns = {"rebuild_tables", "run_reconciliation", "reconcile", "rebuild_tables_if_available",
+    stage_fns = {"rebuild_tables", "run_reconciliation", "reconcile",
                  "write_duckdb"}
     for module in (pipeline.cli, flows.nightly, flows.process):
         assert module.after_batch is stages.after_batch, module.__name__

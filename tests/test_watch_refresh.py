@@ -11,7 +11,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from pipeline.cli import app
-from pipeline.inbox import IngestReport, Placed
+from pipeline.runtime.placement import IngestReport, Placed
 
 SAMPLES = Path(__file__).resolve().parent.parent / "corpus" / "samples"
 SAMPLE = SAMPLES / "overenskommelse_vagen_vidare.txt"
@@ -19,9 +19,10 @@ SAMPLE = SAMPLES / "overenskommelse_vagen_vidare.txt"
 
 def test_watch_writes_the_report_after_a_cycle_that_placed_files(tmp_path, monkeypatch):
     import flows.ingest
-    import pipeline.serve
-    from pipeline.inbox import Folders, process_plain, run_ingest_cycle
-    from pipeline.watch import InboxWatcher
+    import pipeline.runtime.serve
+    from pipeline.runtime.folders import Folders
+    from pipeline.runtime.inbox import process_plain, run_ingest_cycle
+    from pipeline.runtime.watch import InboxWatcher
 
     @contextmanager
     def fake_api(**kw):
@@ -34,7 +35,7 @@ def test_watch_writes_the_report_after_a_cycle_that_placed_files(tmp_path, monke
     def run_once(self):
         self.on_batch([Path(p) for p in sorted(self.inbox.iterdir())])
 
-    monkeypatch.setattr(pipeline.serve, "prefect_api", fake_api)
+    monkeypatch.setattr(pipeline.runtime.serve, "prefect_api", fake_api)
     monkeypatch.setattr(flows.ingest, "ingest_inbox", ingest)
     monkeypatch.setattr(InboxWatcher, "run", run_once)
     inbox, out = tmp_path / "inbox", tmp_path / "out"
@@ -49,7 +50,7 @@ def test_watch_writes_the_report_after_a_cycle_that_placed_files(tmp_path, monke
 
 
 def test_no_refresh_when_a_cycle_placed_nothing(tmp_path):
-    from pipeline.stages import refresh_after_ingest
+    from pipeline.runtime.after_batch import refresh_after_ingest
 
     assert refresh_after_ingest(IngestReport(inbox="x"), tmp_path) is None
     skipped = IngestReport(inbox="x", skipped="busy", archived=[Placed(file_name="a", moved_to="b", status="ok")])

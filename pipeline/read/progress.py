@@ -1,7 +1,7 @@
 """Pages read so far, for progress display of long files (a 49-page scan takes minutes).
 
 The reader calls `start(total)` and `advance(n)`; whoever wants to show progress sets a hook
-(`set_hook`), e.g. the isolated worker in pipeline/process.py, which sends it to the parent.
+(`set_hook`), e.g. the isolated worker in pipeline/runtime/batch.py, which sends it to the parent.
 No hook: nothing happens. A failing hook never stops reading."""
 
 from __future__ import annotations

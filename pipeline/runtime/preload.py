@@ -4,7 +4,7 @@ import pdfplumber  # noqa: F401
 import pypdfium2  # noqa: F401
 
 import extractors
-import pipeline.process  # noqa: F401
+import pipeline.runtime.batch  # noqa: F401
 import pipeline.read.docx  # noqa: F401
 import pipeline.read.ocr  # noqa: F401
 import pipeline.read.pdf  # noqa: F401

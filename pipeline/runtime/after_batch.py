@@ -50,10 +50,6 @@ def rebuild_tables(out: Path) -> bool:
     return True
 
 
-# The name pipeline/inbox.py calls (the ingest cycle's own rebuild): no longer optional.
-rebuild_tables_if_available = rebuild_tables
-
-
 class AfterBatch(BaseModel):
     """What `after_batch` did."""
 
@@ -114,7 +110,7 @@ def refresh_after_ingest(report, out: Path) -> Reconciliation | None:
     folder's run lock. None when the cycle placed nothing (or was skipped)."""
     if getattr(report, "skipped", None) or not (report.archived or report.quarantined):
         return None
-    from pipeline.locking import folder_lock  # noqa: PLC0415
+    from pipeline.runtime.locking import folder_lock  # noqa: PLC0415
 
     with folder_lock(Path(out)):
         return after_batch(out).reconciliation

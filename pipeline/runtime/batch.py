@@ -30,7 +30,7 @@ from pipeline.config import Limits
 from pipeline.names import display_name, display_path
 from pipeline.text.personnummer import mask_document_text
 from pipeline.read import SUPPORTED_SUFFIXES, read_document, sha256_file
-from pipeline.locking import folder_lock, sweep_stale_temps
+from pipeline.runtime.locking import folder_lock, sweep_stale_temps
 from pipeline.names import file_kind
 from pipeline.store import (
     archived_path_of, clear_errors, document_path, documents_dir, error_path, errors_dir, existing_version, write_model,
@@ -157,7 +157,7 @@ def _context() -> mp.context.BaseContext:
             ctx = mp.get_context("forkserver")
             # Imported once in the forkserver, so each child starts with spaCy, pdfplumber
             # and every extractor already loaded.
-            ctx.set_forkserver_preload(["pipeline.preload"])
+            ctx.set_forkserver_preload(["pipeline.runtime.preload"])
         except ValueError:
             ctx = mp.get_context("spawn")
         _ctx = ctx
@@ -356,7 +356,7 @@ def process_batch(
 
     on_done(outcome) after each file; on_page(path, done, total) as a file's pages are read.
 
-    Holds the output folder's run lock (pipeline.locking) throughout: a second run on the
+    Holds the output folder's run lock (pipeline.runtime.locking) throughout: a second run on the
     same folder waits, then finds the files done and skips them, so nothing is processed
     twice. Temp files a killed run left in documents/ and errors/ are swept first.
     """

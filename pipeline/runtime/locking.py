@@ -30,8 +30,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from pipeline.errors import FinsamError
-
-LOCK_NAME = ".finsam.lock"
+from pipeline.store import OutputLayout
 
 _held: dict[str, tuple[int, int]] = {}  # resolved lock path -> (fd, depth), this process
 _guard = threading.RLock()
@@ -42,7 +41,7 @@ class LockBusy(FinsamError):
 
 
 def lock_path(folder: Path) -> Path:
-    return Path(folder) / LOCK_NAME
+    return OutputLayout(folder).run_lock
 
 
 def holder_of(folder: Path) -> dict | None:

@@ -8,7 +8,7 @@
 - Ctrl-C (or stop()) ends the loop cleanly after the current batch.
 
 The watcher holds no lock itself: `on_batch` runs one ingest cycle (the ingest_inbox flow,
-i.e. pipeline.inbox.run_ingest_cycle), which takes the output folder's run lock and works
+i.e. pipeline.runtime.inbox.run_ingest_cycle), which takes the output folder's run lock and works
 only on the handed files still in the inbox, so two watchers (or a watcher and
 `finsam run ingest`) on the same folders never process or place a file twice. In
 `finsam serve` the cycle runs in a flow-run process of its own, which is why the lock
@@ -26,7 +26,7 @@ from pathlib import Path
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
-from pipeline.inbox import StabilityTracker, handover, is_candidate, scan_inbox
+from pipeline.runtime.arrivals import StabilityTracker, handover, is_candidate, scan_inbox
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +82,7 @@ class InboxWatcher:
         self.batches += 1
         log.info("inbox %s: %d settled files -> run", self.inbox, len(ready))
         try:
-            # Names that cannot be shown as they are go out as tokens (pipeline.inbox.handover):
+            # Names that cannot be shown as they are go out as tokens (pipeline.runtime.arrivals.handover):
             # the callback sends them to the Prefect API as flow-run parameters.
             self.on_batch(sorted(handover(p) for p in ready))
         except Exception:  # noqa: BLE001 - keep watching; the files stay and are retried
