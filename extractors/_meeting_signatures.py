@@ -233,5 +233,3 @@ def elected_justerare(text: str) -> list[NameSpan]:
         ):
             add(NameSpan(names[0].text, names[0].start + m.end(), names[0].end + m.end()))
     return out
-
-

@@ -319,5 +319,3 @@ def signatories_of_column(column: list[Cell]) -> list[tuple[Cell | None, str | N
         if at_line or over_named:
             found.append((k, None, None, cell, last_date))
     return [(n, t, o, d) for _, n, t, o, d in sorted(found, key=lambda f: f[0])]
-
-
