@@ -26,10 +26,10 @@ from pipeline.segment.metadata import (
     find_meeting_date,
     _organ_label,
     _title_of,
-    _validity,
     body_named,
     enrich_agreement_segment,
     find_organisation,
+    find_validity,
     head_body,
 )
 from pipeline.sv.fuzzy import normalize_for_match
@@ -170,9 +170,9 @@ def segment_document(doc: DocumentText) -> list[Segment]:
         else:
             cls = classify_lines(part)
             doc_type, conf, title_line, evidence = cls.doc_type, cls.confidence, cls.title_line, cls.evidence
-            if doc_type in (DocType.UPPDRAGSAVTAL, DocType.OVERENSKOMMELSE, DocType.VERKSAMHETSPLAN):
+            if doc_type in _AGREEMENT_DOCS:
                 title = _title_of(part, title_line)
-                valid_from, valid_to, open_ended, w = _validity(part, title)
+                valid_from, valid_to, open_ended, w = find_validity([ln.text for ln in part], title)
                 warnings += w
             head_dates = [ln for ln in part[:15] if _DATE_ONLY_RE.match(ln.text) or re.match(r"^datum\b", ln.norm)]
             document_date = _first_date(head_dates)

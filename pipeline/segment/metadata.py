@@ -9,7 +9,7 @@ import re
 from datetime import date
 
 from models import DocType, Segment
-from pipeline.sv.dates import find_dates, parse_validity
+from pipeline.sv.dates import Validity, find_dates, parse_validity
 from pipeline.sv.fuzzy import normalize_for_match
 from pipeline.sv.gazetteer import find_organisations, resolve_organisation
 from pipeline.segment.classify import fold
@@ -209,24 +209,62 @@ def find_meeting_date(lines: list[FlatLine]) -> tuple[date | None, list[str]]:
     return None, ["meeting date not found"]
 
 
-def _validity(lines: list[FlatLine], title: str | None) -> tuple[date | None, date | None, bool, list[str]]:
+# Words that introduce a validity statement: on folded text (the first pass), and as printed
+# (the second pass, which also knows "avtalstid" and "avtalsperiod").
+_VALIDITY_WORDS = re.compile(r"gall|giltig|varaktighet|period|tills? ?vidare")
+_VALIDITY_CUE = re.compile(r"gäller|galler|giltig|avtalstid|avtalsperiod|varaktighet|period", re.I)
+
+
+def _dated_validity(texts: list[str]) -> Validity | None:
+    """A validity with real dates on a line that names validity (and the line after it),
+    a complete one (start and end, or open-ended) before the first partial one."""
     best = None
-    for k, line in enumerate(lines):
-        if not re.search(r"gall|giltig|varaktighet|period|tills? ?vidare", line.norm):
+    for k, text in enumerate(texts):
+        if not _VALIDITY_WORDS.search(normalize_for_match(text)):
             continue
-        v = parse_validity(line.text + " " + (lines[k + 1].text if k + 1 < len(lines) else ""))
+        v = parse_validity(text + " " + (texts[k + 1] if k + 1 < len(texts) else ""))
         if v is None or not find_dates(v.raw):
             continue  # "under 2020 har ...": a year in running text is not a validity
         if v.valid_from and (v.valid_to or v.open_ended):
-            return v.valid_from, v.valid_to, v.open_ended, []
+            return v
         best = best or v
-    if best is not None:
-        return best.valid_from, best.valid_to, best.open_ended, []
-    if title:
+    return best
+
+
+def _stated_validity(texts: list[str]) -> Validity | None:
+    """A validity sentence that is more than a bare year ("Överenskommelsen gäller fr.o.m.
+    2023-01-01 och tillsvidare"), else "år 2023" in the first lines ("Verksamheten Enter år 2023")."""
+    for i, t in enumerate(texts):
+        if _VALIDITY_CUE.search(t):
+            validity = parse_validity(" ".join(texts[i:i + 2]))
+            if validity and validity.valid_to is None and not validity.open_ended and "år" in validity.raw:
+                validity = None
+            if validity:
+                return validity
+    for t in texts[:6]:
+        validity = parse_validity(t)
+        if validity and validity.raw.lower().startswith(("år", "ar")):
+            return validity
+    return None
+
+
+def find_validity(texts: list[str], title: str | None) -> tuple[date | None, date | None, bool, list[str]]:
+    """(valid_from, valid_to, open_ended, warnings) an agreement or plan states, strongest first:
+    a dated validity on a line that names it, else the year in the title (with a warning);
+    while that leaves no start and no open end, a validity sentence or "år 2023" replaces it."""
+    v = _dated_validity(texts)
+    warnings: list[str] = []
+    if v is None and title:
         v = parse_validity(title)
         if v is not None and (v.valid_from or v.valid_to):
-            return v.valid_from, v.valid_to, v.open_ended, ["validity inferred from the year in the title"]
-    return None, None, False, []
+            warnings.append("validity inferred from the year in the title")
+        else:
+            v = None
+    if v is None or not (v.valid_from or v.open_ended):
+        v = _stated_validity(texts) or v
+    if v is None:
+        return None, None, False, warnings
+    return v.valid_from, v.valid_to, v.open_ended, warnings
 
 
 def _budget_years(lines: list[FlatLine]) -> tuple[date | None, date | None]:
@@ -271,7 +309,6 @@ def _file_organisation(lines: list[FlatLine]) -> str | None:
 
 # --- agreements: validity, decision date, diarienummer, activity ------------------------
 
-_VALIDITY_CUE = re.compile(r"gäller|galler|giltig|avtalstid|avtalsperiod|varaktighet|period", re.I)
 _DECISION = re.compile(r"beslut(?:sdatum|datum|at|ad)?\b\s*:?\s*(?:den\s+)?", re.I)
 _DIARIENUMMER = re.compile(
     r"(?:diarienummer|diarienr|dnr|dnr\.|vår\s+beteckning|ärendenummer)\s*:?\s*"
@@ -287,34 +324,11 @@ _ACTIVITY = re.compile(
 
 
 def enrich_agreement_segment(segment: Segment, texts: list[str]) -> None:
-    """Fill the agreement fields of `segment` that its text states and that are still empty.
-
-    Validity comes from a sentence that says what is valid ("Överenskommelsen gäller
-    fr.o.m. 2023-01-01 och tillsvidare", "gäller från och med 2024-01-01 till 2024-12-31"),
-    else from the title ("Verksamheten Enter år 2023"); then the decision date,
-    diarienummer, document date and the activity the agreement concerns.
+    """Fill the agreement fields of `segment` that its text states and that are still empty:
+    the decision date, diarienummer, document date and the activity the agreement concerns.
+    (Validity is the segmenter's, `find_validity`.)
     """
     warnings: list[str] = []
-
-    if segment.valid_from is None and not segment.valid_open_ended:
-        validity = None
-        for i, t in enumerate(texts):
-            if _VALIDITY_CUE.search(t):
-                window = " ".join(texts[i:i + 2])
-                validity = parse_validity(window)
-                if validity and validity.valid_to is None and not validity.open_ended and "år" in validity.raw:
-                    validity = None
-                if validity:
-                    break
-        if validity is None:
-            for t in texts[:6]:
-                validity = parse_validity(t)
-                if validity and validity.raw.lower().startswith(("år", "ar")):
-                    break
-                validity = None
-        if validity:
-            segment.valid_from, segment.valid_to = validity.valid_from, validity.valid_to
-            segment.valid_open_ended = validity.open_ended
 
     if segment.decision_date is None:
         for t in texts:
