@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from pipeline.sv.chars import MINUS, MINUS_SIGNS
 from pipeline.text.rows import Row, Token
+from pipeline.config import EXTRACTION
 
 YEAR_TOKEN = re.compile(r"^(?:19|20)\d\d$")
 NUMERIC_TOKEN = re.compile(rf"^{MINUS}?\d+$")
@@ -69,7 +70,7 @@ def header_columns(row: Row) -> list[Column] | None:
     if run is None:
         return None
     start, years = run
-    if start > 6:
+    if start > EXTRACTION.header_max_label_words:
         return None
     return [Column(int(t.text), t.bbox.x1 if t.bbox else None) for t in years]
 
@@ -165,16 +166,16 @@ def _figure_zone(columns: list[Column] | None) -> float | None:
     if not columns or len(columns) < 2 or any(c.right is None for c in columns):
         return None
     spacing = min(b.right - a.right for a, b in zip(columns, columns[1:]))
-    return columns[0].right - 0.95 * spacing
+    return columns[0].right - EXTRACTION.figure_zone_share * spacing
 
 
 def group_by_geometry(cells: list[Token], columns: list[Column]) -> dict[int, list[Token]] | None:
     if any(t.bbox is None for t in cells) or any(c.right is None for c in columns):
         return None
     out: dict[int, list[Token]] = {}
-    spacing = min((b.right - a.right for a, b in zip(columns, columns[1:])), default=60.0)
+    spacing = min((b.right - a.right for a, b in zip(columns, columns[1:])), default=EXTRACTION.default_column_spacing)
     for tok in cells:
-        candidates = [j for j, c in enumerate(columns) if c.right >= tok.bbox.x1 - 0.15 * spacing]
+        candidates = [j for j, c in enumerate(columns) if c.right >= tok.bbox.x1 - EXTRACTION.column_tolerance_share * spacing]
         pool = candidates or list(range(len(columns)))
         j = min(pool, key=lambda k: abs(columns[k].right - tok.bbox.x1))
         out.setdefault(j, []).append(tok)
@@ -206,7 +207,7 @@ def group_by_spacing(cells: list[Token], n_columns: int) -> list[list[Token]]:
             return
         if i == n:
             lengths = [len(re.sub(r"\D", "", "".join(t.text for t in g))) for g in groups]
-            implausible = sum(1 for n_digits in lengths if n_digits > 6)
+            implausible = sum(1 for n_digits in lengths if n_digits > EXTRACTION.max_figure_digits)
             score = (implausible, max(lengths) - min(lengths) if lengths else 0, -len(groups))
             if best is None or score < best[0]:
                 best = (score, [list(g) for g in groups])
@@ -221,7 +222,7 @@ def group_by_spacing(cells: list[Token], n_columns: int) -> list[list[Token]]:
             walk(i + 1, groups)
             groups.pop()
 
-    if n > 12:  # not a budget row; avoid a combinatorial walk
+    if n > EXTRACTION.max_spacing_cells:  # not a budget row; avoid a combinatorial walk
         return [[t] for t in cells][:n_columns]
     walk(0, [])
     return best[1] if best else [[t] for t in cells][:n_columns]

@@ -37,6 +37,7 @@ from models import BudgetLine, DocumentText, Segment
 from pipeline.sv.chars import MINUS
 from pipeline.sv.numbers import parse_swedish_number
 from pipeline.text.rows import Token, row_provenance, segment_rows
+from pipeline.config import EXTRACTION
 
 if TYPE_CHECKING:
     from extractors.run import ExtractionContext
@@ -139,10 +140,10 @@ def parse_budget_tables(doc: DocumentText, segment: Segment) -> list[BudgetLine]
                 if not cells or not label:  # a table continues on the next page only with rows
                     break
             if not cells or not label or not re.search(r"[A-Za-zÅÄÖåäö]", label):
-                if _TABLE_STOP.match(row.text) or len(row.text.split()) >= 7:
+                if _TABLE_STOP.match(row.text) or len(row.text.split()) >= EXTRACTION.table_stop_words:
                     break
                 idle += 1
-                if idle >= 4:
+                if idle >= EXTRACTION.table_idle_rows:
                     break
                 if label and not cells and re.search(r"[A-Za-zÅÄÖåäö]", label):
                     section = label.rstrip(":").strip()

@@ -34,6 +34,7 @@ from pipeline.segment.metadata import (
 )
 from pipeline.sv.fuzzy import normalize_for_match
 from pipeline.text.textview import page_provenance
+from pipeline.config import EXTRACTION
 
 # Agreements and plans state validity, decision date, diarienummer and activity.
 _AGREEMENT_DOCS = {DocType.UPPDRAGSAVTAL, DocType.OVERENSKOMMELSE, DocType.VERKSAMHETSPLAN}
@@ -43,7 +44,7 @@ __all__ = ["FlatLine", "classify_lines", "find_cuts", "flatten", "segment_docume
 
 def _is_masthead_only(part: list[FlatLine]) -> bool:
     """A few short lines without a sentence: a page title or masthead above a document."""
-    return len(part) <= _MASTHEAD_LINES and not any(ln.text.rstrip().endswith(".") for ln in part)
+    return len(part) <= EXTRACTION.masthead_lines and not any(ln.text.rstrip().endswith(".") for ln in part)
 
 
 def merge_cuts(lines: list[FlatLine], cuts: list[_Cut]) -> list[_Cut]:
@@ -116,7 +117,6 @@ def _continues(lines: list[FlatLine], prev: _Cut, cut: _Cut) -> bool:
     return _masthead(here) in ("", _masthead(lines[prev.start].text))
 
 
-_MASTHEAD_LINES = 6
 _MEETING_DATE_BOX_RE = re.compile(r"^sammantrades ?datum\b")
 _MEETING_DOCS = {DocType.FOREDRAGNINGSLISTA, DocType.PROTOKOLL}
 

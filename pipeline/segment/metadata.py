@@ -14,6 +14,7 @@ from pipeline.sv.fuzzy import normalize_for_match
 from pipeline.sv.gazetteer import find_organisations, resolve_organisation
 from pipeline.segment.classify import fold
 from pipeline.segment.boundaries import FlatLine, _DATE_ONLY_RE, _short
+from pipeline.config import EXTRACTION
 
 # --- metadata -------------------------------------------------------------------------
 
@@ -84,8 +85,6 @@ def find_organisation(lines: list[FlatLine]) -> str | None:
     return _head_organisation(lines)
 
 
-# Where the issuer stands: the masthead and title, the first few hundred characters.
-_HEAD_ORG_CHARS = 300
 # A body the gazetteer may not know, named as one: "Västra Mälardalens Myndighetsförbund",
 # "Södertörns brandförsvarsförbund", "Nerikes Brandkår", "Kommunförbundet Norrbotten".
 _GENERIC_BODY_RE = re.compile(
@@ -100,7 +99,7 @@ def _head_organisation(lines: list[FlatLine]) -> str | None:
     """An organisation named in the head: one the gazetteer knows ("RONNEBY KOMMUN",
     "Region Jönköpings län"), else a förbund named as one, as printed. A name in an
     enumeration ("mellan Ale kommun, Härryda kommun och ...") is a party, not the issuer."""
-    head = " ".join(ln.text for ln in lines[:6])[:_HEAD_ORG_CHARS]
+    head = " ".join(ln.text for ln in lines[:6])[:EXTRACTION.head_org_chars]  # the masthead and title
     # A bare place name ("Anna Berg" -> Bergs kommun) is no mention: the type must be printed.
     known = [(m.start, m.match.canonical_name) for m in find_organisations(head)
              if m.match.known and not _in_enumeration(head, m.start, m.end) and _TYPE_WORD_RE.search(m.written)]
@@ -140,11 +139,11 @@ _HEAD_BODY_RE = re.compile(
 def head_body(lines: list[FlatLine]) -> str | None:
     """The body whose meeting this is, as named in the head ("Kommunstyrelsens
     arbetsutskott", "Miljö- och bygglovsnämnden", "Nämnden för funktionshindrade")."""
-    text = " ".join(ln.text for ln in lines[:60])[:_ORGAN_CHARS]
+    text = " ".join(ln.text for ln in lines[:60])[:EXTRACTION.organ_chars]
     organ = re.search(r"\bOrgan\s*:?\s+", text)  # the anslag box names it: "Organ Kommunstyrelsens arbetsutskott"
     m = _HEAD_BODY_RE.match(text, organ.end()) if organ else None
     if m is None:
-        m = _HEAD_BODY_RE.search(text[:_HEAD_BODY_CHARS])
+        m = _HEAD_BODY_RE.search(text[:EXTRACTION.head_body_chars])
     if m is None:
         return None
     words = m.group(0).strip(" ,").split()
@@ -153,8 +152,6 @@ def head_body(lines: list[FlatLine]) -> str | None:
     return " ".join(words)
 
 
-_ORGAN_CHARS = 4000
-_HEAD_BODY_CHARS = 600
 _MONTHS = {"januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober",
            "november", "december"}
 
@@ -179,8 +176,6 @@ _OTHER_DATE_RE = re.compile(
     r"(?:justera\w*|justering\w*|anslag\w*|overklag\w*|nedtag\w*|uppsatt\w*|upprattad\w*|"
     r"skrivelse|utlatande|senast|till och med|t ?o ?m)\W*(?:\w+\W+){0,3}$"
 )
-_AFTER_LABEL = 90  # characters after a label in which its date stands
-_HEAD_CHARS = 2500
 
 
 def find_meeting_date(lines: list[FlatLine]) -> tuple[date | None, list[str]]:
@@ -191,7 +186,7 @@ def find_meeting_date(lines: list[FlatLine]) -> tuple[date | None, list[str]]:
     ("2015-04-16 Datum:", the two columns of a table serialised); else the first date of
     the head that is not a justering, anslag or appeal date, with a warning.
     """
-    head = " ".join(ln.text for ln in lines[:40])[:_HEAD_CHARS]
+    head = " ".join(ln.text for ln in lines[:40])[:EXTRACTION.meeting_head_chars]
     folded = fold(head)
     dates = find_dates(head)
     if not dates:
@@ -199,7 +194,7 @@ def find_meeting_date(lines: list[FlatLine]) -> tuple[date | None, list[str]]:
     for label in _MEETING_DATE_LABELS:
         for m in label.finditer(folded):
             for d, start, end in dates:
-                if m.end() <= start <= m.end() + _AFTER_LABEL and not _OTHER_DATE_RE.search(folded[m.end() : start]):
+                if m.end() <= start <= m.end() + EXTRACTION.meeting_date_after_label and not _OTHER_DATE_RE.search(folded[m.end() : start]):
                     return d, []
                 if 0 <= m.start() - end <= 3:
                     return d, []

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from models import BBox, DocumentText, Page, Provenance, Segment
 from pipeline.text.textview import segment_lines
+from pipeline.config import EXTRACTION
 
 
 @dataclass
@@ -39,20 +40,20 @@ def scan_tilt(lines) -> float:
     slopes = []
     for line in lines:
         ws = [w for w in line.words if w.bbox is not None]
-        if len(ws) < 3:
+        if len(ws) < EXTRACTION.tilt_min_words:
             continue
         xs = [(w.bbox.x0 + w.bbox.x1) / 2 for w in ws]
         ys = [(w.bbox.top + w.bbox.bottom) / 2 for w in ws]
         mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
         sxx = sum((x - mx) ** 2 for x in xs)
-        if sxx < 100**2:  # too short a line to tell
+        if sxx < EXTRACTION.tilt_min_span**2:  # too short a line to tell
             continue
         slopes.append(sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sxx)
-    if len(slopes) < 3:
+    if len(slopes) < EXTRACTION.tilt_min_lines:
         return 0.0
     slopes.sort()
     slope = slopes[len(slopes) // 2]
-    return slope if abs(slope) < 0.05 else 0.0  # beyond ~3 degrees it is not a tilt but a misread
+    return slope if abs(slope) < EXTRACTION.tilt_max_slope else 0.0
 
 
 def rows_of_page(page: Page, refs: list) -> list[Row]:
@@ -68,7 +69,7 @@ def rows_of_page(page: Page, refs: list) -> list[Row]:
                 return (w.bbox.top + w.bbox.bottom) / 2 - slope * (w.bbox.x0 + w.bbox.x1) / 2
 
             heights = sorted(w.bbox.bottom - w.bbox.top for w, _ in words)
-            tol = max(2.0, 0.55 * heights[len(heights) // 2])
+            tol = max(EXTRACTION.row_min_tolerance, EXTRACTION.row_tolerance * heights[len(heights) // 2])
             words.sort(key=lambda wi: level(wi[0]))
             rows: list[list[tuple]] = []
             for w, i in words:
