@@ -193,4 +193,3 @@ def proposal_of(body: list[LineRef]) -> tuple[str | None, list[LineRef]]:
         text = join_lines(parts).strip()
         return (text or None), used
     return None, []
-

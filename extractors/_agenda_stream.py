@@ -254,4 +254,3 @@ def stream_items(stream: TextStream, minutes: bool) -> list[StreamItem]:
             continue
         items.append(StreamItem(m.number, m.label, title, (m.title_start, t_end), body, (body_start, end), warnings))
     return items
-

@@ -386,7 +386,7 @@ def _with_signers(
     """Persons who sign as ordförande/sekreterare/justerare, or are elected justerare, take
     part in that role: an ordinary member's role becomes ordförande; a sekreterare or
     justerare gets an entry of their own beside the one of the list."""
-    from extractors.signatories import elected_justerare, meeting_signatures
+    from extractors._meeting_signatures import elected_justerare, meeting_signatures
 
     signed = [(s.name, s.role, s.start, s.end) for s in meeting_signatures(text)]
     signed += [(n.text, "justerare", n.start, n.end) for n in elected_justerare(text)]

@@ -57,3 +57,53 @@ class ReconcileSettings(BaseModel):
 
 
 RECONCILE = ReconcileSettings()
+
+
+class ExtractionSettings(BaseModel):
+    """Tuning numbers of cleanup, page rows, segmentation and budget tables.
+
+    Each changes what is extracted; the defaults are the ones the gold sets were scored with.
+    """
+
+    # --- cleanup (pipeline/text/clean.py): running headers and footers
+    edge_lines: int = 3  # lines from the top and bottom of a page that may be running text
+    margin_share: float = 0.075  # top/bottom share of a page height counted as margin (A4: 63 pt)
+    running_pages_short: int = 2  # pages a header must repeat on in a file of up to three pages
+    running_pages: int = 3  # ... and in a longer file: twice may be chance, three times is layout
+    running_min_chars: int = 4  # shorter keys ("1", "sid") repeat by chance
+    running_similarity: float = 88.0  # rapidfuzz ratio at which two OCR'd headers are the same
+    ocr_dot_letters: int = 10  # E/T/P/S letters that make a line Tesseract's reading of a dotted line
+
+    # --- page rows (pipeline/text/rows.py): OCR words regrouped along the scan's tilt
+    tilt_min_words: int = 3  # words a line needs for its slope to count
+    tilt_min_span: float = 100.0  # points: x spread of a line's word centres (root of summed squares)
+    tilt_min_lines: int = 3  # lines with a slope before the page's tilt is trusted
+    tilt_max_slope: float = 0.05  # beyond ~3 degrees it is not a tilt but a misread
+    row_tolerance: float = 0.55  # share of the median word height within which words share a row
+    row_min_tolerance: float = 2.0  # points: the least tolerance, for tiny type
+
+    # --- segmentation (pipeline/segment/)
+    masthead_lines: int = 6  # a part this short without a sentence is a masthead, not a document
+    signoff_lines: int = 8  # names, titles and a footer under a kallelse's "Välkomna!"
+    title_head_lines: int = 4  # lines at the top of a part where its title stands
+    masthead_words: int = 5  # words of an organisation's name that may precede a title on its line
+    structure_chars: int = 20_000  # what the structure is read from: enough for a long head
+    min_structure_score: int = 4  # structure cues a part needs to be typed by its structure alone
+    head_org_chars: int = 300  # characters of the head where the issuing organisation is named
+    organ_chars: int = 4000  # characters searched for the organ (body) that met
+    head_body_chars: int = 600  # characters of the head where a body's name stands
+    meeting_date_after_label: int = 90  # characters after a label in which its date stands
+    meeting_head_chars: int = 2500  # characters of the head read for the meeting date
+
+    # --- budget tables (extractors/budget.py, extractors/_budget_columns.py)
+    header_max_label_words: int = 6  # words before the years that a header row may carry
+    figure_zone_share: float = 0.95  # a column's width left of the first year: where figures stand
+    column_tolerance_share: float = 0.15  # of the column spacing a figure may reach right of its year
+    default_column_spacing: float = 60.0  # points, when there is one column to measure by
+    max_figure_digits: int = 6  # a figure of more digits (in tkr) is a misgrouping
+    max_spacing_cells: int = 12  # more cells are no budget row; avoids a combinatorial walk
+    table_stop_words: int = 7  # a row of running text this long ends the table
+    table_idle_rows: int = 4  # rows without figures after which the table has ended
+
+
+EXTRACTION = ExtractionSettings()

@@ -64,11 +64,14 @@ def run_extractors(doc: DocumentText, segment: Segment) -> Records:
     """The segment's metadata as the segmenter works it out, then every extractor (as process does)."""
     from extractors.run import build_context, run_extractors as run_all
     from pipeline.segment import _AGREEMENT_DOCS
-    from pipeline.segment.metadata import enrich_agreement_segment
+    from pipeline.segment.metadata import enrich_agreement_segment, find_validity
     from pipeline.text.textview import segment_lines
 
     if segment.doc_type in _AGREEMENT_DOCS:
-        enrich_agreement_segment(segment, [r.text for r in segment_lines(doc, segment)])
+        texts = [r.text for r in segment_lines(doc, segment)]
+        if segment.valid_from is None and not segment.valid_open_ended:
+            segment.valid_from, segment.valid_to, segment.valid_open_ended, _ = find_validity(texts, segment.title)
+        enrich_agreement_segment(segment, texts)
     records, failures = run_all(build_context(doc, [segment]))
     assert not failures, failures
     return records

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from extractors.attendance import attendance_groups
 from extractors.run import extract_records
-from extractors.signatories import elected_justerare, meeting_signatures
+from extractors._meeting_signatures import elected_justerare, meeting_signatures
 from pipeline.sv.nlp import list_person_names
 from test_meetings import make_doc
 

@@ -26,14 +26,15 @@ from pipeline.segment.metadata import (
     find_meeting_date,
     _organ_label,
     _title_of,
-    _validity,
     body_named,
     enrich_agreement_segment,
     find_organisation,
+    find_validity,
     head_body,
 )
 from pipeline.sv.fuzzy import normalize_for_match
 from pipeline.text.textview import page_provenance
+from pipeline.config import EXTRACTION
 
 # Agreements and plans state validity, decision date, diarienummer and activity.
 _AGREEMENT_DOCS = {DocType.UPPDRAGSAVTAL, DocType.OVERENSKOMMELSE, DocType.VERKSAMHETSPLAN}
@@ -43,7 +44,7 @@ __all__ = ["FlatLine", "classify_lines", "find_cuts", "flatten", "segment_docume
 
 def _is_masthead_only(part: list[FlatLine]) -> bool:
     """A few short lines without a sentence: a page title or masthead above a document."""
-    return len(part) <= _MASTHEAD_LINES and not any(ln.text.rstrip().endswith(".") for ln in part)
+    return len(part) <= EXTRACTION.masthead_lines and not any(ln.text.rstrip().endswith(".") for ln in part)
 
 
 def merge_cuts(lines: list[FlatLine], cuts: list[_Cut]) -> list[_Cut]:
@@ -116,7 +117,6 @@ def _continues(lines: list[FlatLine], prev: _Cut, cut: _Cut) -> bool:
     return _masthead(here) in ("", _masthead(lines[prev.start].text))
 
 
-_MASTHEAD_LINES = 6
 _MEETING_DATE_BOX_RE = re.compile(r"^sammantrades ?datum\b")
 _MEETING_DOCS = {DocType.FOREDRAGNINGSLISTA, DocType.PROTOKOLL}
 
@@ -170,9 +170,9 @@ def segment_document(doc: DocumentText) -> list[Segment]:
         else:
             cls = classify_lines(part)
             doc_type, conf, title_line, evidence = cls.doc_type, cls.confidence, cls.title_line, cls.evidence
-            if doc_type in (DocType.UPPDRAGSAVTAL, DocType.OVERENSKOMMELSE, DocType.VERKSAMHETSPLAN):
+            if doc_type in _AGREEMENT_DOCS:
                 title = _title_of(part, title_line)
-                valid_from, valid_to, open_ended, w = _validity(part, title)
+                valid_from, valid_to, open_ended, w = find_validity([ln.text for ln in part], title)
                 warnings += w
             head_dates = [ln for ln in part[:15] if _DATE_ONLY_RE.match(ln.text) or re.match(r"^datum\b", ln.norm)]
             document_date = _first_date(head_dates)

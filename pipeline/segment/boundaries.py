@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 
 from models import DocumentText
 from pipeline.sv.fuzzy import normalize_for_match
+from pipeline.config import EXTRACTION
 
 @dataclass(frozen=True)
 class FlatLine:
@@ -129,7 +130,6 @@ def _title_names_budget(lines: list[FlatLine], start: int) -> bool:
     return any(re.search(r"\bbudget\b", ln.norm) for ln in head) and not _BUDGET_RE.match(head[0].norm)
 
 
-_SIGNOFF_LINES = 8  # names, titles and a footer under "Välkomna!"
 
 
 # --- the walk --------------------------------------------------------------------------
@@ -198,7 +198,7 @@ def find_cuts(lines: list[FlatLine]) -> list[_Cut]:
         elif closed:
             if cuts and cuts[-1].kind == "agenda" and _SIGNOFF_RE.match(line.norm) and lines[i - 1].page == line.page:
                 # "Välkomna!" and who signs the kallelse: still the kallelse, not a document.
-                current, closed, signoff_left = "signoff", False, _SIGNOFF_LINES
+                current, closed, signoff_left = "signoff", False, EXTRACTION.signoff_lines
             else:
                 cuts.append(_Cut(i, "free"))
                 current, closed = "free", False

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from models import DocType
 from pipeline.sv.fuzzy import normalize_for_match
 from pipeline.segment.boundaries import FlatLine, _NUMBERED_RE
+from pipeline.config import EXTRACTION
 
 
 @dataclass
@@ -66,8 +67,6 @@ _TITLE_WORDS: list[tuple[DocType, re.Pattern[str]]] = [
 # "Sida 2 (6)", "2(36)"), all-capitals words ("RONNEBY KOMMUN").
 _PAGE_NO_RE = re.compile(r"^(?:sida\s+)?\d{1,3}(?:\s*\(\s*\d{1,3}\s*\))?(?:\s*/\s*\d{1,3})?\s+")
 _LETTER_SPACED_RE = re.compile(r"\b(?:[A-ZÅÄÖ] ){3,}[A-ZÅÄÖ]\b")
-_HEAD_LINES = 4
-_MASTHEAD_WORDS = 5
 
 
 def _unspace_letters(text: str) -> str:
@@ -85,7 +84,7 @@ def _title_starts(text: str) -> list[str]:
         text = text[m.end():]
         starts.append(text)
     words = text.split()
-    for k in range(1, min(_MASTHEAD_WORDS, len(words) - 1) + 1):
+    for k in range(1, min(EXTRACTION.masthead_words, len(words) - 1) + 1):
         if not all(w.isupper() and any(c.isalpha() for c in w) for w in words[:k]):
             break
         starts.append(" ".join(words[k:]))
@@ -137,7 +136,6 @@ _STRUCTURE: list[tuple[DocType, int, re.Pattern[str], str]] = [
     (DocType.VERKSAMHETSPLAN, 1, re.compile(r"\b(?:mal|malgrupp|uppfoljning|insatser|verksamhetsstruktur)\b"), "Mål/Insatser"),
     (DocType.VERKSAMHETSPLAN, 1, re.compile(r"\b(?:ekonomisk\s+sammanstallning|styrning(?:\s+och|,)\s+ledning|handlingsplan)\b"), "plan chapters"),
 ]
-_STRUCTURE_CHARS = 20000  # what the structure is read from: enough for a long head
 
 
 def fold(text: str) -> str:
@@ -148,7 +146,6 @@ def fold(text: str) -> str:
 _FOLD = str.maketrans("åäöéü", "aaoeu")
 _AGREEMENT_TITLE_RE = re.compile(r"^(?:\d{1,3} )?avtal(?: (?:avseende|om|for|mellan)\b.*)?$")
 _CAPS_WORD_RE = re.compile(r"\b[A-ZÅÄÖ]{6,}\b")
-_MIN_STRUCTURE = 4
 _ATTENDANCE_CUES = {"Beslutande", "Närvarande", "tjänstgörande ersättare"}  # below this, structure is too thin to name a type
 
 
@@ -176,19 +173,19 @@ _SELF_REF_TYPE = {
 def classify_lines(lines: list[FlatLine]) -> Classification:
     """The type of a stretch of text that no meeting title cut out."""
     # 1. A title decides: the first head line that names a type.
-    for line in lines[:_HEAD_LINES]:
+    for line in lines[:EXTRACTION.title_head_lines]:
         doc_type = title_type(line)
         if doc_type is not None:
             return Classification(doc_type, 0.9, line, [f"title: {line.text[:60]}"])
         if _AGREEMENT_TITLE_RE.match(line.norm):
             # "AVTAL", "Avtal avseende ...": an agreement; its parts tell which kind.
-            scores = _structure_scores(fold(" ".join(ln.text for ln in lines))[:_STRUCTURE_CHARS])
+            scores = _structure_scores(fold(" ".join(ln.text for ln in lines))[:EXTRACTION.structure_chars])
             commission = scores.get(DocType.UPPDRAGSAVTAL, (0, []))[0]
             collaboration = scores.get(DocType.OVERENSKOMMELSE, (0, []))[0]
             doc_type = DocType.UPPDRAGSAVTAL if commission >= collaboration else DocType.OVERENSKOMMELSE
             return Classification(doc_type, 0.8, line, [f"title: {line.text[:60]}",
                                                         f"structure: uppdrag {commission} vs samverkan {collaboration}"])
-    for line in lines[_HEAD_LINES:25]:
+    for line in lines[EXTRACTION.title_head_lines:25]:
         # Further down, only a line that is itself a title (the seeds' cover pages).
         if len(line.text) <= 120 and not _NUMBERED_RE.match(line.text):
             for doc_type, pattern in _TITLE_WORDS:
@@ -201,7 +198,7 @@ def classify_lines(lines: list[FlatLine]) -> Classification:
             if _TITLE_WORDS[-1][1].match(normalize_for_match(word)):
                 return Classification(DocType.OTHER, 0.8, line, [f"title in capitals: {word}"])
     # 2. Structure over the whole stretch.
-    scores = _structure_scores(fold(" ".join(ln.text for ln in lines))[:_STRUCTURE_CHARS])
+    scores = _structure_scores(fold(" ".join(ln.text for ln in lines))[:EXTRACTION.structure_chars])
     if scores:
         ranked = sorted(scores.items(), key=lambda kv: kv[1][0], reverse=True)
         best, (score, reasons) = ranked[0]
@@ -212,7 +209,7 @@ def classify_lines(lines: list[FlatLine]) -> Classification:
             # Minutes list the same items an agenda does; an attendance list is theirs alone.
             best, (score, reasons) = DocType.PROTOKOLL, scores[DocType.PROTOKOLL]
             runner_up = score - 1
-        if score >= _MIN_STRUCTURE and score > runner_up:
+        if score >= EXTRACTION.min_structure_score and score > runner_up:
             confidence = round(min(0.85, 0.5 + 0.05 * (score - runner_up)), 2)
             return Classification(best, confidence, None, [f"structure: {', '.join(reasons)} ({score} vs {runner_up})"])
     # 3. How the text refers to itself: "denna överenskommelse".

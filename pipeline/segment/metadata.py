@@ -9,11 +9,12 @@ import re
 from datetime import date
 
 from models import DocType, Segment
-from pipeline.sv.dates import find_dates, parse_validity
+from pipeline.sv.dates import Validity, find_dates, parse_validity
 from pipeline.sv.fuzzy import normalize_for_match
 from pipeline.sv.gazetteer import find_organisations, resolve_organisation
 from pipeline.segment.classify import fold
 from pipeline.segment.boundaries import FlatLine, _DATE_ONLY_RE, _short
+from pipeline.config import EXTRACTION
 
 # --- metadata -------------------------------------------------------------------------
 
@@ -84,8 +85,6 @@ def find_organisation(lines: list[FlatLine]) -> str | None:
     return _head_organisation(lines)
 
 
-# Where the issuer stands: the masthead and title, the first few hundred characters.
-_HEAD_ORG_CHARS = 300
 # A body the gazetteer may not know, named as one: "Västra Mälardalens Myndighetsförbund",
 # "Södertörns brandförsvarsförbund", "Nerikes Brandkår", "Kommunförbundet Norrbotten".
 _GENERIC_BODY_RE = re.compile(
@@ -100,7 +99,7 @@ def _head_organisation(lines: list[FlatLine]) -> str | None:
     """An organisation named in the head: one the gazetteer knows ("RONNEBY KOMMUN",
     "Region Jönköpings län"), else a förbund named as one, as printed. A name in an
     enumeration ("mellan Ale kommun, Härryda kommun och ...") is a party, not the issuer."""
-    head = " ".join(ln.text for ln in lines[:6])[:_HEAD_ORG_CHARS]
+    head = " ".join(ln.text for ln in lines[:6])[:EXTRACTION.head_org_chars]  # the masthead and title
     # A bare place name ("Anna Berg" -> Bergs kommun) is no mention: the type must be printed.
     known = [(m.start, m.match.canonical_name) for m in find_organisations(head)
              if m.match.known and not _in_enumeration(head, m.start, m.end) and _TYPE_WORD_RE.search(m.written)]
@@ -140,11 +139,11 @@ _HEAD_BODY_RE = re.compile(
 def head_body(lines: list[FlatLine]) -> str | None:
     """The body whose meeting this is, as named in the head ("Kommunstyrelsens
     arbetsutskott", "Miljö- och bygglovsnämnden", "Nämnden för funktionshindrade")."""
-    text = " ".join(ln.text for ln in lines[:60])[:_ORGAN_CHARS]
+    text = " ".join(ln.text for ln in lines[:60])[:EXTRACTION.organ_chars]
     organ = re.search(r"\bOrgan\s*:?\s+", text)  # the anslag box names it: "Organ Kommunstyrelsens arbetsutskott"
     m = _HEAD_BODY_RE.match(text, organ.end()) if organ else None
     if m is None:
-        m = _HEAD_BODY_RE.search(text[:_HEAD_BODY_CHARS])
+        m = _HEAD_BODY_RE.search(text[:EXTRACTION.head_body_chars])
     if m is None:
         return None
     words = m.group(0).strip(" ,").split()
@@ -153,8 +152,6 @@ def head_body(lines: list[FlatLine]) -> str | None:
     return " ".join(words)
 
 
-_ORGAN_CHARS = 4000
-_HEAD_BODY_CHARS = 600
 _MONTHS = {"januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober",
            "november", "december"}
 
@@ -179,8 +176,6 @@ _OTHER_DATE_RE = re.compile(
     r"(?:justera\w*|justering\w*|anslag\w*|overklag\w*|nedtag\w*|uppsatt\w*|upprattad\w*|"
     r"skrivelse|utlatande|senast|till och med|t ?o ?m)\W*(?:\w+\W+){0,3}$"
 )
-_AFTER_LABEL = 90  # characters after a label in which its date stands
-_HEAD_CHARS = 2500
 
 
 def find_meeting_date(lines: list[FlatLine]) -> tuple[date | None, list[str]]:
@@ -191,7 +186,7 @@ def find_meeting_date(lines: list[FlatLine]) -> tuple[date | None, list[str]]:
     ("2015-04-16 Datum:", the two columns of a table serialised); else the first date of
     the head that is not a justering, anslag or appeal date, with a warning.
     """
-    head = " ".join(ln.text for ln in lines[:40])[:_HEAD_CHARS]
+    head = " ".join(ln.text for ln in lines[:40])[:EXTRACTION.meeting_head_chars]
     folded = fold(head)
     dates = find_dates(head)
     if not dates:
@@ -199,7 +194,7 @@ def find_meeting_date(lines: list[FlatLine]) -> tuple[date | None, list[str]]:
     for label in _MEETING_DATE_LABELS:
         for m in label.finditer(folded):
             for d, start, end in dates:
-                if m.end() <= start <= m.end() + _AFTER_LABEL and not _OTHER_DATE_RE.search(folded[m.end() : start]):
+                if m.end() <= start <= m.end() + EXTRACTION.meeting_date_after_label and not _OTHER_DATE_RE.search(folded[m.end() : start]):
                     return d, []
                 if 0 <= m.start() - end <= 3:
                     return d, []
@@ -209,24 +204,62 @@ def find_meeting_date(lines: list[FlatLine]) -> tuple[date | None, list[str]]:
     return None, ["meeting date not found"]
 
 
-def _validity(lines: list[FlatLine], title: str | None) -> tuple[date | None, date | None, bool, list[str]]:
+# Words that introduce a validity statement: on folded text (the first pass), and as printed
+# (the second pass, which also knows "avtalstid" and "avtalsperiod").
+_VALIDITY_WORDS = re.compile(r"gall|giltig|varaktighet|period|tills? ?vidare")
+_VALIDITY_CUE = re.compile(r"gäller|galler|giltig|avtalstid|avtalsperiod|varaktighet|period", re.I)
+
+
+def _dated_validity(texts: list[str]) -> Validity | None:
+    """A validity with real dates on a line that names validity (and the line after it),
+    a complete one (start and end, or open-ended) before the first partial one."""
     best = None
-    for k, line in enumerate(lines):
-        if not re.search(r"gall|giltig|varaktighet|period|tills? ?vidare", line.norm):
+    for k, text in enumerate(texts):
+        if not _VALIDITY_WORDS.search(normalize_for_match(text)):
             continue
-        v = parse_validity(line.text + " " + (lines[k + 1].text if k + 1 < len(lines) else ""))
+        v = parse_validity(text + " " + (texts[k + 1] if k + 1 < len(texts) else ""))
         if v is None or not find_dates(v.raw):
             continue  # "under 2020 har ...": a year in running text is not a validity
         if v.valid_from and (v.valid_to or v.open_ended):
-            return v.valid_from, v.valid_to, v.open_ended, []
+            return v
         best = best or v
-    if best is not None:
-        return best.valid_from, best.valid_to, best.open_ended, []
-    if title:
+    return best
+
+
+def _stated_validity(texts: list[str]) -> Validity | None:
+    """A validity sentence that is more than a bare year ("Överenskommelsen gäller fr.o.m.
+    2023-01-01 och tillsvidare"), else "år 2023" in the first lines ("Verksamheten Enter år 2023")."""
+    for i, t in enumerate(texts):
+        if _VALIDITY_CUE.search(t):
+            validity = parse_validity(" ".join(texts[i:i + 2]))
+            if validity and validity.valid_to is None and not validity.open_ended and "år" in validity.raw:
+                validity = None
+            if validity:
+                return validity
+    for t in texts[:6]:
+        validity = parse_validity(t)
+        if validity and validity.raw.lower().startswith(("år", "ar")):
+            return validity
+    return None
+
+
+def find_validity(texts: list[str], title: str | None) -> tuple[date | None, date | None, bool, list[str]]:
+    """(valid_from, valid_to, open_ended, warnings) an agreement or plan states, strongest first:
+    a dated validity on a line that names it, else the year in the title (with a warning);
+    while that leaves no start and no open end, a validity sentence or "år 2023" replaces it."""
+    v = _dated_validity(texts)
+    warnings: list[str] = []
+    if v is None and title:
         v = parse_validity(title)
         if v is not None and (v.valid_from or v.valid_to):
-            return v.valid_from, v.valid_to, v.open_ended, ["validity inferred from the year in the title"]
-    return None, None, False, []
+            warnings.append("validity inferred from the year in the title")
+        else:
+            v = None
+    if v is None or not (v.valid_from or v.open_ended):
+        v = _stated_validity(texts) or v
+    if v is None:
+        return None, None, False, warnings
+    return v.valid_from, v.valid_to, v.open_ended, warnings
 
 
 def _budget_years(lines: list[FlatLine]) -> tuple[date | None, date | None]:
@@ -271,7 +304,6 @@ def _file_organisation(lines: list[FlatLine]) -> str | None:
 
 # --- agreements: validity, decision date, diarienummer, activity ------------------------
 
-_VALIDITY_CUE = re.compile(r"gäller|galler|giltig|avtalstid|avtalsperiod|varaktighet|period", re.I)
 _DECISION = re.compile(r"beslut(?:sdatum|datum|at|ad)?\b\s*:?\s*(?:den\s+)?", re.I)
 _DIARIENUMMER = re.compile(
     r"(?:diarienummer|diarienr|dnr|dnr\.|vår\s+beteckning|ärendenummer)\s*:?\s*"
@@ -287,34 +319,11 @@ _ACTIVITY = re.compile(
 
 
 def enrich_agreement_segment(segment: Segment, texts: list[str]) -> None:
-    """Fill the agreement fields of `segment` that its text states and that are still empty.
-
-    Validity comes from a sentence that says what is valid ("Överenskommelsen gäller
-    fr.o.m. 2023-01-01 och tillsvidare", "gäller från och med 2024-01-01 till 2024-12-31"),
-    else from the title ("Verksamheten Enter år 2023"); then the decision date,
-    diarienummer, document date and the activity the agreement concerns.
+    """Fill the agreement fields of `segment` that its text states and that are still empty:
+    the decision date, diarienummer, document date and the activity the agreement concerns.
+    (Validity is the segmenter's, `find_validity`.)
     """
     warnings: list[str] = []
-
-    if segment.valid_from is None and not segment.valid_open_ended:
-        validity = None
-        for i, t in enumerate(texts):
-            if _VALIDITY_CUE.search(t):
-                window = " ".join(texts[i:i + 2])
-                validity = parse_validity(window)
-                if validity and validity.valid_to is None and not validity.open_ended and "år" in validity.raw:
-                    validity = None
-                if validity:
-                    break
-        if validity is None:
-            for t in texts[:6]:
-                validity = parse_validity(t)
-                if validity and validity.raw.lower().startswith(("år", "ar")):
-                    break
-                validity = None
-        if validity:
-            segment.valid_from, segment.valid_to = validity.valid_from, validity.valid_to
-            segment.valid_open_ended = validity.open_ended
 
     if segment.decision_date is None:
         for t in texts:

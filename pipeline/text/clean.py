@@ -13,6 +13,7 @@ from collections import defaultdict
 from rapidfuzz import fuzz
 
 from models.text import DocumentText, Page
+from pipeline.config import EXTRACTION
 
 # Word-export artefacts seen in real files: "[bookmark: capPageNbr_01]", "[image: ]",
 # "[footnoteRef:1]", footnote bodies "[1:  Mäts årligen via Kolada.]", markdown links.
@@ -38,8 +39,6 @@ _DATE_BREAK_END = re.compile(r"\b(?:19|20)\d\d-$")
 _DATE_BREAK_NEXT = re.compile(r"^\d\d-\d\d\b")
 _SUSPENDED = re.compile(r"^(och|eller|samt|resp|respektive|till)\b")
 
-EDGE_LINES = 3  # lines from the top and bottom of a page that may be running text
-MARGIN_SHARE = 0.075  # top/bottom share of a page height counted as margin (A4: 63 pt)
 
 
 def strip_word_noise(text: str) -> str:
@@ -62,8 +61,8 @@ def _edge_candidates(page: Page) -> list[tuple[int, str]]:
     if not nonblank:
         return []
     if page.height and all(page.lines[i].bbox for i in nonblank):
-        top_band = page.height * MARGIN_SHARE
-        bottom_band = page.height * (1 - MARGIN_SHARE)
+        top_band = page.height * EXTRACTION.margin_share
+        bottom_band = page.height * (1 - EXTRACTION.margin_share)
         out = []
         for i in nonblank:
             b = page.lines[i].bbox
@@ -72,8 +71,8 @@ def _edge_candidates(page: Page) -> list[tuple[int, str]]:
             elif b.top >= bottom_band:
                 out.append((i, "footer"))
         return out
-    return [(i, "header") for i in nonblank[:EDGE_LINES]] + [
-        (i, "footer") for i in nonblank[-EDGE_LINES:] if i not in nonblank[:EDGE_LINES]
+    return [(i, "header") for i in nonblank[:EXTRACTION.edge_lines]] + [
+        (i, "footer") for i in nonblank[-EXTRACTION.edge_lines:] if i not in nonblank[:EXTRACTION.edge_lines]
     ]
 
 
@@ -102,7 +101,7 @@ def mark_running_lines(pages: list[Page]) -> None:
             candidates.append((p_idx, l_idx, where, _running_key(line.text)))
     if len(pages) < 2:
         return
-    needed = 2 if len(pages) <= 3 else 3
+    needed = EXTRACTION.running_pages_short if len(pages) <= 3 else EXTRACTION.running_pages
     by_key: dict[str, set[int]] = defaultdict(set)
     keys = [c[3] for c in candidates]
     for p_idx, _, _, key in candidates:
@@ -110,12 +109,12 @@ def mark_running_lines(pages: list[Page]) -> None:
     for p_idx, key in page_number_rests:
         by_key[key].add(p_idx)
     for p_idx, l_idx, where, key in candidates:
-        if len(key) < 4:
+        if len(key) < EXTRACTION.running_min_chars:
             continue
         pages_with = set(by_key[key])
         if len(pages_with) < needed:
             for other in set(keys):
-                if other != key and len(other) >= 4 and fuzz.ratio(key, other) >= 88:
+                if other != key and len(other) >= EXTRACTION.running_min_chars and fuzz.ratio(key, other) >= EXTRACTION.running_similarity:
                     pages_with |= by_key[other]
         if len(pages_with) >= needed:
             pages[p_idx].lines[l_idx].kind = where
@@ -136,7 +135,7 @@ _OCR_SPLIT_DATE = re.compile(r"\b((?:19|20)\d\d-)\s(\d\d-\d\d)\b")
 
 def fix_ocr_line(text: str) -> str:
     """Undo Tesseract's systematic misreadings that extractors rely on; raw text is kept."""
-    if _OCR_DOT_RUN.match(text) and sum(c in "EeTPSRFI" for c in text) >= 10:
+    if _OCR_DOT_RUN.match(text) and sum(c in "EeTPSRFI" for c in text) >= EXTRACTION.ocr_dot_letters:
         return "." * 10
     text = _OCR_PARAGRAPH_SIGN.sub(r"§ \1", text)
     text = _OCR_SPLIT_DATE.sub(r"\1\2", text)
