@@ -163,7 +163,7 @@ def _phase(name: str, out: Path) -> dict:
         for path in (out / "documents").glob("*.json"):
             orjson.loads(path.read_bytes())
     else:
-        from pipeline.tables import rebuild_tables
+        from pipeline.outputs.tables import rebuild_tables
         base_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         t0 = time.perf_counter()
         result = rebuild_tables(out, incremental=name != "full")

@@ -5,7 +5,7 @@ are the same document when their main segment has the same type, organisation an
 and their text is near-identical (OCR misreadings allowed). The one read best (fewest OCR
 pages, then processed first) is canonical; the others get `same_as` = its doc_id
 (documents table), and the analysts' default DuckDB views leave their rows out
-(pipeline/tables.py, `create_views`).
+(pipeline/outputs/duckdb_views.py, `create_views`).
 """
 
 from __future__ import annotations

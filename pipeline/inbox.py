@@ -787,9 +787,9 @@ class staged:
 
 
 def _rebuild_tables(out: Path) -> bool:
-    from pipeline.stages import rebuild_tables_if_available  # noqa: PLC0415
+    from pipeline.stages import rebuild_tables  # noqa: PLC0415
 
-    return rebuild_tables_if_available(out)
+    return rebuild_tables(out)
 
 
 def process_plain(out: Path, limits: Limits | None = None, jobs: int | None = None) -> Callable[[list[Path]], ProcessedBatch]:

@@ -20,7 +20,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-import pipeline.tables as tables  # the module, so tests can replace tables.rebuild_tables
+import pipeline.outputs.tables as tables  # the module, so tests can replace tables.rebuild_tables
 from pipeline import PIPELINE_VERSION
 from pipeline.report import run_reconciliation
 from pipeline.store import OutputLayout, write_atomic
@@ -49,9 +49,6 @@ def rebuild_tables(out: Path) -> bool:
     tables.rebuild_tables(Path(out))
     return True
 
-
-# The name pipeline/inbox.py calls (the ingest cycle's own rebuild): no longer optional.
-rebuild_tables_if_available = rebuild_tables
 
 
 class AfterBatch(BaseModel):

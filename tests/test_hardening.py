@@ -265,7 +265,7 @@ def test_6_readers_never_follow_a_link(tmp_path: Path):
 @pytest.mark.parametrize("how", ["symlink", "hardlink"])
 def test_7_lock_files_never_truncate_what_they_point_to(tmp_path: Path, how):
     from pipeline.locking import folder_lock
-    from pipeline.tables import rebuild_tables
+    from pipeline.outputs.tables import rebuild_tables
 
     out = tmp_path / "out"
     (out / "tables").mkdir(parents=True)
@@ -320,10 +320,10 @@ def test_9_rebuilt_tables_keep_a_private_inbox_private(tmp_path: Path):
         shutil.rmtree(out / "tables")
         res = CliRunner().invoke(app, ["tables", "--rebuild", "--out", str(out)])
         assert res.exit_code == 0, res.output
-        from pipeline.stages import rebuild_tables_if_available  # the nightly flow's call
+        from pipeline.stages import rebuild_tables  # the nightly flow's call
 
         (out / "tables" / "pages.parquet").unlink()
-        rebuild_tables_if_available(out)
+        rebuild_tables(out)
     finally:
         os.umask(old)
     for p in [*(out / "tables").glob("*.parquet"), out / "finsam.duckdb"]:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pipeline import report
 from pipeline.store import OutputLayout, document_path
-from pipeline.tables import db_path, flags_path, table_path, tables_dir
+from pipeline.outputs.files import db_path, flags_path, table_path, tables_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 # Modules other branches own right now; they still spell some paths themselves (checked below).
