@@ -278,19 +278,19 @@ def test_failed_rebuild_leaves_the_previous_tables(tmp_path, monkeypatch):
     before = _snapshot(tmp_path)
     write_documents(tmp_path, [make_document(7)])
 
-    real = F.rows_to_batch
+    real = F.TableWriter.close
 
-    def failing(spec, rows):
-        if spec.name == "attendance":  # late in the table order: earlier temp files exist by now
+    def failing(self):
+        if self.spec.name == "attendance":  # late in the table order: earlier temp files exist by now
             raise OSError("disk full")
-        return real(spec, rows)
+        return real(self)
 
-    monkeypatch.setattr(F, "rows_to_batch", failing)
+    monkeypatch.setattr(F.TableWriter, "close", failing)
     with pytest.raises(OSError, match="disk full"):
         rebuild_tables(tmp_path)
     assert _snapshot(tmp_path) == before
     assert list(F.tables_dir(tmp_path).glob(".*.tmp")) == []
-    monkeypatch.setattr(F, "rows_to_batch", real)
+    monkeypatch.setattr(F.TableWriter, "close", real)
     assert rebuild_tables(tmp_path).rows["documents"] == 3
 
 

@@ -44,12 +44,15 @@ from pipeline.outputs.files import (
     table_path,
     tables_dir,
 )
+from pipeline.outputs.columns import NotColumnar, document_batches
 from pipeline.outputs.manifest import Manifest
 from pipeline.outputs.rows import document_rows, plain_rows
 from pipeline.outputs.schema import DOCUMENT_TABLES, STR, TABLES, TABLES_BY_NAME
 from pipeline.store import OutputLayout
 
 log = logging.getLogger(__name__)
+
+CHUNK_BYTES = 32 << 20  # document JSON parsed at once (columns.py): bounds memory
 
 
 # --- rebuilding -----------------------------------------------------------------------
@@ -107,9 +110,9 @@ def _document_files(out: Path) -> list[tuple[Path, tuple[int, int]]]:
                 st = entry.stat()
             except FileNotFoundError:  # removed while listing
                 continue
-            files.append((Path(entry.path), (st.st_mtime_ns, st.st_size)))
-    files.sort()
-    return files
+            files.append((entry.name, entry.path, (st.st_mtime_ns, st.st_size)))
+    files.sort()  # by file name: all in one folder, and far cheaper than comparing Paths
+    return [(Path(path), key) for _, path, key in files]
 
 
 @contextmanager
@@ -220,30 +223,67 @@ def _stream_documents(out: Path, files: list[tuple[Path, tuple[int, int]]], prev
             except (OSError, pa.ArrowException) as exc:
                 raise _PreviousTablesUnreadable(f"{spec.name}: {' '.join(str(exc).split())[:200]}") from exc
         result.reused = len(reuse)
+    chunk: list[tuple[Path, tuple[int, int], bytes]] = []
+    size = 0
     for path, key in files:
         if path.stem in reuse:
             continue
         try:
-            doc = _load_json(path)
-            rows = document_rows(doc)
+            data = path.read_bytes()
         except FileNotFoundError:  # removed since listing
             continue
-        except ValueError as exc:  # not JSON (cut short, scrambled): set aside, processed again next run
-            from pipeline.store import set_aside  # noqa: PLC0415
-
-            reason = " ".join(f"{type(exc).__name__}: {exc}".split())[:200]
-            set_aside(out, path, reason)
-            result.skipped.append((str(path), reason))
-            continue
-        except (OSError, TypeError, AttributeError, KeyError) as exc:
+        except OSError as exc:
             result.skipped.append((str(path), f"{type(exc).__name__}: {exc}"))
             continue
-        result.parsed += 1
-        if isinstance(doc, dict) and doc.get("doc_id") == path.stem:
-            keys[path.stem] = key
-        for name, table_rows in rows.items():
-            writers[name].add(table_rows)
+        chunk.append((path, key, data))
+        size += len(data)
+        if size >= CHUNK_BYTES:
+            _write_chunk(out, chunk, writers, keys, result)
+            chunk, size = [], 0
+    if chunk:
+        _write_chunk(out, chunk, writers, keys, result)
     return keys
+
+
+def _write_chunk(out: Path, chunk: list[tuple[Path, tuple[int, int], bytes]], writers: dict[str, TableWriter],
+                 keys: dict[str, tuple[int, int]], result: TablesResult) -> None:
+    """The rows of a chunk of documents: cut from Arrow's reading of them all (columns.py),
+    or made file by file (rows.py) when that cannot tell what rows.py would do."""
+    try:
+        batches, doc_ids = document_batches([data for _, _, data in chunk])
+    except NotColumnar as exc:
+        log.debug("tables: %d documents row by row: %s", len(chunk), exc)
+        for path, key, data in chunk:
+            _write_document(out, path, key, data, writers, keys, result)
+        return
+    for name, batch in batches.items():
+        writers[name].write_batch(batch)
+    result.parsed += len(chunk)
+    for (path, key, _), doc_id in zip(chunk, doc_ids):
+        if doc_id == path.stem:
+            keys[path.stem] = key
+
+
+def _write_document(out: Path, path: Path, key: tuple[int, int], data: bytes, writers: dict[str, TableWriter],
+                    keys: dict[str, tuple[int, int]], result: TablesResult) -> None:
+    try:
+        doc = orjson.loads(data)
+        rows = document_rows(doc)
+    except ValueError as exc:  # not JSON (cut short, scrambled): set aside, processed again next run
+        from pipeline.store import set_aside  # noqa: PLC0415
+
+        reason = " ".join(f"{type(exc).__name__}: {exc}".split())[:200]
+        set_aside(out, path, reason)
+        result.skipped.append((str(path), reason))
+        return
+    except (TypeError, AttributeError, KeyError) as exc:
+        result.skipped.append((str(path), f"{type(exc).__name__}: {exc}"))
+        return
+    result.parsed += 1
+    if isinstance(doc, dict) and doc.get("doc_id") == path.stem:
+        keys[path.stem] = key
+    for name, table_rows in rows.items():
+        writers[name].add(table_rows)
 
 
 def _copy_previous_rows(path: Path, reuse: set[str], writer: TableWriter) -> None:
@@ -259,8 +299,6 @@ def _copy_previous_rows(path: Path, reuse: set[str], writer: TableWriter) -> Non
 
 def _mark_same_documents(documents: TableWriter, pages: Path) -> None:
     """Fill documents.same_as in the finished temp file: copies of the same document."""
-    import pyarrow.compute as pc
-
     from pipeline.identity import Candidate, candidate_keys, same_as
 
     docs = pq.read_table(documents.tmp)
@@ -269,16 +307,26 @@ def _mark_same_documents(documents: TableWriter, pages: Path) -> None:
     meta = docs.select(["doc_id", "doc_type", "organisation", "document_date", "ocr_page_count",
                         "processed_at"]).to_pylist()
     wanted = candidate_keys(meta)
-    texts: dict[str, list[str]] = defaultdict(list)
-    if wanted:
-        keep = pa.array(sorted(wanted), type=STR)
-        for batch in pq.ParquetFile(pages).iter_batches(batch_size=FLUSH_ROWS, columns=["doc_id", "page", "text"]):
-            batch = batch.filter(pc.is_in(batch.column("doc_id"), value_set=keep))
-            for row in sorted(batch.to_pylist(), key=lambda r: (r["doc_id"], r["page"] or 0)):
-                texts[row["doc_id"]].append(row["text"] or "")
-    copies = same_as([Candidate(text="\n".join(texts.get(m["doc_id"], [])), **m) for m in meta
-                      if m["doc_id"] in wanted])
+    texts = _document_texts(pages, wanted) if wanted else {}
+    copies = same_as([Candidate(text=texts.get(m["doc_id"], ""), **m) for m in meta if m["doc_id"] in wanted])
     column = pa.array([copies.get(d) for d in docs.column("doc_id").to_pylist()], type=STR)
     docs = docs.set_column(docs.schema.get_field_index("same_as"), "same_as", column)
     pq.write_table(docs, documents.tmp, compression="zstd")
     fsync_file(documents.tmp)
+
+
+def _document_texts(pages: Path, wanted: set[str]) -> dict[str, str]:
+    """doc_id -> its pages' text in page order, joined by newlines, for the wanted documents."""
+    import pyarrow.compute as pc
+
+    keep = pa.array(sorted(wanted), type=STR)
+    kept = [batch.filter(pc.is_in(batch.column("doc_id"), value_set=keep))
+            for batch in pq.ParquetFile(pages).iter_batches(batch_size=FLUSH_ROWS, columns=["doc_id", "page", "text"])]
+    names = ["doc_id", "page", "text"]
+    table = pa.Table.from_batches(kept, schema=pa.schema([pq.read_schema(pages).field(n) for n in names]))
+    table = table.set_column(1, "page", pc.fill_null(table.column("page"), 0))
+    table = table.take(pc.sort_indices(table, [("doc_id", "ascending"), ("page", "ascending")]))  # stable
+    texts: dict[str, list[str]] = defaultdict(list)
+    for doc_id, text in zip(table.column("doc_id").to_pylist(), table.column("text").to_pylist()):
+        texts[doc_id].append(text or "")
+    return {doc_id: "\n".join(parts) for doc_id, parts in texts.items()}
