@@ -52,7 +52,7 @@ from pipeline.store import OutputLayout
 
 log = logging.getLogger(__name__)
 
-CHUNK_BYTES = 32 << 20  # document JSON parsed at once (columns.py): bounds memory
+CHUNK_BYTES = 8 << 20  # document JSON parsed at once (columns.py): bounds memory
 
 
 # --- rebuilding -----------------------------------------------------------------------
@@ -320,13 +320,14 @@ def _document_texts(pages: Path, wanted: set[str]) -> dict[str, str]:
     import pyarrow.compute as pc
 
     keep = pa.array(sorted(wanted), type=STR)
-    kept = [batch.filter(pc.is_in(batch.column("doc_id"), value_set=keep))
-            for batch in pq.ParquetFile(pages).iter_batches(batch_size=FLUSH_ROWS, columns=["doc_id", "page", "text"])]
-    names = ["doc_id", "page", "text"]
-    table = pa.Table.from_batches(kept, schema=pa.schema([pq.read_schema(pages).field(n) for n in names]))
-    table = table.set_column(1, "page", pc.fill_null(table.column("page"), 0))
-    table = table.take(pc.sort_indices(table, [("doc_id", "ascending"), ("page", "ascending")]))  # stable
-    texts: dict[str, list[str]] = defaultdict(list)
-    for doc_id, text in zip(table.column("doc_id").to_pylist(), table.column("text").to_pylist()):
-        texts[doc_id].append(text or "")
-    return {doc_id: "\n".join(parts) for doc_id, parts in texts.items()}
+    texts: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for batch in pq.ParquetFile(pages).iter_batches(batch_size=FLUSH_ROWS, columns=["doc_id", "page", "text"]):
+        batch = batch.filter(pc.is_in(batch.column("doc_id"), value_set=keep))
+        for doc_id, page, text in zip(*(batch.column(i).to_pylist() for i in range(3))):
+            texts[doc_id].append((page or 0, text or ""))
+    joined = {}
+    while texts:  # one copy of the texts at a time
+        doc_id, parts = texts.popitem()
+        parts.sort(key=lambda part: part[0])  # stable: pages with the same number keep their order
+        joined[doc_id] = "\n".join(text for _, text in parts)
+    return joined
