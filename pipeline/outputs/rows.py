@@ -1,9 +1,11 @@
 """The rows of the analyst tables: one document JSON -> row tuples per table -> Arrow batches.
 
-Row functions are generated from the derived table schema (pipeline/outputs/schema.py):
-a rebuild touches every value of every document, and generated code keeps that close to
-the cost of parsing the JSON. Dates and timestamps stay ISO text in the tuples and are cast
-a whole column at a time in `rows_to_batch`.
+These are the rules of what a row holds. They make the flags and errors tables, and the
+document tables' rows of any file Arrow's reader cannot vouch for; columns.py cuts the
+same rows from many documents at once (tests/test_table_columns.py holds it to these).
+Row functions are generated from the derived table schema (pipeline/outputs/schema.py).
+Dates and timestamps stay ISO text in the tuples and are cast a whole column at a time
+(`cast_text`).
 """
 
 from __future__ import annotations

@@ -257,7 +257,8 @@ def _write_chunk(out: Path, chunk: list[tuple[Path, tuple[int, int], bytes]], wr
             _write_document(out, path, key, data, writers, keys, result)
         return
     for name, batch in batches.items():
-        writers[name].write_batch(batch)
+        if batch.num_rows:
+            writers[name].write_batch(batch)
     result.parsed += len(chunk)
     for (path, key, _), doc_id in zip(chunk, doc_ids):
         if doc_id == path.stem:
