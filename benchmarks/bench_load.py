@@ -139,7 +139,7 @@ def table_rows(out: Path, name: str) -> int | None:
     try:
         import pyarrow.parquet as pq
 
-        from pipeline.tables import table_path
+        from pipeline.outputs.files import table_path
     except ImportError:
         return None
     path = table_path(out, name)
@@ -201,7 +201,7 @@ def baseline(srcs: list[Path], work: Path, k: int, first: int, workers: int | No
     started = time.monotonic()
     process_batch(files, out, jobs=workers)
     try:
-        from pipeline.tables import rebuild_tables
+        from pipeline.outputs.tables import rebuild_tables
 
         rebuild_tables(out)
     except ImportError:

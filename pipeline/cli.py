@@ -196,7 +196,7 @@ def tables(
 ) -> None:
     """List the analyst tables with their row counts and columns."""
     from pipeline.query import summaries  # noqa: PLC0415
-    from pipeline.tables import rebuild_tables  # noqa: PLC0415
+    from pipeline.outputs.tables import rebuild_tables  # noqa: PLC0415
 
     if rebuild:
         writable_folder(out, "--out")

@@ -22,7 +22,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipeline.store import OutputLayout
-from pipeline.tables import TABLES, create_views, rebuild_tables, table_path, tables_dir
+from pipeline.outputs.duckdb_views import create_views
+from pipeline.outputs.files import table_path, tables_dir
+from pipeline.outputs.schema import TABLES
+from pipeline.outputs.tables import rebuild_tables
 
 FORMATS = ("table", "csv", "json", "parquet")
 EXCEL_MAX_ROWS = 1_048_575  # data rows below the header

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from pipeline.tables import DB_NAME, FLAGS_PATH, TABLES, TableSpec
+from pipeline.outputs.schema import FLAGS_PATH, TABLES, TableSpec
+from pipeline.store import DB_NAME
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA_DOC = ROOT / "docs" / "schema.md"

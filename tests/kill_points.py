@@ -55,9 +55,10 @@ def _counting(fn: Callable, n: int, counts: Callable[[tuple, dict, object], bool
 
 
 def install(point: str, n: int) -> None:
+    import pipeline.outputs.files
+    import pipeline.outputs.tables
     import pipeline.runtime.batch
     import pipeline.runtime.placement
-    import pipeline.tables
 
     if point == "record":
         pipeline.runtime.batch.write_model = _counting(
@@ -65,10 +66,10 @@ def install(point: str, n: int) -> None:
     elif point == "claim":
         pipeline.runtime.placement._claim = _counting(pipeline.runtime.placement._claim, n, lambda a, k, r: r is True)
     elif point == "tables":
-        pipeline.tables._TableWriter.close = _counting(pipeline.tables._TableWriter.close, n, lambda a, k, r: True)
+        pipeline.outputs.files.TableWriter.close = _counting(pipeline.outputs.files.TableWriter.close, n, lambda a, k, r: True)
     elif point == "renamed":
         # rebuild_tables fsyncs OUT/tables right after its renames (write_duckdb fsyncs OUT)
-        pipeline.tables._fsync_dir = _counting(pipeline.tables._fsync_dir, n, lambda a, k, r: a[0].name == "tables")
+        pipeline.outputs.tables.fsync_dir = _counting(pipeline.outputs.tables.fsync_dir, n, lambda a, k, r: a[0].name == "tables")
     else:
         raise SystemExit(f"unknown kill point {point!r}; one of {', '.join(POINTS)}")
 

@@ -29,7 +29,7 @@ from models import (
     Signatory,
 )
 from pipeline.store import document_path, write_model
-from pipeline.tables import flags_path
+from pipeline.outputs.files import flags_path
 
 
 def make_document(n: int, *, org: str = "Samordningsförbundet Umeå", year: int = 2024,

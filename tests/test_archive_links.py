@@ -11,7 +11,7 @@ from pipeline.runtime.folders import Folders
 from pipeline.runtime.inbox import process_plain, run_ingest_cycle
 from pipeline.report import run_reconciliation
 from pipeline.store import iter_documents
-from pipeline.tables import table_path
+from pipeline.outputs.files import table_path
 
 SAMPLE = Path(__file__).resolve().parent.parent / "corpus" / "samples" / "overenskommelse_vagen_vidare.txt"
 
@@ -43,7 +43,7 @@ def test_ingested_file_records_its_archive_path_and_the_report_links_to_it(tmp_p
 
 
 def test_documents_table_has_the_archive_path(tmp_path):
-    from pipeline.tables import rebuild_tables
+    from pipeline.outputs.tables import rebuild_tables
 
     f = Folders(tmp_path / "inbox", tmp_path / "archive", tmp_path / "quarantine", tmp_path / "out")
     f.ensure()

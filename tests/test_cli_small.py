@@ -70,7 +70,8 @@ def test_pandas_gets_integers_as_documented(tmp_path):
     import pandas as pd
 
     from pipeline.schema_doc import SCHEMA_DOC
-    from pipeline.tables import rebuild_tables, table_path
+    from pipeline.outputs.files import table_path
+    from pipeline.outputs.tables import rebuild_tables
 
     out = tmp_path / "out"
     corpus(out)

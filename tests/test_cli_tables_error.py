@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 
 
 def test_a_failing_table_rebuild_is_one_line_and_keeps_the_records(tmp_path: Path, monkeypatch):
-    import pipeline.tables
+    import pipeline.outputs.tables
 
     from pipeline.cli import app
 
@@ -19,7 +19,7 @@ def test_a_failing_table_rebuild_is_one_line_and_keeps_the_records(tmp_path: Pat
     def broken(*a, **k):
         raise OSError(28, "No space left on device\n(while writing documents.parquet)")
 
-    monkeypatch.setattr(pipeline.tables, "rebuild_tables", broken)
+    monkeypatch.setattr(pipeline.outputs.tables, "rebuild_tables", broken)
     result = CliRunner().invoke(app, ["process", str(src), "--out", str(out), "--jobs", "1"])
     assert result.exit_code == 1, result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)

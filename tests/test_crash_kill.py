@@ -151,7 +151,8 @@ def test_sigkill_ingest_at_seeded_points_then_rerun_loses_and_doubles_nothing(tm
     import duckdb
     import pyarrow.parquet as pq
 
-    from pipeline.tables import DB_NAME, table_path
+    from pipeline.outputs.files import table_path
+    from pipeline.store import DB_NAME
 
     assert sorted(pq.read_table(table_path(out, "documents")).to_pydict()["doc_id"]) == sorted(good)
     assert len(pq.read_table(table_path(out, "errors"))) == len(BAD)

@@ -4,7 +4,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from pipeline.tables import rebuild_tables
+from pipeline.outputs.tables import rebuild_tables
 
 
 def test_duckdb_cli_opens_the_database_from_another_directory(tmp_path: Path):

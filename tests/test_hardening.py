@@ -268,7 +268,7 @@ def test_6_readers_never_follow_a_link(tmp_path: Path):
 @pytest.mark.parametrize("how", ["symlink", "hardlink"])
 def test_7_lock_files_never_truncate_what_they_point_to(tmp_path: Path, how):
     from pipeline.runtime.locking import folder_lock
-    from pipeline.tables import rebuild_tables
+    from pipeline.outputs.tables import rebuild_tables
 
     out = tmp_path / "out"
     (out / "tables").mkdir(parents=True)

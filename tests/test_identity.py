@@ -9,7 +9,8 @@ import pyarrow.parquet as pq
 
 from pipeline.outputs.identity import Candidate, same_as
 from pipeline.query import connect
-from pipeline.tables import db_path, rebuild_tables, table_path
+from pipeline.outputs.files import db_path, table_path
+from pipeline.outputs.tables import rebuild_tables
 from tables_fixtures import make_document, write_documents
 
 TEXT = ("Protokoll fört vid styrelsens sammanträde. Närvarande ledamöter: Eva Ek, ordförande, Bo Berg, "

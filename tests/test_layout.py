@@ -10,7 +10,7 @@ from pipeline import report
 from pipeline.runtime.inbox import staged
 from pipeline.runtime.locking import lock_path
 from pipeline.store import OutputLayout, document_path
-from pipeline.tables import db_path, flags_path, table_path, tables_dir
+from pipeline.outputs.files import db_path, flags_path, table_path, tables_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 # Modules other branches own right now; they still spell some paths themselves (checked below).

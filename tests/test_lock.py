@@ -83,7 +83,7 @@ RUN = textwrap.dedent("""
     import json, sys
     from pathlib import Path
     from pipeline.runtime.batch import process_batch
-    from pipeline.tables import rebuild_tables
+    from pipeline.outputs.tables import rebuild_tables
     if __name__ == "__main__":
         res = process_batch([Path(sys.argv[1])], Path(sys.argv[2]), jobs=1)
         rebuild_tables(Path(sys.argv[2]))
@@ -115,7 +115,7 @@ def test_two_concurrent_runs_process_each_file_once_and_tables_stay_whole(tmp_pa
 
     import pyarrow.parquet as pq
 
-    from pipeline.tables import table_path
+    from pipeline.outputs.files import table_path
 
     docs = pq.read_table(table_path(out, "documents")).to_pydict()
     assert len(docs["doc_id"]) == n and len(set(docs["doc_id"])) == n
@@ -166,7 +166,7 @@ def test_two_ingest_runs_at_once_place_each_file_once(tmp_path: Path):
 
     import pyarrow.parquet as pq
 
-    from pipeline.tables import table_path
+    from pipeline.outputs.files import table_path
 
     docs = pq.read_table(table_path(out, "documents")).to_pydict()
     assert len(docs["doc_id"]) == 19 and len(set(docs["doc_id"])) == 19

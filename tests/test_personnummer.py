@@ -26,7 +26,7 @@ from pipeline.runtime.permissions import allowed_bits, umask_for, umask_not_wide
 from pipeline.text.personnummer import find_personnummer, mask_document_text, mask_text
 from pipeline.runtime.batch import process_batch, process_file
 from pipeline.store import write_atomic
-from pipeline.tables import rebuild_tables
+from pipeline.outputs.tables import rebuild_tables
 
 
 def skv_test_number(d: date, serial: int = 239, samordning: bool = False) -> str:

@@ -15,7 +15,9 @@ from typer.testing import CliRunner
 
 from pipeline.cli import app
 from pipeline.query import EXCEL_MAX_CELL, _cell
-from pipeline.tables import TABLES, rebuild_tables, table_path
+from pipeline.outputs.files import table_path
+from pipeline.outputs.schema import TABLES
+from pipeline.outputs.tables import rebuild_tables
 
 runner = CliRunner()
 

@@ -20,7 +20,7 @@ import pytest
 from conftest import ROOT, read_cached
 from pipeline.runtime.batch import build_document
 from pipeline.store import document_path, write_model
-from pipeline.tables import rebuild_tables
+from pipeline.outputs.tables import rebuild_tables
 
 REALDOCS = Path(os.environ.get("FINSAM_REALDOCS", ROOT.parent / "shared" / "realdocs"))
 SCORER = ROOT.parent / "shared" / "tools" / "score.py"

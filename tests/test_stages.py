@@ -64,9 +64,9 @@ def test_no_import_of_finsams_own_modules_is_optional():
     assert offenders == []
 
 
-@pytest.mark.parametrize("module", ["pipeline.tables", "pipeline.report"])
+@pytest.mark.parametrize("module", ["pipeline.outputs.tables", "pipeline.report"])
 def test_a_broken_stage_module_makes_finsam_process_fail_loudly(tmp_path: Path, module: str):
-    """Before: a broken import of pipeline.tables made `finsam process` exit 0 with no tables."""
+    """Before: a broken import of the tables module made `finsam process` exit 0 with no tables."""
     src = _kallelse(tmp_path / "in")
     out = tmp_path / "out"
     code = (

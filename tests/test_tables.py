@@ -17,11 +17,15 @@ import pytest
 from tables_fixtures import corpus, make_document, sample_flags, write_documents, write_flags
 
 from models import RECORD_LIST_BY_TYPE, Provenance, Records
-from pipeline import tables as T
+from pipeline.outputs import duckdb_views as DV
+from pipeline.outputs import files as F
 from pipeline.outputs import schema as S
+from pipeline.outputs.manifest import Manifest
 from pipeline.store import document_path
 from pipeline.schema_doc import EXAMPLE_QUERIES, SCHEMA_DOC, duckdb_type, generate
-from pipeline.tables import TABLES, TABLES_BY_NAME, db_path, rebuild_tables, table_path
+from pipeline.outputs.files import db_path, table_path
+from pipeline.outputs.schema import DOCUMENT_TABLES, TABLES, TABLES_BY_NAME
+from pipeline.outputs.tables import rebuild_tables
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -69,7 +73,7 @@ def _db(out: Path) -> duckdb.DuckDBPyConnection:
 
 
 def _snapshot(out: Path) -> dict[str, bytes]:
-    files = sorted(T.tables_dir(out).glob("*.parquet")) + [db_path(out)]
+    files = sorted(F.tables_dir(out).glob("*.parquet")) + [db_path(out)]
     return {p.name: p.read_bytes() for p in files}
 
 
@@ -205,7 +209,7 @@ def test_rows_carry_the_records_values_and_provenance(tmp_path):
     docs = corpus(tmp_path, 3)
     result = rebuild_tables(tmp_path)
     assert result.documents == 3 and result.parsed == 3 and result.skipped == []
-    assert result.flags_source == T.flags_path(tmp_path)
+    assert result.flags_source == F.flags_path(tmp_path)
     assert result.rows["documents"] == 3 and result.rows["pages"] == 6 and result.rows["budget_lines"] == 6
     assert result.rows["flags"] == 2 and result.rows["errors"] == 1
     con = _db(tmp_path)
@@ -274,19 +278,19 @@ def test_failed_rebuild_leaves_the_previous_tables(tmp_path, monkeypatch):
     before = _snapshot(tmp_path)
     write_documents(tmp_path, [make_document(7)])
 
-    real = T.rows_to_batch
+    real = F.TableWriter.close
 
-    def failing(spec, rows):
-        if spec.name == "attendance":  # late in the table order: earlier temp files exist by now
+    def failing(self):
+        if self.spec.name == "attendance":  # late in the table order: earlier temp files exist by now
             raise OSError("disk full")
-        return real(spec, rows)
+        return real(self)
 
-    monkeypatch.setattr(T, "rows_to_batch", failing)
+    monkeypatch.setattr(F.TableWriter, "close", failing)
     with pytest.raises(OSError, match="disk full"):
         rebuild_tables(tmp_path)
     assert _snapshot(tmp_path) == before
-    assert list(T.tables_dir(tmp_path).glob(".*.tmp")) == []
-    monkeypatch.setattr(T, "rows_to_batch", real)
+    assert list(F.tables_dir(tmp_path).glob(".*.tmp")) == []
+    monkeypatch.setattr(F.TableWriter, "close", real)
     assert rebuild_tables(tmp_path).rows["documents"] == 3
 
 
@@ -314,9 +318,9 @@ def test_failed_database_write_leaves_the_previous_database(tmp_path, monkeypatc
     def boom(con, out):
         raise RuntimeError("crash while writing views")
 
-    monkeypatch.setattr(T, "create_views", boom)
+    monkeypatch.setattr(DV, "create_views", boom)
     with pytest.raises(RuntimeError):
-        T.write_duckdb(tmp_path)
+        DV.write_duckdb(tmp_path)
     assert db_path(tmp_path).read_bytes() == before
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 
@@ -345,7 +349,7 @@ def test_incremental_rebuild_equals_full_rebuild(tmp_path):
     full_out = tmp_path / "full"
     shutil.copytree(out / "documents", full_out / "documents")
     rebuild_tables(full_out, incremental=False)
-    for spec in T.DOCUMENT_TABLES:
+    for spec in DOCUMENT_TABLES:
         assert _sorted_rows(out, spec.name) == _sorted_rows(full_out, spec.name), spec.name
     con = _db(out)
     assert con.execute("SELECT text FROM decisions WHERE doc_id = ?", [changed.doc_id]).fetchall() == [("att avslå",)]
@@ -355,7 +359,7 @@ def test_incremental_rebuild_equals_full_rebuild(tmp_path):
 def test_schema_change_forces_full_rebuild(tmp_path, monkeypatch):
     write_documents(tmp_path, [make_document(1)])
     rebuild_tables(tmp_path)
-    monkeypatch.setattr(T.Manifest, "fingerprint", staticmethod(lambda: "other"))
+    monkeypatch.setattr(Manifest, "fingerprint", staticmethod(lambda: "other"))
     assert rebuild_tables(tmp_path).parsed == 1
 
 
@@ -371,7 +375,7 @@ def test_database_works_from_another_directory(tmp_path, monkeypatch):
     con = duckdb.connect(str(tmp_path / "outputs" / "finsam.duckdb"), read_only=True)
     assert con.execute("SELECT doc_type, count(*) FROM segments GROUP BY 1").fetchall() == [("protokoll", 2)]
     views = {r[0] for r in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
-    assert views == {t.name for t in TABLES} | {t.name + "_all" for t in T.DOCUMENT_TABLES}
+    assert views == {t.name for t in TABLES} | {t.name + "_all" for t in DOCUMENT_TABLES}
 
 
 # --- schema documentation ---------------------------------------------------------------------

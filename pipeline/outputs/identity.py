@@ -5,7 +5,7 @@ are the same document when their main segment has the same type, organisation an
 and their text is near-identical (OCR misreadings allowed). The one read best (fewest OCR
 pages, then processed first) is canonical; the others get `same_as` = its doc_id
 (documents table), and the analysts' default DuckDB views leave their rows out
-(pipeline/tables.py, `create_views`).
+(pipeline/outputs/duckdb_views.py, `create_views`).
 """
 
 from __future__ import annotations
@@ -93,13 +93,21 @@ def same_as(candidates: list[Candidate]) -> dict[str, str]:
         # Best read first: born-digital before scans, then the earlier file, then a fixed order.
         members.sort(key=lambda c: (c.ocr_page_count or 0, _when(c.processed_at), c.doc_id))
         canon: list[tuple[Candidate, str]] = []
+        # Text as read -> the doc_id its first holder resolved to: an exact copy (a re-saved
+        # file) resolves the same way, without normalising and comparing its text again.
+        resolved: dict[str, str] = {}
         for c in members:
+            if (target := resolved.get(c.text)) is not None:
+                result[c.doc_id] = target
+                continue
             text = normalise_text(c.text)
             match = next((k for k, ktext in canon if similar(text, ktext)), None)
             if match is None:
                 canon.append((c, text))
             else:
                 result[c.doc_id] = match.doc_id
+            if text:  # similar() never joins empty texts
+                resolved[c.text] = match.doc_id if match is not None else c.doc_id
     return result
 
 

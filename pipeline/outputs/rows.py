@@ -1,9 +1,11 @@
 """The rows of the analyst tables: one document JSON -> row tuples per table -> Arrow batches.
 
-Row functions are generated from the derived table schema (pipeline/outputs/schema.py):
-a rebuild touches every value of every document, and generated code keeps that close to
-the cost of parsing the JSON. Dates and timestamps stay ISO text in the tuples and are cast
-a whole column at a time in `rows_to_batch`.
+These are the rules of what a row holds. They make the flags and errors tables, and the
+document tables' rows of any file Arrow's reader cannot vouch for; columns.py cuts the
+same rows from many documents at once (tests/test_table_columns.py holds it to these).
+Row functions are generated from the derived table schema (pipeline/outputs/schema.py).
+Dates and timestamps stay ISO text in the tuples and are cast a whole column at a time
+(`cast_text`).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from models.records import Provenance
 from pipeline.outputs.schema import DATE, DOCUMENT_TABLES, FLOAT, JSON, STR, TABLES, TIMESTAMP, Column, TableSpec
 
 
-def _field_default(col: Column) -> Any:
+def field_default(col: Column) -> Any:
     """The model's default for a field missing from an older JSON file (None if required)."""
     path = col.field_path
     model = col.model
@@ -54,7 +56,7 @@ def _to_timestamp(v: Any) -> datetime | None:
         return None
 
 
-def _to_decimal(scale: int) -> Callable[[Any], Decimal | None]:
+def to_decimal(scale: int) -> Callable[[Any], Decimal | None]:
     """Exact decimals at the column's scale: whole kronor for SEK (the models promise whole SEK;
     a stray fraction is rounded, not refused)."""
     quantum = Decimal(1).scaleb(-scale)
@@ -69,7 +71,7 @@ def _to_decimal(scale: int) -> Callable[[Any], Decimal | None]:
     return convert
 
 
-def _to_float(v: Any) -> float | None:
+def to_float(v: Any) -> float | None:
     return None if v is None else float(v)
 
 
@@ -80,9 +82,9 @@ def _to_json(v: Any) -> str | None:
 def _row_converter(t: pa.DataType) -> Callable[[Any], Any] | None:
     """The per-value conversion a column of type `t` needs while rows are made, if any."""
     if pa.types.is_decimal(t):
-        return _to_decimal(t.scale)
+        return to_decimal(t.scale)
     if t == FLOAT:
-        return _to_float
+        return to_float
     if t == JSON:
         return _to_json
     return None
@@ -106,7 +108,7 @@ def _compile_rows(spec: TableSpec) -> Callable[[dict, list[dict]], list[tuple]]:
         else:
             base = "doc" if col.reads_document else "item"
             path = col.field_path or []
-            env[f"d{i}"] = _field_default(col)
+            env[f"d{i}"] = field_default(col)
             expr = base
             for key in path[:-1]:
                 expr = f"({expr}.get({key!r}) or EMPTY)"
@@ -143,15 +145,29 @@ def plain_rows(spec: TableSpec, items: list[dict]) -> list[tuple]:
     return _ROWS[spec.name]({}, items)
 
 
+def is_text_cast(t: pa.DataType) -> bool:
+    """Dates and timestamps: ISO text in the JSON, cast a whole column at a time (`cast_text`)."""
+    return t in _COLUMN_FALLBACK
+
+
+def cast_text(t: pa.DataType, text: pa.Array) -> pa.Array:
+    """A column of ISO text as dates or timestamps; a value that is not plain ISO text is
+    converted on its own (unreadable ones become null)."""
+    try:
+        return text.cast(t)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        return pa.array([_COLUMN_FALLBACK[t](v) for v in text.to_pylist()], type=t)
+
+
 def _column_array(col: Column, values: list | tuple) -> pa.Array:
     if col.type in _COLUMN_FALLBACK:
         if not any(isinstance(v, str) for v in values):
             return pa.array([_COLUMN_FALLBACK[col.type](v) for v in values], type=col.type)
         try:
-            return pa.array(values, type=STR).cast(col.type)
-        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
-            # Some value is not plain ISO text: convert one by one (unreadable ones become null).
+            text = pa.array(values, type=STR)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):  # a mix of text and date objects
             return pa.array([_COLUMN_FALLBACK[col.type](v) for v in values], type=col.type)
+        return cast_text(col.type, text)
     if isinstance(col.type, pa.BaseExtensionType):
         return pa.ExtensionArray.from_storage(col.type, pa.array(values, type=col.type.storage_type))
     return pa.array(values, type=col.type)

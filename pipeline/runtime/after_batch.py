@@ -20,7 +20,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-import pipeline.tables as tables  # the module, so tests can replace tables.rebuild_tables
+import pipeline.outputs.tables as tables  # the module, so tests can replace tables.rebuild_tables
 from pipeline import PIPELINE_VERSION
 from pipeline.report import run_reconciliation
 from pipeline.store import OutputLayout, write_atomic

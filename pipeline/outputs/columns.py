@@ -1,0 +1,185 @@
+"""The document tables cut straight from the JSON bytes of many documents at once.
+
+A full rebuild touches every value of every document. Parsing each file into Python
+objects, making row tuples (rows.py) and converting those back into Arrow cost about four
+times the parse alone (issue 17). Here Arrow's JSON reader parses a chunk of files
+straight into columns, with a read schema derived from the table columns, and each table
+is cut from those columns with Arrow compute.
+
+The rows are the same as rows.py makes (tests/test_table_columns.py compares them). Where
+the reader cannot tell what rows.py would do -- a file that is not one JSON object, a
+value of another JSON type than the model writes, a field missing whose model default is
+not null, a null list item -- `document_batches` raises `NotColumnar` and the caller makes
+that chunk's rows with rows.py, file by file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.json as pj
+from pydantic import BaseModel
+
+from models.records import Document, Provenance
+from pipeline.outputs.rows import cast_text, field_default, is_text_cast, to_decimal, to_float
+from pipeline.outputs.schema import DOCUMENT_TABLES, FLOAT, INT, STR, Column, TableSpec, arrow_type
+
+
+class NotColumnar(Exception):
+    """This chunk of documents needs rows.py's rules (see the module docstring)."""
+
+
+# --- what the reader reads --------------------------------------------------------------
+
+def _model_field(col: Column) -> Any:
+    """The pydantic field a column reads, or None for computed columns."""
+    path = col.field_path
+    if path is None or col.model is None:
+        return None
+    model: type[BaseModel] = Document if col.reads_document else col.model
+    if path[0] == "provenance" and len(path) > 1:
+        model, path = Provenance, path[1:]
+    return model.model_fields.get(path[0])
+
+
+def _json_is_text(col: Column) -> bool:
+    """The model writes this field as JSON text: Decimal, date and datetime fields."""
+    info = _model_field(col)
+    if info is None:
+        return False
+    t = arrow_type(info.annotation, col.name)
+    return pa.types.is_decimal(t) or is_text_cast(t)
+
+
+def _read_type(col: Column) -> pa.DataType:
+    return STR if _json_is_text(col) or is_text_cast(col.type) else col.type
+
+
+def _insert(tree: dict, path: list[str], typ: pa.DataType) -> None:
+    for key in path[:-1]:
+        tree = tree.setdefault(key, {})
+    if tree.get(path[-1], typ) != typ:
+        raise TypeError(f"{'.'.join(path)} is read as two types")
+    tree[path[-1]] = typ
+
+
+def _struct(tree: dict) -> pa.StructType:
+    return pa.struct([(k, _struct(v) if isinstance(v, dict) else v) for k, v in tree.items()])
+
+
+def _items_path(spec: TableSpec) -> list[str]:
+    return ["pages"] if spec.rows == "pages" else ["records", spec.rows.split(".", 1)[1]]
+
+
+def _read_schema() -> pa.Schema:
+    doc: dict = {}
+    for spec in DOCUMENT_TABLES:
+        item: dict = {}
+        for col in spec.columns:
+            if col.field_path is None:
+                continue
+            if col.reads_document or spec.rows == "document":
+                _insert(doc, col.field_path, _read_type(col))
+            else:
+                _insert(item, col.field_path, _read_type(col))
+        if spec.rows != "document":
+            _insert(doc, _items_path(spec), pa.list_(_struct(item)))
+    return pa.schema(list(_struct(doc)))
+
+
+# --- computed columns -----------------------------------------------------------------------
+# rows.py calls the column's function per row; here each has its columnar twin, by table and
+# column. A computed column without a twin sends every document through rows.py (`COLUMNAR`).
+
+def _segment_count(docs: pa.StructArray, items: pa.StructArray, parents: pa.Array | None) -> pa.Array:
+    return pc.list_value_length(pc.struct_field(docs, ["records", "segments"])).fill_null(0).cast(INT)
+
+
+def _char_count(docs: pa.StructArray, items: pa.StructArray, parents: pa.Array | None) -> pa.Array:
+    return pc.utf8_length(pc.struct_field(items, ["text"])).fill_null(0).cast(INT)
+
+
+def _same_as(docs: pa.StructArray, items: pa.StructArray, parents: pa.Array | None) -> pa.Array:
+    return pa.nulls(len(items), STR)  # filled across documents after all rows are written
+
+
+COMPUTED: dict[tuple[str, str], Callable[[pa.StructArray, pa.StructArray, pa.Array | None], pa.Array]] = {
+    ("documents", "segment_count"): _segment_count,
+    ("documents", "same_as"): _same_as,
+    ("pages", "char_count"): _char_count,
+}
+
+# The reader handles every column of the document tables: its types, computed columns.
+COLUMNAR = all(
+    (spec.name, col.name) in COMPUTED if callable(col.source) else not isinstance(col.type, pa.BaseExtensionType)
+    for spec in DOCUMENT_TABLES for col in spec.columns)
+
+READ_SCHEMA = _read_schema() if COLUMNAR else None
+_PARSE = pj.ParseOptions(explicit_schema=READ_SCHEMA, newlines_in_values=True, unexpected_field_behavior="ignore")
+_READ = pj.ReadOptions(use_threads=False, block_size=1 << 26)
+_DEFAULTS = {(spec.name, col.name): field_default(col) for spec in DOCUMENT_TABLES for col in spec.columns}
+
+
+# --- cutting the tables -------------------------------------------------------------------
+
+def _parse(files: list[bytes]) -> pa.StructArray:
+    # Only whole objects reach the reader: a file that is `null` crashes it (pyarrow 26).
+    if not all(data.strip()[:1] == b"{" and data.rstrip()[-1:] == b"}" for data in files):
+        raise NotColumnar("a file is not one JSON object")
+    try:
+        table = pj.read_json(pa.BufferReader(b"\n".join(files)), read_options=_READ, parse_options=_PARSE)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+        raise NotColumnar(str(exc)) from exc
+    if table.num_rows != len(files):
+        raise NotColumnar("a file holds more or less than one JSON object")
+    return pa.StructArray.from_arrays([c.combine_chunks() for c in table.columns], fields=list(table.schema))
+
+
+def _finish(col: Column, values: pa.Array) -> pa.Array:
+    """A column as read -> the column's type, with rows.py's conversions."""
+    if _json_is_text(col) and (pa.types.is_decimal(col.type) or col.type == FLOAT):
+        convert = to_decimal(col.type.scale) if pa.types.is_decimal(col.type) else to_float
+        return pa.array([convert(v) for v in values.to_pylist()], type=col.type)
+    if is_text_cast(col.type):
+        return cast_text(col.type, values)
+    return values
+
+
+def _table_batch(spec: TableSpec, docs: pa.StructArray) -> pa.RecordBatch:
+    parents = None
+    items = docs
+    if spec.rows != "document":
+        lists = pc.struct_field(docs, _items_path(spec))
+        items, parents = pc.list_flatten(lists), pc.list_parent_indices(lists)
+        if items.null_count:  # rows.py fails on a null item: that file is skipped
+            raise NotColumnar(f"a null item in {'.'.join(_items_path(spec))}")
+    arrays = []
+    for col in spec.columns:
+        if callable(col.source):
+            arrays.append(COMPUTED[(spec.name, col.name)](docs, items, parents))
+            continue
+        if col.reads_document:
+            values = pc.struct_field(docs, col.field_path)
+            values = values if parents is None else values.take(parents)
+        else:
+            values = pc.struct_field(items, col.field_path)
+        if values.null_count and _DEFAULTS[(spec.name, col.name)] is not None:
+            raise NotColumnar(f"{spec.name}.{col.name}: missing, rows.py fills in the model's default")
+        arrays.append(_finish(col, values))
+    return pa.RecordBatch.from_arrays(arrays, schema=spec.schema)
+
+
+def document_batches(files: list[bytes]) -> tuple[dict[str, pa.RecordBatch], list[str | None]]:
+    """The rows the documents (each the bytes of one JSON file) contribute to each document
+    table, and each document's doc_id; raises NotColumnar when rows.py must make them."""
+    if not COLUMNAR:
+        raise NotColumnar("a column without a columnar twin")
+    docs = _parse(files)
+    try:
+        batches = {spec.name: _table_batch(spec, docs) for spec in DOCUMENT_TABLES}
+    except (ValueError, TypeError, pa.ArrowException) as exc:  # e.g. float("abc"): rows.py's rules decide
+        raise NotColumnar(f"{type(exc).__name__}: {exc}") from exc
+    return batches, pc.struct_field(docs, ["doc_id"]).to_pylist()

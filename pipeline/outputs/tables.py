@@ -1,0 +1,334 @@
+"""Rebuilding the analyst tables: OUT/documents/*.json -> OUT/tables/<table>.parquet + OUT/finsam.duckdb.
+
+After every batch, `rebuild_tables(out)` turns OUT/documents/*.json (plus OUT/errors/*.json
+and the reconciliation flags in OUT/reconcile/flags.json) into one Parquet file per table
+and writes OUT/finsam.duckdb with one VIEW per table (duckdb_views.py).
+
+The tables are derived from the record models (schema.py: every model field is a column,
+typed from its annotation, unless it is listed as excluded), so an empty table still has
+its columns and types and a field added to a model is exported. Their rows are made by
+rows.py. docs/schema.md is generated from the same definitions (`python -m pipeline.schema_doc`).
+
+Writing is crash-safe (files.py): every table goes to a temp file first and all are
+renamed into place only when all were written. Rebuilding streams the documents one at
+a time and flushes rows in batches, so time and memory grow linearly with the corpus;
+unchanged documents keep their rows from the previous tables (manifest.py), so a batch
+that adds a few files parses only those.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from pipeline.outputs.duckdb_views import write_duckdb
+from pipeline.outputs.files import (
+    FLUSH_ROWS,
+    TableWriter,
+    flags_path,
+    fsync_dir,
+    fsync_file,
+    rebuild_lock,
+    remove_stale_temps,
+    table_path,
+    tables_dir,
+)
+from pipeline.outputs.columns import NotColumnar, document_batches
+from pipeline.outputs.manifest import Manifest
+from pipeline.outputs.rows import document_rows, plain_rows
+from pipeline.outputs.schema import DOCUMENT_TABLES, STR, TABLES, TABLES_BY_NAME
+from pipeline.store import OutputLayout
+
+log = logging.getLogger(__name__)
+
+CHUNK_BYTES = 8 << 20  # document JSON parsed at once (columns.py): bounds memory
+
+
+# --- rebuilding -----------------------------------------------------------------------
+
+@dataclass
+class TablesResult:
+    out: Path
+    rows: dict[str, int] = field(default_factory=dict)
+    documents: int = 0  # document JSON files behind the tables
+    parsed: int = 0  # of which read and parsed this time (the others' rows were reused)
+    reused: int = 0
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, reason) of unreadable JSON
+    flags_source: Path | None = None
+    seconds: float = 0.0
+    db: Path | None = None
+
+
+def _load_json(path: Path) -> Any:
+    return orjson.loads(path.read_bytes())
+
+
+def _read_flags(out: Path, result: TablesResult) -> list[dict]:
+    path = flags_path(out)
+    if not path.exists():
+        return []
+    try:
+        data = _load_json(path)
+    except (OSError, ValueError) as exc:
+        result.skipped.append((str(path), f"{type(exc).__name__}: {exc}"))
+        return []
+    if isinstance(data, dict):  # tolerate {"flags": [...]}
+        data = data.get("flags", [])
+    result.flags_source = path
+    return [f for f in data if isinstance(f, dict)]
+
+
+def _read_errors(out: Path, result: TablesResult) -> list[dict]:
+    items = []
+    for path in sorted(OutputLayout(out).errors.glob("*.json")):
+        try:
+            items.append(_load_json(path))
+        except (OSError, ValueError) as exc:
+            result.skipped.append((str(path), f"{type(exc).__name__}: {exc}"))
+    return items
+
+
+def _document_files(out: Path) -> list[tuple[Path, tuple[int, int]]]:
+    files = []
+    documents = OutputLayout(out).documents
+    with os.scandir(documents) if documents.is_dir() else _empty_scandir() as entries:
+        for entry in entries:
+            if not entry.name.endswith(".json") or entry.name.startswith("."):
+                continue
+            try:
+                st = entry.stat()
+            except FileNotFoundError:  # removed while listing
+                continue
+            files.append((entry.name, entry.path, (st.st_mtime_ns, st.st_size)))
+    files.sort()  # by file name: all in one folder, and far cheaper than comparing Paths
+    return [(Path(path), key) for _, path, key in files]
+
+
+@contextmanager
+def _empty_scandir() -> Iterator[list]:
+    yield []
+
+
+class _PreviousTablesUnreadable(Exception):
+    """The previous Parquet files (whose rows an incremental rebuild reuses) cannot be read."""
+
+
+def rebuild_tables(out: Path, *, incremental: bool = True) -> TablesResult:
+    """Rebuild OUT/tables/*.parquet and OUT/finsam.duckdb from the JSON records under OUT.
+
+    incremental=False parses every document JSON again (the result is the same; the row
+    order may differ). When the previous tables cannot be read (a scrambled Parquet file),
+    an incremental rebuild becomes a full one, with one log line.
+
+    The tables hold page text, so they are never readable by more people than the records
+    they come from: the rebuild runs under `umask_not_wider_than` the documents folder
+    (created under the narrowed umask of the run that processed the inputs) and the
+    existing tables folder, whoever calls it (`finsam process`, `finsam tables --rebuild`,
+    the flows).
+    """
+    from pipeline.runtime.permissions import umask_not_wider_than  # noqa: PLC0415
+
+    out = Path(out)
+    sources = [p for p in (OutputLayout(out).documents, tables_dir(out)) if p.is_dir()] or [out]
+    with umask_not_wider_than(sources):
+        if incremental:
+            try:
+                return _rebuild_tables(out, incremental=True)
+            except _PreviousTablesUnreadable as exc:
+                log.warning("tables: the previous tables cannot be read (%s); rebuilding them all", exc)
+        return _rebuild_tables(out, incremental=False)
+
+
+def _rebuild_tables(out: Path, *, incremental: bool) -> TablesResult:
+    start = time.perf_counter()
+    result = TablesResult(out=out)
+    with rebuild_lock(out):
+        tdir = tables_dir(out)
+        remove_stale_temps(tdir, ".*.tmp")
+        manifest = Manifest(out)
+        previous = manifest.load() if incremental else {}
+        files = _document_files(out)
+        result.documents = len(files)
+
+        # Nothing changed among the documents: their tables stay as they are (only flags
+        # and errors, which come from elsewhere, are rewritten).
+        unchanged = bool(previous) and previous == {path.stem: key for path, key in files}
+        specs = [t for t in TABLES if t not in DOCUMENT_TABLES] if unchanged else list(TABLES)
+        writers: dict[str, TableWriter] = {}
+        try:
+            for spec in specs:
+                writers[spec.name] = TableWriter(spec, table_path(out, spec.name))
+            if unchanged:
+                keys = previous
+                result.reused = len(files)
+                for spec in DOCUMENT_TABLES:
+                    try:
+                        result.rows[spec.name] = pq.read_metadata(table_path(out, spec.name)).num_rows
+                    except (OSError, pa.ArrowException) as exc:
+                        raise _PreviousTablesUnreadable(f"{spec.name}: {exc}") from exc
+            else:
+                keys = _stream_documents(out, files, previous, writers, result)
+            writers["flags"].add(plain_rows(TABLES_BY_NAME["flags"], _read_flags(out, result)))
+            writers["errors"].add(plain_rows(TABLES_BY_NAME["errors"], _read_errors(out, result)))
+            for w in writers.values():
+                w.close()
+            if not unchanged:
+                _mark_same_documents(writers["documents"], writers["pages"].tmp)
+        except BaseException:
+            for w in writers.values():
+                w.abort()
+            raise
+        # Every file is complete: only now replace the previous versions. The manifest goes
+        # first, so a crash between the renames can only cost reuse, never correctness.
+        if not unchanged:
+            manifest.discard()
+        for name, w in writers.items():
+            os.replace(w.tmp, w.target)
+            result.rows[name] = w.rows
+        fsync_dir(tdir)
+        if not unchanged:
+            manifest.save(keys)
+        result.rows = {t.name: result.rows[t.name] for t in TABLES}
+        result.db = write_duckdb(out)
+    result.seconds = time.perf_counter() - start
+    for name, reason in result.skipped:
+        log.warning("tables: skipped %s: %s", name, reason)
+    return result
+
+
+def _stream_documents(out: Path, files: list[tuple[Path, tuple[int, int]]], previous: dict[str, tuple[int, int]],
+                      writers: dict[str, TableWriter], result: TablesResult) -> dict[str, tuple[int, int]]:
+    """Feed every document's rows to the writers: reused when the file is unchanged, else parsed.
+
+    Returns the manifest of the new tables: doc_id -> key of the file its rows came from.
+    Only files named after their own doc_id enter it (reuse filters rows by doc_id).
+    """
+    reuse = {path.stem for path, key in files if previous.get(path.stem) == key}
+    keys: dict[str, tuple[int, int]] = {stem: previous[stem] for stem in reuse}
+    if reuse:
+        for spec in DOCUMENT_TABLES:
+            try:
+                _copy_previous_rows(table_path(out, spec.name), reuse, writers[spec.name])
+            except (OSError, pa.ArrowException) as exc:
+                raise _PreviousTablesUnreadable(f"{spec.name}: {' '.join(str(exc).split())[:200]}") from exc
+        result.reused = len(reuse)
+    chunk: list[tuple[Path, tuple[int, int], bytes]] = []
+    size = 0
+    for path, key in files:
+        if path.stem in reuse:
+            continue
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:  # removed since listing
+            continue
+        except OSError as exc:
+            result.skipped.append((str(path), f"{type(exc).__name__}: {exc}"))
+            continue
+        chunk.append((path, key, data))
+        size += len(data)
+        if size >= CHUNK_BYTES:
+            _write_chunk(out, chunk, writers, keys, result)
+            chunk, size = [], 0
+    if chunk:
+        _write_chunk(out, chunk, writers, keys, result)
+    return keys
+
+
+def _write_chunk(out: Path, chunk: list[tuple[Path, tuple[int, int], bytes]], writers: dict[str, TableWriter],
+                 keys: dict[str, tuple[int, int]], result: TablesResult) -> None:
+    """The rows of a chunk of documents: cut from Arrow's reading of them all (columns.py),
+    or made file by file (rows.py) when that cannot tell what rows.py would do."""
+    try:
+        batches, doc_ids = document_batches([data for _, _, data in chunk])
+    except NotColumnar as exc:
+        log.debug("tables: %d documents row by row: %s", len(chunk), exc)
+        for path, key, data in chunk:
+            _write_document(out, path, key, data, writers, keys, result)
+        return
+    for name, batch in batches.items():
+        if batch.num_rows:
+            writers[name].write_batch(batch)
+    result.parsed += len(chunk)
+    for (path, key, _), doc_id in zip(chunk, doc_ids):
+        if doc_id == path.stem:
+            keys[path.stem] = key
+
+
+def _write_document(out: Path, path: Path, key: tuple[int, int], data: bytes, writers: dict[str, TableWriter],
+                    keys: dict[str, tuple[int, int]], result: TablesResult) -> None:
+    try:
+        doc = orjson.loads(data)
+        rows = document_rows(doc)
+    except ValueError as exc:  # not JSON (cut short, scrambled): set aside, processed again next run
+        from pipeline.store import set_aside  # noqa: PLC0415
+
+        reason = " ".join(f"{type(exc).__name__}: {exc}".split())[:200]
+        set_aside(out, path, reason)
+        result.skipped.append((str(path), reason))
+        return
+    except (TypeError, AttributeError, KeyError) as exc:
+        result.skipped.append((str(path), f"{type(exc).__name__}: {exc}"))
+        return
+    result.parsed += 1
+    if isinstance(doc, dict) and doc.get("doc_id") == path.stem:
+        keys[path.stem] = key
+    for name, table_rows in rows.items():
+        writers[name].add(table_rows)
+
+
+def _copy_previous_rows(path: Path, reuse: set[str], writer: TableWriter) -> None:
+    """Stream the rows of the reused documents from the previous table into the new one."""
+    import pyarrow.compute as pc
+
+    keep = pa.array(sorted(reuse), type=STR)
+    for batch in pq.ParquetFile(path).iter_batches(batch_size=FLUSH_ROWS):
+        kept = batch.filter(pc.is_in(batch.column("doc_id"), value_set=keep))
+        if kept.num_rows:
+            writer.write_batch(kept)
+
+
+def _mark_same_documents(documents: TableWriter, pages: Path) -> None:
+    """Fill documents.same_as in the finished temp file: copies of the same document."""
+    from pipeline.outputs.identity import Candidate, candidate_keys, same_as
+
+    docs = pq.read_table(documents.tmp)
+    if docs.num_rows < 2:
+        return
+    meta = docs.select(["doc_id", "doc_type", "organisation", "document_date", "ocr_page_count",
+                        "processed_at"]).to_pylist()
+    wanted = candidate_keys(meta)
+    texts = _document_texts(pages, wanted) if wanted else {}
+    copies = same_as([Candidate(text=texts.get(m["doc_id"], ""), **m) for m in meta if m["doc_id"] in wanted])
+    column = pa.array([copies.get(d) for d in docs.column("doc_id").to_pylist()], type=STR)
+    docs = docs.set_column(docs.schema.get_field_index("same_as"), "same_as", column)
+    pq.write_table(docs, documents.tmp, compression="zstd")
+    fsync_file(documents.tmp)
+
+
+def _document_texts(pages: Path, wanted: set[str]) -> dict[str, str]:
+    """doc_id -> its pages' text in page order, joined by newlines, for the wanted documents."""
+    import pyarrow.compute as pc
+
+    keep = pa.array(sorted(wanted), type=STR)
+    texts: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for batch in pq.ParquetFile(pages).iter_batches(batch_size=FLUSH_ROWS, columns=["doc_id", "page", "text"]):
+        batch = batch.filter(pc.is_in(batch.column("doc_id"), value_set=keep))
+        for doc_id, page, text in zip(*(batch.column(i).to_pylist() for i in range(3))):
+            texts[doc_id].append((page or 0, text or ""))
+    joined = {}
+    while texts:  # one copy of the texts at a time
+        doc_id, parts = texts.popitem()
+        parts.sort(key=lambda part: part[0])  # stable: pages with the same number keep their order
+        joined[doc_id] = "\n".join(text for _, text in parts)
+    return joined

@@ -1,0 +1,191 @@
+"""The document tables cut by Arrow's JSON reader (pipeline/outputs/columns.py) hold exactly
+the rows rows.py makes from the parsed JSON, the way they were made before issue 17; and a
+chunk the reader cannot vouch for goes through rows.py instead."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import orjson
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from tables_fixtures import corpus, make_document, write_documents
+
+import pipeline.outputs.tables as tables_module
+from models import Document
+from pipeline.outputs import columns
+from pipeline.outputs.columns import NotColumnar, document_batches
+from pipeline.outputs.files import table_path
+from pipeline.outputs.rows import document_rows, rows_to_batch
+from pipeline.outputs.schema import DOCUMENT_TABLES, TABLES
+from pipeline.outputs.tables import rebuild_tables
+from pipeline.runtime.batch import process_file
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "corpus" / "samples"
+
+
+def _rows_way(files: list[bytes], *, via_model: bool = False) -> dict[str, pa.Table]:
+    """Each table as rows.py makes it, file by file (optionally validated by the model first)."""
+    rows: dict[str, list[tuple]] = {spec.name: [] for spec in DOCUMENT_TABLES}
+    for data in files:
+        doc = Document.model_validate_json(data).model_dump(mode="json") if via_model else orjson.loads(data)
+        for name, table_rows in document_rows(doc).items():
+            rows[name] += table_rows
+    return {spec.name: pa.Table.from_batches([rows_to_batch(spec, rows[spec.name])]) for spec in DOCUMENT_TABLES}
+
+
+def _assert_same_rows(files: list[bytes], *, via_model: bool = False) -> None:
+    batches, doc_ids = document_batches(files)
+    expected = _rows_way(files, via_model=via_model)
+    assert doc_ids == [orjson.loads(f)["doc_id"] for f in files]
+    for spec in DOCUMENT_TABLES:
+        got = pa.Table.from_batches([batches[spec.name]])
+        assert got.schema.equals(spec.schema), spec.name
+        for name in spec.column_names:
+            assert got.column(name).to_pylist() == expected[spec.name].column(name).to_pylist(), (spec.name, name)
+        assert got.equals(expected[spec.name]), spec.name
+
+
+def _json(doc: Document) -> bytes:
+    return doc.model_dump_json(indent=1).encode()
+
+
+def test_every_document_table_is_cut_by_the_reader():
+    """A computed column without a columnar twin would send every rebuild through rows.py."""
+    assert columns.COLUMNAR
+
+
+def test_synthetic_documents_give_the_same_rows():
+    docs = [make_document(n) for n in range(4)] + [make_document(7, ocr_confidence=63.5, year=2019)]
+    empty = make_document(9).model_copy(update={"pages": [], "records": type(docs[0].records)()})
+    _assert_same_rows([_json(d) for d in [*docs, empty]])
+    _assert_same_rows([_json(d) for d in docs], via_model=True)
+
+
+@pytest.fixture(scope="module")
+def processed_samples() -> list[bytes]:
+    """Records of the text samples and seeds as finsam writes them (no OCR: scans are slow)."""
+    paths = [p for p in sorted(SAMPLES.iterdir()) if p.suffix in (".txt", ".docx")]
+    seeds = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+    paths += sorted(seeds.glob("*.txt")) if seeds.is_dir() else []
+    return [_json(process_file(p)) for p in paths]
+
+
+def test_processed_samples_give_the_same_rows_as_the_models(processed_samples):
+    assert processed_samples
+    _assert_same_rows(processed_samples, via_model=True)
+
+
+@pytest.mark.slow
+def test_processed_pdf_samples_give_the_same_rows_as_the_models():
+    files = [_json(process_file(p)) for p in sorted(SAMPLES.glob("*.pdf")) if ".scan." not in p.name]
+    _assert_same_rows(files, via_model=True)
+
+
+def _edited(edit) -> bytes:
+    doc = json.loads(_json(make_document(3)))
+    edit(doc)
+    return json.dumps(doc).encode()
+
+
+def _drop(keys: str):
+    def edit(doc: dict) -> None:
+        *path, last = keys.split(".")
+        target = doc
+        for k in path:
+            target = target[k][0] if isinstance(target[k], list) else target[k]
+        del target[last]
+    return edit
+
+
+def _set(keys: str, value):
+    def edit(doc: dict) -> None:
+        *path, last = keys.split(".")
+        target = doc
+        for k in path:
+            target = target[k][0] if isinstance(target[k], list) else target[k]
+        target[last] = value
+    return edit
+
+
+# Files the reader must either cut exactly as rows.py does or hand back (NotColumnar).
+ODD_FILES = {
+    "unknown fields": _edited(_set("pages.extra", {"a": [1, 2]})),
+    "optional field missing": _edited(_drop("records.amounts.year")),
+    "defaulted field missing": _edited(_drop("pages.warnings")),
+    "provenance missing": _edited(_drop("records.parties.provenance")),
+    "null page": _edited(_set("pages", [None])),
+    "pages null": _edited(_set("pages", None)),
+    "records null": _edited(_set("records", None)),
+    "decimal as a number": _edited(_set("records.amounts.amount_sek", 1500.5)),
+    "decimal with a fraction": _edited(_set("records.amounts.amount_sek", "1500.5")),
+    "decimal unreadable": _edited(_set("records.amounts.amount_sek", "many")),
+    "share as text": _edited(_set("records.budget_lines.share_percent", "12.5")),
+    "date with a time": _edited(_set("document_date", "2024-03-13T10:00:00")),
+    "date unreadable": _edited(_set("records.segments.valid_from", "våren 2024")),
+    "number for text": _edited(_set("title", 5)),
+    "float for int": _edited(_set("page_count", 2.0)),
+    "top-level null": b"null",
+    "top-level list": b"[1, 2]",
+    "two objects": _json(make_document(1)) + b"\n" + _json(make_document(2)),
+    "empty": b"",
+    "cut short": _json(make_document(1))[:-40],
+}
+
+
+@pytest.mark.parametrize("name", list(ODD_FILES))
+def test_an_odd_file_is_cut_like_rows_py_or_handed_back(name):
+    files = [_json(make_document(0)), ODD_FILES[name], _json(make_document(1))]
+    try:
+        batches, _ = document_batches(files)
+    except NotColumnar:
+        return
+    _assert_same_rows(files)
+
+
+def _parquet(out: Path) -> dict[str, pa.Table]:
+    return {spec.name: pq.read_table(table_path(out, spec.name)) for spec in TABLES}
+
+
+def test_a_full_rebuild_writes_the_same_tables_as_rows_py_alone(tmp_path, monkeypatch):
+    """End to end, odd files among good ones: the Parquet tables, the set-aside and skipped
+    files and the manifest are what the rows.py-only rebuild gives."""
+    def build(out: Path) -> tuple[dict[str, pa.Table], list[str], list[str]]:
+        corpus(out, 4)
+        write_documents(out, [make_document(n, ocr_confidence=70.0) for n in (11, 12)])
+        docs = out / "documents"
+        (docs / "odd-null-page.json").write_bytes(ODD_FILES["null page"])
+        (docs / "odd-cut.json").write_bytes(ODD_FILES["cut short"])
+        (docs / "odd-missing.json").write_bytes(ODD_FILES["defaulted field missing"])
+        result = rebuild_tables(out, incremental=False)
+        return _parquet(out), sorted(Path(n).name for n, _ in result.skipped), sorted(p.name for p in docs.glob("*"))
+
+    columnar = build(tmp_path / "columnar")
+
+    def refuse(files):
+        raise NotColumnar("rows.py only")
+
+    monkeypatch.setattr(tables_module, "document_batches", refuse)
+    by_rows = build(tmp_path / "rows")
+    assert columnar[1:] == by_rows[1:]
+    for name, table in by_rows[0].items():
+        assert columnar[0][name].equals(table), name
+    manifests = [json.loads((tmp_path / way / "tables" / ".manifest.json").read_text()) for way in ("columnar", "rows")]
+    assert manifests[0]["documents"].keys() == manifests[1]["documents"].keys()
+    assert len(manifests[0]["documents"]) == 6  # the odd files are not named after their doc_id
+
+
+def test_chunks_keep_the_file_order(tmp_path, monkeypatch):
+    """Several chunks, one of them made by rows.py, still give the rows in file order."""
+    monkeypatch.setattr(tables_module, "CHUNK_BYTES", 1)  # one document per chunk
+    corpus(tmp_path, 3)
+    odd = json.loads(_json(make_document(8)))
+    del odd["pages"][0]["warnings"]  # rows.py fills in the default
+    (tmp_path / "documents" / f"{odd['doc_id']}.json").write_text(json.dumps(odd))
+    write_documents(tmp_path, [make_document(9)])
+    rebuild_tables(tmp_path, incremental=False)
+    ids = pq.read_table(table_path(tmp_path, "pages")).column("doc_id").to_pylist()
+    assert ids == sorted(ids) and len(set(ids)) == 5
