@@ -155,7 +155,7 @@ def _context() -> mp.context.BaseContext:
     if _ctx is None:
         try:
             ctx = mp.get_context("forkserver")
-            # Imported once in the forkserver, so each child starts with spaCy, pdfplumber
+            # Imported once in the forkserver, so each child starts with spaCy, pypdfium2
             # and every extractor already loaded.
             ctx.set_forkserver_preload(["pipeline.preload"])
         except ValueError:
