@@ -1,15 +1,23 @@
-"""Imported by the forkserver before it forks document workers: heavy imports happen once."""
+"""Imported by the forkserver before it forks document workers: heavy imports happen once,
+and so does building what every document needs, which each worker would otherwise build
+again for its one document."""
 
-import pdfplumber  # noqa: F401
 import pypdfium2  # noqa: F401
 
 import extractors
+import pipeline.gazetteer
+import pipeline.nlp
 import pipeline.process  # noqa: F401
 import pipeline.read.docx  # noqa: F401
 import pipeline.read.ocr  # noqa: F401
 import pipeline.read.pdf  # noqa: F401
 
 extractors.load_all()
+
+# The spaCy pipeline with its rules takes about a second to build, the gazetteer a
+# little: once here instead of once per document.
+pipeline.nlp.get_nlp()
+pipeline.gazetteer.gazetteer()
 
 try:  # cache the Tesseract probe in the forkserver (children inherit it)
     pipeline.read.ocr.check_tesseract()
