@@ -2,6 +2,8 @@
 and so does building what every document needs, which each worker would otherwise build
 again for its one document."""
 
+import gc
+
 import pypdfium2  # noqa: F401
 
 import extractors
@@ -23,3 +25,8 @@ try:  # cache the Tesseract probe in the forkserver (children inherit it)
     pipeline.read.ocr.check_tesseract()
 except Exception:  # noqa: BLE001 - reported per document when OCR is needed
     pass
+
+# Last: everything loaded so far lives as long as the forkserver. Frozen, the collector of
+# a forked worker never walks it, so the worker's collections do not copy the whole
+# shared heap page by page (copy-on-write) before doing any work.
+gc.freeze()

@@ -159,8 +159,11 @@ def _context() -> mp.context.BaseContext:
         try:
             ctx = mp.get_context("forkserver")
             # Imported once in the forkserver, so each child starts with spaCy, pypdfium2
-            # and every extractor already loaded.
-            ctx.set_forkserver_preload(["pipeline.preload"])
+            # and every extractor already loaded. The CLI too: multiprocessing runs the
+            # parent's main script again in every child (Python 3.11's forkserver cannot
+            # preload "__main__"), and for `finsam` that script imports the CLI (typer,
+            # rich, pyarrow): a tenth of a CPU second per document, unless already loaded.
+            ctx.set_forkserver_preload(["pipeline.cli", "pipeline.preload"])
         except ValueError:
             ctx = mp.get_context("spawn")
         _ctx = ctx
