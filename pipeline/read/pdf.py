@@ -122,17 +122,16 @@ def _text_layer_page(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, number:
 def group_words_into_lines(words: list[tuple[Word, bool]]) -> list[Line]:
     """Cluster words into visual lines by vertical overlap, then order them left to right."""
     rows: list[list[tuple[Word, bool]]] = []
+    top = bottom = 0.0  # the extent of the last row, kept as it grows
     for w, bold in sorted(words, key=lambda wb: (wb[0].bbox.top, wb[0].bbox.x0)):
         b = w.bbox
         mid = (b.top + b.bottom) / 2
-        if rows:
-            last = rows[-1]
-            top = min(x[0].bbox.top for x in last)
-            bottom = max(x[0].bbox.bottom for x in last)
-            if top <= mid <= bottom:
-                last.append((w, bold))
-                continue
+        if rows and top <= mid <= bottom:
+            rows[-1].append((w, bold))
+            top, bottom = min(top, b.top), max(bottom, b.bottom)
+            continue
         rows.append([(w, bold)])
+        top, bottom = b.top, b.bottom
     lines = []
     for row in rows:
         row.sort(key=lambda wb: wb[0].bbox.x0)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import ctypes
 from itertools import groupby
+from operator import itemgetter
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -32,7 +33,7 @@ from models.text import BBox, Word
 X_TOLERANCE = 1.5
 Y_TOLERANCE = 3.0
 # pdfplumber expands these ligatures when it joins characters into words.
-LIGATURES = {"ﬀ": "ff", "ﬃ": "ffi", "ﬄ": "ffl", "ﬁ": "fi", "ﬂ": "fl", "ﬆ": "st", "ﬅ": "st"}
+_LIGATURES = str.maketrans({"ﬀ": "ff", "ﬃ": "ffi", "ﬄ": "ffl", "ﬁ": "fi", "ﬂ": "fl", "ﬆ": "st", "ﬅ": "st"})
 
 
 def _c_function(name: str, restype, *argtypes):
@@ -92,10 +93,12 @@ class _Font:
     """What the words need of a text object: its font (for grouping and bold), whether it
     reads upright on the displayed page, and pdfminer's character height ("size")."""
 
-    __slots__ = ("key", "bold", "upright", "size", "up", "simple")
+    __slots__ = ("key", "bold", "upright", "size", "up", "simple", "run")
 
     def __init__(self, key: int, bold: bool, upright: bool, size: float, up: tuple[float, float], simple: bool):
         self.key, self.bold, self.upright, self.size, self.up, self.simple = key, bold, upright, size, up, simple
+        # pdfplumber's grouping key (upright, fontname, size); size to float noise.
+        self.run = (key, upright, round(size, 2))
 
 
 def _font_name(font: int) -> str:
@@ -123,8 +126,9 @@ def _describe(textpage: int, index: int, obj: int, geometry: PageGeometry, names
 
 
 def page_chars(textpage: pdfium.PdfTextPage, geometry: PageGeometry) -> list[tuple]:
-    """The characters the page draws, in PDFium's order, as
-    (text, x0, top, x1, bottom, font): pdfplumber's char boxes in its page frame."""
+    """The characters the page draws, in PDFium's order, as (text, x0, top, x1, bottom,
+    font, run): pdfplumber's char boxes in its page frame, and the key of pdfplumber's
+    runs of one font and size."""
     tp = ctypes.cast(textpage.raw, ctypes.c_void_p).value
     box = (ctypes.c_float * 4)()  # FS_RECTF: left, top, right, bottom (PDF user space)
     box_at = ctypes.addressof(box)
@@ -155,7 +159,7 @@ def page_chars(textpage: pdfium.PdfTextPage, geometry: PageGeometry) -> list[tup
             # further left for a glyph like "j") and rises from the descent by one font size.
             _origin(tp, i, origin_x, origin_y)
             char_bottom = height - bottom
-            append((chr(code), origin[0], char_bottom - font.size, right, char_bottom, font))
+            append((chr(code), origin[0], char_bottom - font.size, right, char_bottom, font, font.run))
             continue
         top = box[1]
         # pdfminer's box in user space: from the descent edge, one font size along the
@@ -172,8 +176,10 @@ def page_chars(textpage: pdfium.PdfTextPage, geometry: PageGeometry) -> list[tup
             left = right + up_x
         xa, ya = geometry.to_page(left, bottom)
         xb, yb = geometry.to_page(right, top)
-        append((chr(code), min(xa, xb) + shift_x, height - max(ya, yb) + top_shift,
-                max(xa, xb) + shift_x, height - min(ya, yb) + top_shift, font))
+        top, bottom = height - max(ya, yb) + top_shift, height - min(ya, yb) + top_shift
+        # pdfminer's size is the box height: for rotated text, each character's advance.
+        run = font.run if font.upright else (font.key, False, round(bottom - top, 2))
+        append((chr(code), min(xa, xb) + shift_x, top, max(xa, xb) + shift_x, bottom, font, run))
     return chars
 
 
@@ -181,7 +187,10 @@ def _chars_to_words(chars: list[tuple], upright: bool) -> list[list[tuple]]:
     """pdfplumber.utils.text.WordExtractor for one run of characters: cluster into lines
     (upright: by top within y_tolerance; rotated: by x0 within x_tolerance), order each
     line (by x0; rotated: top to bottom), and split it at blanks and gaps."""
-    line_key, tolerance = (2, Y_TOLERANCE) if upright else (1, X_TOLERANCE)
+    if upright:
+        line_key, tolerance, start, end, across, gap, drift = 2, Y_TOLERANCE, 1, 3, 2, X_TOLERANCE, Y_TOLERANCE
+    else:
+        line_key, tolerance, start, end, across, gap, drift = 1, X_TOLERANCE, 2, 4, 1, Y_TOLERANCE, X_TOLERANCE
     # pdfplumber.utils.clustering.cluster_objects: distinct values, chained within tolerance.
     cluster_of: dict[float, int] = {}
     last = None
@@ -191,33 +200,35 @@ def _chars_to_words(chars: list[tuple], upright: bool) -> list[list[tuple]]:
             n += 1
         cluster_of[value] = n
         last = value
-    lines = [list(g) for _, g in groupby(sorted(chars, key=lambda ch: cluster_of[ch[line_key]]),
-                                          key=lambda ch: cluster_of[ch[line_key]])]
+    # By line, then along it; a stable sort, so ties keep drawing order as pdfplumber's do.
+    if upright:
+        ordered = sorted([(cluster_of[ch[2]], ch[1], 0.0, ch) for ch in chars], key=itemgetter(0, 1))
+    else:
+        ordered = sorted([(cluster_of[ch[1]], ch[2], ch[4], ch) for ch in chars], key=itemgetter(0, 1, 2))
     words: list[list[tuple]] = []
-    for line in lines:
-        if upright:
-            line.sort(key=lambda ch: ch[1])
-            start, end, across, gap, drift = 1, 3, 2, X_TOLERANCE, Y_TOLERANCE
-        else:
-            line.sort(key=lambda ch: (ch[2], ch[4]))
-            start, end, across, gap, drift = 2, 4, 1, Y_TOLERANCE, X_TOLERANCE
-        current: list[tuple] = []
-        for ch in line:
-            if ch[0].isspace():
-                if current:
-                    words.append(current)
-                current = []
-            elif current and (
-                ch[start] < current[-1][start]
-                or ch[start] > current[-1][end] + gap
-                or abs(ch[across] - current[-1][across]) > drift
-            ):
+    current: list[tuple] = []
+    line = -1
+    for cluster, _, _, ch in ordered:
+        if cluster != line:
+            if current:
                 words.append(current)
-                current = [ch]
-            else:
-                current.append(ch)
-        if current:
+            current = []
+            line = cluster
+        if ch[0].isspace():
+            if current:
+                words.append(current)
+            current = []
+        elif current and (
+            ch[start] < current[-1][start]
+            or ch[start] > current[-1][end] + gap
+            or abs(ch[across] - current[-1][across]) > drift
+        ):
             words.append(current)
+            current = [ch]
+        else:
+            current.append(ch)
+    if current:
+        words.append(current)
     return words
 
 
@@ -226,17 +237,13 @@ def group_chars_into_words(chars: list[tuple]) -> list[tuple[Word, bool]]:
     font and size (pdfplumber's extra_attrs grouping, in drawing order), each run split
     into words as pdfplumber does."""
     out: list[tuple[Word, bool]] = []
-    # pdfminer's size is the box height (the advance, for rotated text), to float noise.
-    for _, run in groupby(chars, key=lambda ch: (ch[5].key, ch[5].upright, round(ch[4] - ch[2], 2))):
+    for _, run in groupby(chars, key=itemgetter(6)):
         run = list(run)
-        upright = run[0][5].upright
-        for word in _chars_to_words(run, upright):
-            text = "".join(LIGATURES.get(ch[0], ch[0]) for ch in word)
-            box = BBox(
-                x0=min(ch[1] for ch in word), top=min(ch[2] for ch in word),
-                x1=max(ch[3] for ch in word), bottom=max(ch[4] for ch in word),
-            )
-            out.append((Word(text=text, bbox=box), word[0][5].bold))
+        font = run[0][5]
+        for word in _chars_to_words(run, font.upright):
+            texts, x0s, tops, x1s, bottoms = list(zip(*word))[:5]
+            box = BBox(x0=min(x0s), top=min(tops), x1=max(x1s), bottom=max(bottoms))
+            out.append((Word(text="".join(texts).translate(_LIGATURES), bbox=box), font.bold))
     return out
 
 
