@@ -7,12 +7,14 @@ import gc
 import pypdfium2  # noqa: F401
 
 import extractors
+import extractors.run  # noqa: F401 - build_document imports it where it is used
 import pipeline.gazetteer
 import pipeline.nlp
 import pipeline.process  # noqa: F401
 import pipeline.read.docx  # noqa: F401
 import pipeline.read.ocr  # noqa: F401
 import pipeline.read.pdf  # noqa: F401
+import pipeline.segment  # noqa: F401
 
 extractors.load_all()
 
