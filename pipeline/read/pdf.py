@@ -1,10 +1,11 @@
 """Born-digital and scanned PDFs, page by page.
 
 pypdfium2 opens the file (fast; handles encryption and broken files with clear errors),
-checks each page's text layer and renders pages for OCR. pdfplumber supplies word
-positions for pages whose text layer is good, so extractors can recover table columns
-from x coordinates. Each pdfplumber page is closed after use: its caches otherwise grow
-with the page count.
+checks each page's text layer, and where the layer is good takes its words with their
+boxes from the same text page (pipeline.read.pdf_words, laid out as pdfplumber would), so
+extractors can recover table columns from x coordinates. Pages without a usable layer
+are rendered and OCR'd. Each page is closed after use, so memory stays flat with the
+page count.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-import pdfplumber
 import pypdfium2 as pdfium
 
 from models.text import BBox, Line, Page, Word
@@ -20,6 +20,7 @@ from pipeline.errors import EncryptedFile, LimitExceeded, UnreadableFile
 from pipeline.config import Limits
 from pipeline.read import progress
 from pipeline.read.ocr import ocr_pages
+from pipeline.read.pdf_words import page_words
 from pipeline.read.quality import text_quality
 
 log = logging.getLogger(__name__)
@@ -62,36 +63,39 @@ def read_pdf(path: Path, limits: Limits) -> tuple[list[Page], list[str]]:
         if n_pages > limits.max_pages:
             raise LimitExceeded(f"PDF has {n_pages} pages, over the limit of {limits.max_pages} (--max-pages)")
 
-        # Pass 1 (pypdfium2, fast): which pages carry a usable text layer?
+        # Pass 1 (PDFium): does each page carry a usable text layer? Where it does, its
+        # words and lines come from the text page already loaded for the check.
         layer_quality: dict[int, float] = {}
         needs_ocr: list[int] = []
+        pages: dict[int, Page] = {}
         for i in range(n_pages):
             page = load_page(pdf, i)
+            textpage = None
             try:
-                textpage = page.get_textpage()
-                text = textpage.get_text_range()
-                textpage.close()
-            except pdfium.PdfiumError:
-                text = ""
+                try:
+                    textpage = page.get_textpage()
+                    text = textpage.get_text_range()
+                except pdfium.PdfiumError:
+                    text = ""
+                q = text_quality(text) if len(text.strip()) >= MIN_TEXT_CHARS else 0.0
+                layer_quality[i] = q
+                if q < MIN_TEXT_QUALITY:
+                    needs_ocr.append(i)
+                else:
+                    pages[i] = _text_layer_page(page, textpage, i + 1, q)
             finally:
+                if textpage is not None:
+                    textpage.close()
                 page.close()
-            q = text_quality(text) if len(text.strip()) >= MIN_TEXT_CHARS else 0.0
-            layer_quality[i] = q
-            if q < MIN_TEXT_QUALITY:
-                needs_ocr.append(i)
         if len(needs_ocr) > limits.max_ocr_pages:
             raise LimitExceeded(
                 f"{len(needs_ocr)} pages need OCR, over the limit of {limits.max_ocr_pages} (--max-ocr-pages)"
             )
 
-        pages: dict[int, Page] = {}
         progress.start(n_pages)
-        # Pass 2 (pdfplumber): word positions for text-layer pages.
-        text_pages = [i for i in range(n_pages) if i not in set(needs_ocr)]
-        if text_pages:
-            pages.update(_read_text_layer(path, text_pages, layer_quality))
-            progress.advance(len(text_pages))
-        # Pass 3: OCR the rest, in parallel Tesseract processes.
+        if pages:
+            progress.advance(len(pages))
+        # Pass 2: OCR the rest, in parallel Tesseract processes.
         if needs_ocr:
             for page in ocr_pages(pdf, needs_ocr, limits):
                 page.text_quality = layer_quality[page.number - 1]
@@ -101,59 +105,33 @@ def read_pdf(path: Path, limits: Limits) -> tuple[list[Page], list[str]]:
         pdf.close()
 
 
-def _read_text_layer(path: Path, indices: list[int], quality: dict[int, float]) -> dict[int, Page]:
-    out: dict[int, Page] = {}
-    try:
-        with pdfplumber.open(str(path), password="") as doc:
-            for i in indices:
-                p = doc.pages[i]
-                try:
-                    words = p.extract_words(
-                        x_tolerance=1.5, y_tolerance=3, keep_blank_chars=False, extra_attrs=["fontname", "size"]
-                    )
-                    lines = group_words_into_lines(
-                        [
-                            (
-                                Word(
-                                    text=w["text"],
-                                    bbox=BBox(x0=w["x0"], top=w["top"], x1=w["x1"], bottom=w["bottom"]),
-                                ),
-                                "bold" in str(w.get("fontname", "")).lower(),
-                            )
-                            for w in words
-                        ]
-                    )
-                    raw = "\n".join(ln.text for ln in lines)
-                    out[i] = Page(
-                        number=i + 1,
-                        width=float(p.width),
-                        height=float(p.height),
-                        method="text",
-                        raw_text=raw,
-                        lines=lines,
-                        text_quality=quality[i],
-                    )
-                finally:
-                    p.close()
-    except Exception as exc:  # pdfminer raises many kinds on broken streams
-        raise UnreadableFile(f"cannot read the PDF text layer ({type(exc).__name__}: {exc})") from exc
-    return out
+def _text_layer_page(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, number: int, quality: float) -> Page:
+    geometry, words = page_words(page, textpage)
+    lines = group_words_into_lines(words)
+    return Page(
+        number=number,
+        width=geometry.width,
+        height=geometry.height,
+        method="text",
+        raw_text="\n".join(ln.text for ln in lines),
+        lines=lines,
+        text_quality=quality,
+    )
 
 
 def group_words_into_lines(words: list[tuple[Word, bool]]) -> list[Line]:
     """Cluster words into visual lines by vertical overlap, then order them left to right."""
     rows: list[list[tuple[Word, bool]]] = []
+    top = bottom = 0.0  # the extent of the last row, kept as it grows
     for w, bold in sorted(words, key=lambda wb: (wb[0].bbox.top, wb[0].bbox.x0)):
         b = w.bbox
         mid = (b.top + b.bottom) / 2
-        if rows:
-            last = rows[-1]
-            top = min(x[0].bbox.top for x in last)
-            bottom = max(x[0].bbox.bottom for x in last)
-            if top <= mid <= bottom:
-                last.append((w, bold))
-                continue
+        if rows and top <= mid <= bottom:
+            rows[-1].append((w, bold))
+            top, bottom = min(top, b.top), max(bottom, b.bottom)
+            continue
         rows.append([(w, bold)])
+        top, bottom = b.top, b.bottom
     lines = []
     for row in rows:
         row.sort(key=lambda wb: wb[0].bbox.x0)

@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from extractors.run import extract_records
 from models import Document, DocumentText, PageSummary, ProcessingError
 from pipeline import PIPELINE_VERSION
 from pipeline.errors import FinsamError
@@ -40,6 +39,10 @@ log = logging.getLogger(__name__)
 
 
 def build_document(doc: DocumentText, path: Path) -> Document:
+    # Imported here: the extractors bring spaCy, which only the document workers need (the
+    # forkserver preloads it); the parent of a batch starts faster without it.
+    from extractors.run import extract_records  # noqa: PLC0415
+
     # Personnummer are masked (in place, same length, so every offset holds) before any
     # extractor sees the text: none can reach JSON, Parquet or the report.
     masked = mask_document_text(doc)
@@ -155,13 +158,26 @@ def _context() -> mp.context.BaseContext:
     if _ctx is None:
         try:
             ctx = mp.get_context("forkserver")
-            # Imported once in the forkserver, so each child starts with spaCy, pdfplumber
-            # and every extractor already loaded.
-            ctx.set_forkserver_preload(["pipeline.runtime.preload"])
+            # Imported once in the forkserver, so each child starts with spaCy, pypdfium2
+            # and every extractor already loaded. The CLI too: multiprocessing runs the
+            # parent's main script again in every child (Python 3.11's forkserver cannot
+            # preload "__main__"), and for `finsam` that script imports the CLI (typer,
+            # rich, pyarrow): a tenth of a CPU second per document, unless already loaded.
+            ctx.set_forkserver_preload(["pipeline.cli", "pipeline.runtime.preload"])
         except ValueError:
             ctx = mp.get_context("spawn")
         _ctx = ctx
     return _ctx
+
+
+def start_workers() -> None:
+    """Start the forkserver now, not at the first document: its imports and the spaCy
+    pipeline (seconds) then load while the batch lists and hashes its files."""
+    ctx = _context()
+    if ctx.get_start_method() == "forkserver":
+        from multiprocessing import forkserver  # noqa: PLC0415
+
+        forkserver.ensure_running()
 
 
 def process_file_isolated(path: Path, limits: Limits,
@@ -361,6 +377,7 @@ def process_batch(
     twice. Temp files a killed run left in documents/ and errors/ are swept first.
     """
     out = Path(out)
+    start_workers()
     with folder_lock(out):
         sweep_stale_temps(documents_dir(out), errors_dir(out))
         return _process_batch_locked(paths, out, limits, force, jobs, on_done, on_page)

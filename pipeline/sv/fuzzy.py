@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
@@ -29,17 +30,33 @@ _OCR_LETTERS = str.maketrans({"é": "a", "è": "a", "É": "a", "È": "a", "&": "
 # Digits OCR prints for letters, when they stand inside a word.
 _DIGIT_AS_LETTER = {"6": "o", "0": "o", "1": "i", "5": "s", "8": "s"}
 _DIGIT_IN_WORD = re.compile(r"(?<=[a-z])[01568]|[01568](?=[a-z]{2})")
+_NON_WORD = re.compile(r"[^\w]+")
 
 
+class _CombiningMarks(dict):
+    """str.translate table deleting combining marks (accents after NFKD), filled as
+    characters are first seen: a C-level lookup per character instead of a Python call."""
+
+    def __missing__(self, code: int) -> int | None:
+        kept = None if unicodedata.combining(chr(code)) else code
+        self[code] = kept
+        return kept
+
+
+_STRIP_MARKS = _CombiningMarks()
+
+
+@lru_cache(maxsize=16384)
 def normalize_for_match(text: str) -> str:
-    """A comparison key for a name: "Försäkringskassan" and "Forsékringskassan" agree."""
+    """A comparison key for a name: "Försäkringskassan" and "Forsékringskassan" agree.
+
+    Cached: extractors and the gazetteer key the same names over and over."""
     if not text:
         return ""
     s = text.translate(_OCR_LETTERS).casefold()
-    s = unicodedata.normalize("NFKD", s)
-    s = "".join(ch for ch in s if not unicodedata.combining(ch))
+    s = unicodedata.normalize("NFKD", s).translate(_STRIP_MARKS)
     s = _DIGIT_IN_WORD.sub(lambda m: _DIGIT_AS_LETTER[m.group(0)], s)
-    s = re.sub(r"[^\w]+", " ", s)
+    s = _NON_WORD.sub(" ", s)
     s = s.replace("_", " ")
     return " ".join(s.split())
 
