@@ -155,7 +155,7 @@ def test_text_turned_by_the_page_lands_where_pdfplumber_puts_it(tmp_path, rotati
 
 
 def test_bold_and_the_page_frame_are_what_the_reader_returns(tmp_path):
-    from pipeline.limits import Limits
+    from pipeline.config import Limits
     from pipeline.read.pdf import read_pdf
 
     path = _write_pdf(tmp_path / "bold.pdf", b"BT /F2 14 Tf 72 700 Td (PROTOKOLL) Tj ET "
