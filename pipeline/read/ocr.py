@@ -4,7 +4,10 @@ Pages are rendered one at a time in this process (pdfium is not thread-safe) and
 to a pool of threads, each of which runs one `tesseract` process per page via
 `image_to_data`: the parallelism is in the Tesseract worker processes, one per core,
 each limited to one OpenMP thread (OMP_THREAD_LIMIT=1) so they do not oversubscribe.
-A bounded number of rendered pages is in flight, so memory does not grow with the page count.
+When several files are read at once, each Tesseract call first takes one of the batch's
+slots (pipeline.read.ocr_slots), so the batch as a whole keeps one Tesseract per core.
+A bounded number of rendered pages is in flight, so memory does not grow with the page count;
+rendering page N+1 overlaps Tesseract's reading of page N.
 """
 
 from __future__ import annotations
