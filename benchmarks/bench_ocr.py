@@ -24,6 +24,7 @@ import argparse
 import json
 import os
 import queue
+import resource
 import shutil
 import subprocess
 import sys
@@ -116,7 +117,44 @@ def run_finsam(inbox: Path, out: Path, checkout: Path) -> float:
     seconds = time.perf_counter() - t
     if proc.returncode != 0:
         raise SystemExit(f"finsam process failed ({proc.returncode}):\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
+    reap_orphans()
     return seconds
+
+
+# CPU seconds of everything a measurement started, Tesseract and finsam's worker processes
+# included: the figure the machine's other load does not change much, beside wall seconds.
+# finsam's forkserver outlives the CLI by a moment and is re-parented; as a subreaper this
+# process reaps it, so its children's CPU is counted too.
+def become_subreaper() -> None:
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+    except (OSError, AttributeError):
+        pass
+
+
+def reap_orphans(patience: float = 30.0) -> None:
+    deadline = time.monotonic() + patience
+    while time.monotonic() < deadline:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            time.sleep(0.05)
+
+
+def children_cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def timed(fn, *args):
+    """(fn's result, CPU seconds of the processes it started)."""
+    before = children_cpu()
+    result = fn(*args)
+    return result, children_cpu() - before
 
 
 def main() -> None:
@@ -125,6 +163,7 @@ def main() -> None:
     ap.add_argument("--docs", default="000,001,003,004", help="seed scan prefixes (default: 27 pages)")
     ap.add_argument("--repeat", type=int, default=2, help="timed repetitions of both (the row shows the mean of each)")
     ap.add_argument("--checkout", type=Path, default=ROOT, help="the finsam checkout to time (default: this one)")
+    ap.add_argument("--compare", type=Path, help="also time this checkout's finsam in each repetition (e.g. before a change)")
     ap.add_argument("--summary-json", type=Path, help="write the row as JSON here")
     args = ap.parse_args()
 
@@ -140,13 +179,19 @@ def main() -> None:
         for f in scans:
             shutil.copy(f, inbox / f.name)
         pages = prerender(scans, rendered)
+        become_subreaper()
         runs = []
         for r in range(args.repeat):
-            base_s, table_passes = run_baseline(pages, workers)
-            fin_s = run_finsam(inbox, tmp / "out", args.checkout)
+            (base_s, table_passes), base_cpu = timed(run_baseline, pages, workers)
+            fin_s, fin_cpu = timed(run_finsam, inbox, tmp / "out", args.checkout)
             runs.append((fin_s, base_s))
-            print(f"run {r + 1}: finsam {fin_s:.1f} s, baseline {base_s:.1f} s "
-                  f"({len(pages)} psm 3 + {table_passes} psm 6 passes), ratio {base_s / fin_s:.2f}x", flush=True)
+            print(f"run {r + 1}: finsam {fin_s:.1f} s ({fin_cpu:.0f} CPU s), baseline {base_s:.1f} s "
+                  f"({base_cpu:.0f} CPU s; {len(pages)} psm 3 + {table_passes} psm 6 passes), "
+                  f"ratio {base_s / fin_s:.2f}x, load {os.getloadavg()[0]:.1f}", flush=True)
+            if args.compare:
+                cmp_s, cmp_cpu = timed(run_finsam, inbox, tmp / "out", args.compare)
+                print(f"       {args.compare}: finsam {cmp_s:.1f} s ({cmp_cpu:.0f} CPU s), "
+                      f"ratio {base_s / cmp_s:.2f}x", flush=True)
     fin_s, base_s = sum(f for f, _ in runs) / len(runs), sum(b for _, b in runs) / len(runs)
     ratio = base_s / fin_s
     n = len(pages)
