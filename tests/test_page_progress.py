@@ -25,3 +25,55 @@ def test_pages_are_reported_while_files_are_read(tmp_path):
         assert all(t == doc.page_count for _, t in calls)
         assert [d for d, _ in calls] == sorted(d for d, _ in calls)
     assert docs[scan.name].ocr_page_count >= 1 and seen[scan.name][0][0] == 0  # started before OCR finished
+
+
+def long_scan(tmp_path: Path, pages: int) -> Path:
+    """A scan of `pages` pages: the sample scan's page, repeated."""
+    import pypdfium2 as pdfium
+
+    src = pdfium.PdfDocument(SAMPLES / "kallelse_styrelsen_2025-11-20.scan.pdf")
+    dest = pdfium.PdfDocument.new()
+    for i in range(pages):
+        dest.import_pages(src, [0], index=i)
+    path = tmp_path / "lang_skanning.pdf"
+    dest.save(path)
+    return path
+
+
+def test_a_long_scan_reports_each_page_as_its_ocr_finishes(tmp_path, monkeypatch):
+    """Page k+1 of a long scan is only OCR'd once page k has been reported: a reader that
+    reported at the end of the file (or in one lump) would leave page 2 waiting, and fail."""
+    import threading
+
+    from pipeline.read import ocr, progress
+    from pipeline.read.pdf import read_pdf
+
+    pages = 4
+    path = long_scan(tmp_path, pages)
+    reported: list[tuple[int, int]] = []
+    changed = threading.Condition()
+    waits_met: list[bool] = []
+
+    def hook(done: int, total: int) -> None:
+        with changed:
+            reported.append((done, total))
+            changed.notify_all()
+
+    real_ocr_image = ocr.ocr_image
+
+    def ocr_image_after_previous_reported(image, number, *args):
+        with changed:  # the timeout only keeps a broken reader from hanging the test
+            waits_met.append(changed.wait_for(lambda: any(d >= number - 1 for d, _ in reported), timeout=60))
+        return real_ocr_image(image, number, *args)
+
+    monkeypatch.setattr(ocr, "ocr_image", ocr_image_after_previous_reported)
+    progress.set_hook(hook)
+    try:
+        # One worker, so pages are OCR'd in order; 100 dpi keeps Tesseract quick.
+        read, _ = read_pdf(path, Limits(ocr_workers=1, ocr_dpi=100))
+    finally:
+        progress.set_hook(None)
+    assert [p.method for p in read] == ["ocr"] * pages
+    assert all(waits_met) and len(waits_met) == pages
+    assert [d for d, _ in reported] == list(range(pages + 1))  # 0 (start), then every page
+    assert all(t == pages for _, t in reported)

@@ -28,7 +28,7 @@ from pipeline.errors import FinsamError
 from pipeline.config import Limits
 from pipeline.names import display_name, display_path
 from pipeline.text.personnummer import mask_document_text
-from pipeline.read import SUPPORTED_SUFFIXES, read_document, sha256_file
+from pipeline.read import SUPPORTED_SUFFIXES, ocr_slots, read_document, sha256_file
 from pipeline.runtime.locking import folder_lock, sweep_stale_temps
 from pipeline.names import file_kind
 from pipeline.store import (
@@ -91,8 +91,9 @@ def process_file(path: Path, limits: Limits | None = None) -> Document:
 # --- isolation -------------------------------------------------------------------------
 
 
-def _child(path: str, limits_json: str, conn) -> None:
+def _child(path: str, limits_json: str, conn, ocr_slots_dir: str | None = None) -> None:
     limits = Limits.model_validate_json(limits_json)
+    ocr_slots.use(ocr_slots_dir)
     # Probe Tesseract before the cap: under a tight cap the probe itself would fail and
     # be misreported as "Tesseract missing". OCR runs later still live under the cap.
     from pipeline.read.ocr import check_tesseract
@@ -181,14 +182,18 @@ def start_workers() -> None:
 
 
 def process_file_isolated(path: Path, limits: Limits,
-                          on_page: Callable[[int, int], object] | None = None) -> Document | ProcessingError:
+                          on_page: Callable[[int, int], object] | None = None,
+                          ocr_slots_dir: Path | None = None) -> Document | ProcessingError:
     """Run process_file in a child process under the time and memory limits.
 
-    on_page(done, total): pages read so far, as the child reports them (long scans)."""
+    on_page(done, total): pages read so far, as the child reports them (long scans).
+    ocr_slots_dir: the batch's Tesseract slots (pipeline.read.ocr_slots), shared with the
+    files read beside this one."""
     path = Path(path)
     ctx = _context()
     parent_conn, child_conn = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(str(path), limits.model_dump_json(), child_conn), daemon=False)
+    args = (str(path), limits.model_dump_json(), child_conn, str(ocr_slots_dir) if ocr_slots_dir else None)
+    proc = ctx.Process(target=_child, args=args, daemon=False)
     proc.start()
     child_conn.close()
     deadline = time.monotonic() + limits.timeout_seconds
@@ -333,7 +338,8 @@ def collect_inputs(paths: Iterable[Path], skipped: list[tuple[Path, str]] | None
 
 
 def process_one(path: Path, out: Path, limits: Limits, force: bool = False,
-                on_page: Callable[[int, int], object] | None = None) -> FileOutcome:
+                on_page: Callable[[int, int], object] | None = None,
+                ocr_slots_dir: Path | None = None) -> FileOutcome:
     """Process one file into out/documents (or out/errors); skip it when unchanged."""
     started = time.monotonic()
     if not path.is_file():
@@ -349,7 +355,7 @@ def process_one(path: Path, out: Path, limits: Limits, force: bool = False,
     if not force and existing_version(out, doc_id) == PIPELINE_VERSION:
         clear_errors(out, path.name, doc_id)  # an earlier failure under this name is over
         return FileOutcome(path, "skipped", seconds=time.monotonic() - started)
-    result = process_file_isolated(path, limits, on_page)
+    result = process_file_isolated(path, limits, on_page, ocr_slots_dir)
     if isinstance(result, ProcessingError):
         write_model(error_path(out, result), result)
         return FileOutcome(path, "failed", error=result, seconds=time.monotonic() - started)
@@ -398,12 +404,14 @@ def _process_batch_locked(
     files = collect_inputs(paths)
     cores = os.cpu_count() or 1
     jobs = max(1, min(jobs or cores, len(files) or 1))
-    per_doc = limits.model_copy(update={"ocr_workers": max(1, limits.ocr_workers // jobs)})
     outcomes: dict[int, FileOutcome] = {}
+    # Every file may OCR on all cores; the batch's slots keep it at one Tesseract per core
+    # in total, and no core idles while one file still has pages and another is done.
     # Threads only wait on child processes here; the work happens in the children.
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        futures = {pool.submit(process_one, f, out, per_doc, force,
-                               None if on_page is None else functools.partial(on_page, f)): i
+    with ocr_slots.batch_slots(limits.ocr_workers) as slots, ThreadPoolExecutor(max_workers=jobs) as pool:
+        futures = {pool.submit(process_one, f, out, limits, force,
+                               None if on_page is None else functools.partial(on_page, f),
+                               slots if jobs > 1 else None): i
                    for i, f in enumerate(files)}
         for fut in as_completed(futures):
             outcome = fut.result()

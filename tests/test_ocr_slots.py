@@ -1,0 +1,73 @@
+"""Tesseract slots shared by a batch's worker processes (pipeline.read.ocr_slots)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+
+from pipeline.read import ocr_slots
+
+
+def test_no_more_holders_than_slots_and_a_waiter_gets_the_freed_slot(tmp_path):
+    ocr_slots.use(ocr_slots.create(tmp_path, 1))
+    try:
+        holding, release, second_in = threading.Event(), threading.Event(), threading.Event()
+
+        def first() -> None:
+            with ocr_slots.slot():
+                holding.set()
+                release.wait()
+
+        def second() -> None:
+            with ocr_slots.slot():
+                second_in.set()
+
+        a = threading.Thread(target=first)
+        a.start()
+        holding.wait()
+        b = threading.Thread(target=second)
+        b.start()
+        b.join(timeout=0.5)
+        assert not second_in.is_set()  # the only slot is held
+        release.set()
+        a.join()
+        b.join()
+        assert second_in.is_set()
+    finally:
+        ocr_slots.use(None)
+
+
+def test_a_killed_holder_leaves_its_slot_free(tmp_path):
+    folder = ocr_slots.create(tmp_path, 1)
+    ready_r, ready_w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the holder: takes the slot, says so, and waits to be killed
+        ocr_slots.use(folder)
+        with ocr_slots.slot():
+            os.write(ready_w, b"x")
+            signal.pause()
+        os._exit(0)
+    try:
+        assert os.read(ready_r, 1) == b"x"
+    finally:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    ocr_slots.use(folder)
+    try:
+        with ocr_slots.slot():  # would wait for ever had the dead worker kept it
+            pass
+    finally:
+        ocr_slots.use(None)
+
+
+def test_without_a_folder_or_with_its_files_gone_calls_run_at_once(tmp_path):
+    ocr_slots.use(None)
+    with ocr_slots.slot():
+        pass
+    ocr_slots.use(tmp_path / "removed")
+    try:
+        with ocr_slots.slot():
+            pass
+    finally:
+        ocr_slots.use(None)
