@@ -69,9 +69,11 @@ run: bootstrap
 test: bootstrap
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
+# Issue 17's four rows (text, OCR, tables, Prefect load), each beside its same-run baseline;
+# about 25 minutes on 2 cores. One row: `make bench BENCH_ARGS="--only tables"`.
+BENCH_ARGS ?=
 bench: bootstrap
-	$(PY) benchmarks/bench_read.py
-	$(PY) benchmarks/bench_tables.py
+	$(PY) benchmarks/bench_speed.py $(BENCH_ARGS)
 
 clean:
 	rm -rf outputs/documents outputs/errors outputs/tables outputs/reports outputs/finsam.duckdb .cache outputs/samples

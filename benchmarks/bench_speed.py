@@ -5,7 +5,7 @@
 Runs the four benchmarks one after another (never side by side: they share the cores),
 each with `--summary-json`, and prints one Markdown table with the ratio and the goal:
 
-  text     benchmarks/bench_read.py --issue-row   whole `finsam process` on byte variants of the
+  text     benchmarks/bench_read.py --process-only  whole `finsam process` on byte variants of the
                                                   seed PDFs vs pdfplumber extract_text, 1 process
   ocr      benchmarks/bench_ocr.py                whole `finsam process` on the scanned seeds vs
                                                   the Tesseract CLI on pre-rendered pages
@@ -32,7 +32,7 @@ HERE = Path(__file__).resolve().parent
 
 def _rows(files: int) -> dict[str, list[str]]:
     return {
-        "text": [str(HERE / "bench_read.py"), "--issue-row"],
+        "text": [str(HERE / "bench_read.py"), "--process-only"],
         "ocr": [str(HERE / "bench_ocr.py")],
         "tables": [str(HERE / "bench_tables.py"), "-n", "10000"],
         "prefect": [str(HERE / "bench_load.py"), "--files", str(files)],
