@@ -55,7 +55,7 @@ sys.path.insert(0, str(ROOT))
 
 from pipeline.runtime.folders import Folders  # noqa: E402
 from pipeline.runtime.batch import process_batch  # noqa: E402
-from pipeline.store import documents_dir, errors_dir  # noqa: E402
+from pipeline.outputs.store import documents_dir, errors_dir  # noqa: E402
 from pipeline.runtime.watch import InboxWatcher  # noqa: E402
 
 SEEDS = ROOT.parent / "shared" / "seeds"

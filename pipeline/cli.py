@@ -15,7 +15,7 @@ from pipeline.runtime.after_batch import TablesNotRebuilt, after_batch, reconcil
 from pipeline.runtime.batch import collect_inputs, process_batch
 from pipeline.runtime.locking import folder_lock
 from pipeline.runtime.permissions import umask_not_wider_than
-from pipeline.store import OutputLayout
+from pipeline.outputs.store import OutputLayout
 from pipeline.terminal import (
     batch_progress, console, err_console, now, print_ingest, print_reconciliation, print_summary, shown,
 )
@@ -107,7 +107,7 @@ def reconcile_cmd(out: Path = typer.Option(Path("outputs"), "--out", help="Outpu
 # --- analyst outputs: finsam query / export / tables / schema-doc ------------------------
 
 def _analyst_out(out: Path) -> None:
-    from pipeline.query import NoTablesError, ensure_tables  # noqa: PLC0415
+    from pipeline.outputs.query import NoTablesError, ensure_tables  # noqa: PLC0415
 
     try:
         ensure_tables(out)
@@ -127,7 +127,7 @@ def query(
     """Run SQL on the analyst tables (DuckDB)."""
     import duckdb  # noqa: PLC0415
 
-    from pipeline.query import FORMATS, connect, fetch, result_text, write_result  # noqa: PLC0415
+    from pipeline.outputs.query import FORMATS, connect, fetch, result_text, write_result  # noqa: PLC0415
 
     if fmt not in FORMATS:
         err_console.print(f"--format must be one of {', '.join(FORMATS)}")
@@ -170,7 +170,7 @@ def export(
     table: list[str] = typer.Option(None, "--table", help="Only these tables (repeatable)."),
 ) -> None:
     """Export the analyst tables to an Excel workbook."""
-    from pipeline.query import export_xlsx  # noqa: PLC0415
+    from pipeline.outputs.query import export_xlsx  # noqa: PLC0415
 
     _analyst_out(out)
     if xlsx.is_dir():
@@ -195,7 +195,7 @@ def tables(
     full: bool = typer.Option(False, "--full", help="With --rebuild: parse every document again."),
 ) -> None:
     """List the analyst tables with their row counts and columns."""
-    from pipeline.query import summaries  # noqa: PLC0415
+    from pipeline.outputs.query import summaries  # noqa: PLC0415
     from pipeline.outputs.tables import rebuild_tables  # noqa: PLC0415
 
     if rebuild:
@@ -218,7 +218,7 @@ def tables(
 @app.command("schema-doc")
 def schema_doc(check: bool = typer.Option(False, "--check", help="Only check docs/schema.md is up to date.")) -> None:
     """Regenerate docs/schema.md from the table definitions."""
-    from pipeline import schema_doc as doc  # noqa: PLC0415
+    from pipeline.outputs import schema_doc as doc  # noqa: PLC0415
 
     raise typer.Exit(doc.main(["--check"] if check else []))
 

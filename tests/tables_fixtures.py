@@ -28,7 +28,7 @@ from models import (
     Segment,
     Signatory,
 )
-from pipeline.store import document_path, write_model
+from pipeline.outputs.store import document_path, write_model
 from pipeline.outputs.files import flags_path
 
 

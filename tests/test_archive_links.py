@@ -10,7 +10,7 @@ import pyarrow.parquet as pq
 from pipeline.runtime.folders import Folders
 from pipeline.runtime.inbox import process_plain, run_ingest_cycle
 from pipeline.report import run_reconciliation
-from pipeline.store import iter_documents
+from pipeline.outputs.store import iter_documents
 from pipeline.outputs.files import table_path
 
 SAMPLE = Path(__file__).resolve().parent.parent / "corpus" / "samples" / "overenskommelse_vagen_vidare.txt"

@@ -69,7 +69,7 @@ def test_csv_export_writes_bbox_and_lists_as_json(tmp_path):
 def test_pandas_gets_integers_as_documented(tmp_path):
     import pandas as pd
 
-    from pipeline.schema_doc import SCHEMA_DOC
+    from pipeline.outputs.schema_doc import SCHEMA_DOC
     from pipeline.outputs.files import table_path
     from pipeline.outputs.tables import rebuild_tables
 

@@ -152,7 +152,7 @@ def test_sigkill_ingest_at_seeded_points_then_rerun_loses_and_doubles_nothing(tm
     import pyarrow.parquet as pq
 
     from pipeline.outputs.files import table_path
-    from pipeline.store import DB_NAME
+    from pipeline.outputs.store import DB_NAME
 
     assert sorted(pq.read_table(table_path(out, "documents")).to_pydict()["doc_id"]) == sorted(good)
     assert len(pq.read_table(table_path(out, "errors"))) == len(BAD)

@@ -22,7 +22,7 @@ import pytest
 from pipeline.runtime.folders import Folders
 from pipeline.runtime.placement import reason_path
 from pipeline.read import sha256_file
-from pipeline.store import document_path
+from pipeline.outputs.store import document_path
 
 from conftest import SEEDS, wait_until
 

@@ -288,7 +288,7 @@ def test_7_lock_files_never_truncate_what_they_point_to(tmp_path: Path, how):
 def test_8_export_writes_formula_like_text_as_text(tmp_path: Path):
     from openpyxl import load_workbook
 
-    from pipeline.query import export_xlsx
+    from pipeline.outputs.query import export_xlsx
 
     inbox = tmp_path / "in"
     inbox.mkdir()
@@ -576,7 +576,7 @@ def test_13_read_only_file_system_is_one_line(tmp_path: Path, monkeypatch):
 def test_13_full_disk_is_one_line(tmp_path: Path, monkeypatch):
     import errno
 
-    import pipeline.store as store
+    import pipeline.outputs.store as store
 
     def full(*a, **k):
         raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "out"))

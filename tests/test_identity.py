@@ -8,7 +8,7 @@ import duckdb
 import pyarrow.parquet as pq
 
 from pipeline.outputs.identity import Candidate, same_as
-from pipeline.query import connect
+from pipeline.outputs.query import connect
 from pipeline.outputs.files import db_path, table_path
 from pipeline.outputs.tables import rebuild_tables
 from tables_fixtures import make_document, write_documents

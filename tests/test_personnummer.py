@@ -25,7 +25,7 @@ from models.text import DocumentText, Line, Page, Word
 from pipeline.runtime.permissions import allowed_bits, umask_for, umask_not_wider_than
 from pipeline.text.personnummer import find_personnummer, mask_document_text, mask_text
 from pipeline.runtime.batch import process_batch, process_file
-from pipeline.store import write_atomic
+from pipeline.outputs.store import write_atomic
 from pipeline.outputs.tables import rebuild_tables
 
 

@@ -14,7 +14,7 @@ from tables_fixtures import corpus
 from typer.testing import CliRunner
 
 from pipeline.cli import app
-from pipeline.query import EXCEL_MAX_CELL, _cell
+from pipeline.outputs.query import EXCEL_MAX_CELL, _cell
 from pipeline.outputs.files import table_path
 from pipeline.outputs.schema import TABLES
 from pipeline.outputs.tables import rebuild_tables

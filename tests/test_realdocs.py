@@ -19,7 +19,7 @@ import pytest
 
 from conftest import ROOT, read_cached
 from pipeline.runtime.batch import build_document
-from pipeline.store import document_path, write_model
+from pipeline.outputs.store import document_path, write_model
 from pipeline.outputs.tables import rebuild_tables
 
 REALDOCS = Path(os.environ.get("FINSAM_REALDOCS", ROOT.parent / "shared" / "realdocs"))

@@ -22,7 +22,7 @@ from pipeline.config import Limits
 from pipeline.runtime.batch import collect_inputs, process_batch
 from pipeline.reconcile import reconcile
 from pipeline.reconcile.registry import RULES
-from pipeline.store import iter_documents
+from pipeline.outputs.store import iter_documents
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "corpus" / "samples"

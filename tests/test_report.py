@@ -19,7 +19,7 @@ from models import DocType  # noqa: E402
 from pipeline.reconcile import reconcile  # noqa: E402
 from pipeline.report import run_reconciliation, write_flags, write_report  # noqa: E402
 from pipeline.report.markdown_report import render_markdown  # noqa: E402
-from pipeline.store import document_path, write_model  # noqa: E402
+from pipeline.outputs.store import document_path, write_model  # noqa: E402
 from reconcile_builder import YEARS_2024, DocBuilder, budget_2024, plan  # noqa: E402
 
 TODAY = date(2024, 2, 1)

@@ -8,7 +8,7 @@ from pathlib import Path
 from pipeline.runtime.folders import Folders
 from pipeline.runtime.inbox import process_plain, run_ingest_cycle
 from pipeline.report import run_reconciliation
-from pipeline.store import errors_dir, iter_errors
+from pipeline.outputs.store import errors_dir, iter_errors
 
 GOOD = Path(__file__).resolve().parent.parent / "corpus" / "samples" / "overenskommelse_samverkan_2024.pdf"
 

@@ -21,8 +21,8 @@ from pipeline.outputs import duckdb_views as DV
 from pipeline.outputs import files as F
 from pipeline.outputs import schema as S
 from pipeline.outputs.manifest import Manifest
-from pipeline.store import document_path
-from pipeline.schema_doc import EXAMPLE_QUERIES, SCHEMA_DOC, duckdb_type, generate
+from pipeline.outputs.store import document_path
+from pipeline.outputs.schema_doc import EXAMPLE_QUERIES, SCHEMA_DOC, duckdb_type, generate
 from pipeline.outputs.files import db_path, table_path
 from pipeline.outputs.schema import DOCUMENT_TABLES, TABLES, TABLES_BY_NAME
 from pipeline.outputs.tables import rebuild_tables
@@ -382,7 +382,7 @@ def test_database_works_from_another_directory(tmp_path, monkeypatch):
 
 def test_schema_doc_is_fresh():
     assert SCHEMA_DOC.read_text(encoding="utf-8") == generate(), \
-        "docs/schema.md is stale: run `python -m pipeline.schema_doc`"
+        "docs/schema.md is stale: run `python -m pipeline.outputs.schema_doc`"
 
 
 def test_schema_doc_lists_every_table_and_column():

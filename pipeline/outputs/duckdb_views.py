@@ -9,7 +9,7 @@ import pyarrow.parquet as pq
 
 from pipeline.outputs.files import db_path, fsync_dir, fsync_file, remove_stale_temps, table_path, tmp_name
 from pipeline.outputs.schema import DOCUMENT_TABLES, TABLES
-from pipeline.store import DB_NAME
+from pipeline.outputs.store import DB_NAME
 
 DUCKDB_STORAGE_VERSION = "v1.0.0"
 ALL_SUFFIX = "_all"  # <table>_all: every row, copies of the same document included

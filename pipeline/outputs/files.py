@@ -20,7 +20,7 @@ import pyarrow.parquet as pq
 
 from pipeline.outputs.rows import rows_to_batch
 from pipeline.outputs.schema import TableSpec
-from pipeline.store import OutputLayout
+from pipeline.outputs.store import OutputLayout
 
 FLUSH_ROWS = 5_000  # rows buffered per table before they become a Parquet row group: bounds memory
 

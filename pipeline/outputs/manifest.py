@@ -53,7 +53,7 @@ class Manifest:
         return {k: (v[0], v[1]) for k, v in data.get("documents", {}).items()}
 
     def save(self, keys: dict[str, tuple[int, int]]) -> None:
-        from pipeline.store import write_atomic
+        from pipeline.outputs.store import write_atomic
         data = {"fingerprint": self.fingerprint(), "documents": {k: list(v) for k, v in sorted(keys.items())}}
         write_atomic(self.path, orjson.dumps(data))
 

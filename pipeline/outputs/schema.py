@@ -50,7 +50,7 @@ from models.records import (
 )
 from models.text import BBox
 from pipeline.outputs.descriptions import DESCRIPTIONS, RECORD_FRAME
-from pipeline.store import FLAGS_PATH
+from pipeline.outputs.store import FLAGS_PATH
 
 
 # Arrow types used across tables.

@@ -7,7 +7,7 @@ and writes OUT/finsam.duckdb with one VIEW per table (duckdb_views.py).
 The tables are derived from the record models (schema.py: every model field is a column,
 typed from its annotation, unless it is listed as excluded), so an empty table still has
 its columns and types and a field added to a model is exported. Their rows are made by
-rows.py. docs/schema.md is generated from the same definitions (`python -m pipeline.schema_doc`).
+rows.py. docs/schema.md is generated from the same definitions (`python -m pipeline.outputs.schema_doc`).
 
 Writing is crash-safe (files.py): every table goes to a temp file first and all are
 renamed into place only when all were written. Rebuilding streams the documents one at
@@ -48,7 +48,7 @@ from pipeline.outputs.columns import NotColumnar, document_batches
 from pipeline.outputs.manifest import Manifest
 from pipeline.outputs.rows import document_rows, plain_rows
 from pipeline.outputs.schema import DOCUMENT_TABLES, STR, TABLES, TABLES_BY_NAME
-from pipeline.store import OutputLayout
+from pipeline.outputs.store import OutputLayout
 
 log = logging.getLogger(__name__)
 
@@ -271,7 +271,7 @@ def _write_document(out: Path, path: Path, key: tuple[int, int], data: bytes, wr
         doc = orjson.loads(data)
         rows = document_rows(doc)
     except ValueError as exc:  # not JSON (cut short, scrambled): set aside, processed again next run
-        from pipeline.store import set_aside  # noqa: PLC0415
+        from pipeline.outputs.store import set_aside  # noqa: PLC0415
 
         reason = " ".join(f"{type(exc).__name__}: {exc}".split())[:200]
         set_aside(out, path, reason)

@@ -11,7 +11,7 @@ from models import Document, Flag, ProcessingError
 from pipeline.reconcile import reconcile
 from pipeline.report.html_report import render_html
 from pipeline.report.markdown_report import render_markdown
-from pipeline.store import OutputLayout, iter_documents, iter_errors, write_atomic
+from pipeline.outputs.store import OutputLayout, iter_documents, iter_errors, write_atomic
 
 
 def write_flags(out: Path, flags: list[Flag]) -> Path:

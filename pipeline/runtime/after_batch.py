@@ -23,7 +23,7 @@ from pydantic import BaseModel
 import pipeline.outputs.tables as tables  # the module, so tests can replace tables.rebuild_tables
 from pipeline import PIPELINE_VERSION
 from pipeline.report import run_reconciliation
-from pipeline.store import OutputLayout, write_atomic
+from pipeline.outputs.store import OutputLayout, write_atomic
 
 log = logging.getLogger(__name__)
 

@@ -31,7 +31,7 @@ from pipeline.text.personnummer import mask_document_text
 from pipeline.read import SUPPORTED_SUFFIXES, ocr_slots, read_document, sha256_file
 from pipeline.runtime.locking import folder_lock, sweep_stale_temps
 from pipeline.names import file_kind
-from pipeline.store import (
+from pipeline.outputs.store import (
     archived_path_of, clear_errors, document_path, documents_dir, error_path, errors_dir, existing_version, write_model,
 )
 

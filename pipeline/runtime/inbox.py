@@ -26,7 +26,7 @@ from pipeline.runtime.folders import Folders
 from pipeline.runtime.locking import LockBusy, folder_lock, sweep_stale_temps
 from pipeline.runtime.permissions import umask_not_wider_than
 from pipeline.runtime.placement import REASON_SUFFIX, IngestReport, place_results
-from pipeline.store import OutputLayout
+from pipeline.outputs.store import OutputLayout
 
 log = logging.getLogger(__name__)
 

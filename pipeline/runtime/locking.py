@@ -30,7 +30,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from pipeline.errors import FinsamError
-from pipeline.store import OutputLayout
+from pipeline.outputs.store import OutputLayout
 
 _held: dict[str, tuple[int, int]] = {}  # resolved lock path -> (fd, depth), this process
 _guard = threading.RLock()

@@ -26,7 +26,7 @@ from pipeline.read import sha256_file
 from pipeline.runtime.batch import make_error
 from pipeline.runtime.file_results import FileResult
 from pipeline.runtime.folders import Folders
-from pipeline.store import record_archived, write_atomic
+from pipeline.outputs.store import record_archived, write_atomic
 
 log = logging.getLogger(__name__)
 

@@ -8,13 +8,13 @@ import pypdfium2  # noqa: F401
 
 import extractors
 import extractors.run  # noqa: F401 - build_document imports it where it is used
-import pipeline.sv.gazetteer
-import pipeline.sv.nlp
-import pipeline.runtime.batch  # noqa: F401
 import pipeline.read.docx  # noqa: F401
 import pipeline.read.ocr  # noqa: F401
 import pipeline.read.pdf  # noqa: F401
+import pipeline.runtime.batch  # noqa: F401
 import pipeline.segment  # noqa: F401
+import pipeline.sv.gazetteer
+import pipeline.sv.nlp
 
 extractors.load_all()
 

@@ -21,7 +21,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipeline.store import OutputLayout
+from pipeline.outputs.store import OutputLayout
 from pipeline.outputs.duckdb_views import create_views
 from pipeline.outputs.files import table_path, tables_dir
 from pipeline.outputs.schema import TABLES
