@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING
 from extractors import extractor
 from extractors._meeting import PersonIndex
 from models import Attendance, DocumentText, Segment
+from pipeline.config import IDENTITY
 from pipeline.sv.chars import DASH
-from pipeline.sv.fuzzy import normalize_for_match
+from pipeline.sv.identity import same_person
 from pipeline.sv.nlp import entities, list_person_names
 from pipeline.sv.paragraph_refs import find_paragraph_ranges
 from pipeline.text.textview import TextStream, segment_stream
@@ -373,12 +374,6 @@ def _head_end(stream: TextStream) -> int:
     return len(stream.text)
 
 
-def _same_person(a: str, b: str) -> bool:
-    from rapidfuzz import fuzz
-
-    return fuzz.token_sort_ratio(normalize_for_match(a), normalize_for_match(b)) >= 90
-
-
 def _with_signers(
     records: list[Attendance], text: str, doc: DocumentText, stream: TextStream, meeting_date: date | None,
     index: PersonIndex,
@@ -392,7 +387,7 @@ def _with_signers(
     signed += [(n.text, "justerare", n.start, n.end) for n in elected_justerare(text)]
     out = list(records)
     for name, role, start, end in signed:
-        listed = [r for r in out if _same_person(r.person_name, name)]
+        listed = [r for r in out if same_person(r.person_name, name, cutoff=IDENTITY.signer_match_cutoff)]
         if any(r.role == role for r in listed):
             continue
         if role == "ordförande" and listed and listed[0].role in (None, "ledamot"):

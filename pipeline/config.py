@@ -25,15 +25,26 @@ class Limits(BaseModel):
     ocr_workers: int = max(1, os.cpu_count() or 1)
 
 
-class ReconcileSettings(BaseModel):
-    """What counts as the same thing across documents, and how far printed figures may differ,
-    for resolution (pipeline/reconcile/resolve.py) and the reconciliation rules."""
+class IdentitySettings(BaseModel):
+    """When two written names are one organisation or person (pipeline/sv/identity.py)."""
 
     # rapidfuzz token_sort_ratio (0-100) over org_key, only where the gazetteer cannot tell:
     # OCR'd spellings of one name score above it; two known organisations never merge by spelling.
     org_match_cutoff: float = 88.0
     # token_sort_ratio over person names: "Anna Exempel" / "Anna Exernpel" (OCR) are one signer.
     person_match_cutoff: float = 88.0
+    # Within one attendance list, a signer is matched to a listed member more strictly: two
+    # members of one board may have names as alike as two OCR readings of one name.
+    signer_match_cutoff: float = 90.0
+
+
+IDENTITY = IdentitySettings()
+
+
+class ReconcileSettings(BaseModel):
+    """What counts as the same thing across documents, and how far printed figures may differ,
+    for resolution (pipeline/reconcile/resolve.py) and the reconciliation rules."""
+
     # ratio over budget labels within a section: the same line across years despite OCR slips.
     budget_line_match_cutoff: float = 88.0
     # partial_ratio over body names: "styrelsen" and "Styrelsen för Samordningsförbundet X".

@@ -11,7 +11,8 @@ from extractors.parties import extract_parties
 from extractors.run import build_context
 from models import DocType, DocumentText, Line, Page, Provenance, Segment
 from pipeline.sv.gazetteer import gazetteer, resolve_organisation
-from pipeline.reconcile.resolve import OrgResolver, same_org
+from pipeline.reconcile.resolve import OrgResolver
+from pipeline.sv.identity import same_org
 
 
 def _doc(lines: list[str]) -> DocumentText:

@@ -1,12 +1,11 @@
 """Resolution across documents: the same organisation, person, budget line, meeting and
 agreement found in several files, before the reconciliation rules compare them.
 
-- Organisations: by organisationsnummer first; then by the gazetteer's identity
-  (`pipeline.sv.gazetteer.resolve_organisation`: "Lidköpings kommun" and "Linköpings kommun"
-  are two kommuner however alike they are spelled); only where the gazetteer does not know
-  a name, by canonical name (OCR variants "Forsékringskassan" / "Försäkringskassan" and
-  forms "Umeå" / "Umeå kommun" agree, via rapidfuzz on `pipeline.sv.fuzzy.normalize_for_match`).
-- Persons: signatories and attendees by name, OCR variants included.
+- Organisations: by organisationsnummer first; then by who the name is, as
+  `pipeline.sv.identity` decides it once for every stage ("Lidköpings kommun" and
+  "Linköpings kommun" are two kommuner however alike they are spelled; OCR variants
+  "Forsékringskassan" / "Försäkringskassan" and forms "Umeå" / "Umeå kommun" agree).
+- Persons: signatories and attendees by name, OCR variants included (`same_person`).
 - Budget lines: by section and label across budgets of different years ("Kanslipersonal"
   in 2021 and 2024), fuzzy within a section; share text ("83,7% av arb-bef.") ignored.
 - Meetings: an agenda and the minutes of the same body and date.
@@ -19,83 +18,16 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
 
 from rapidfuzz import fuzz
 
 from models import BudgetLine, DocType, Party
-from pipeline.config import RECONCILE
+from pipeline.config import IDENTITY, RECONCILE
 from pipeline.sv.fuzzy import normalize_for_match
-from pipeline.sv.gazetteer import OrgMatch, resolve_organisation
+from pipeline.sv.identity import org_identity, org_key, same_org
 from pipeline.reconcile.units import AGREEMENT_TYPES, Unit
 
-# --- organisations ----------------------------------------------------------------------
-
-_ORG_ALIASES = {
-    "fk": "forsakringskassan",
-    "af": "arbetsformedlingen",
-    "ams": "arbetsformedlingen",
-    "ama": "ama",
-}
-_ORG_DROP = {"kommun", "kommuns", "kommunen", "lans", "lan", "och", "samt", "the"}
-
-
-def org_key(name: str | None) -> str:
-    """A comparison key for an organisation name: casefolded, OCR-folded, without the
-    words that vary between mentions ("Umeå kommun" = "Umeå" = "Umea kommun")."""
-    s = normalize_for_match(name or "")
-    s = re.sub(r"\bregion(en)?\b", "region", s)
-    s = re.sub(r"\blandsting(et)?\b", "region", s)
-    words = [w for w in s.split() if w not in _ORG_DROP]
-    # "Vindelns" / "Nordmalings" (genitive in "Vindelns kommun") -> "vindeln" / "nordmaling"
-    words = [w[:-1] if len(w) > 5 and w.endswith("s") and w not in {"forsakringskassans"} and not w.endswith("ss") else w
-             for w in words]
-    words = [_ORG_ALIASES.get(w, w) for w in words]
-    key = " ".join(words)
-    # "Arbetsförmedlingen Stockholm Nordväst" is Arbetsförmedlingen; "Kriminalvården/Frivården" is Kriminalvården
-    for agency in ("arbetsformedlingen", "forsakringskassan", "kriminalvarden"):
-        if key.startswith(agency):
-            return agency
-    if key.startswith("samordningsforbund"):
-        return "samordningsforbund " + " ".join(key.split()[1:])
-    return key
-
-
-@lru_cache(maxsize=4096)
-def org_identity(name: str | None) -> str | None:
-    """The gazetteer's canonical name when `name` is a known organisation (or a body of one:
-    "Arboga kommuns kommunstyrelse" is Arboga kommun), else None. Two known names are the
-    same organisation only when this agrees: "Lidköpings kommun" and "Linköpings kommun"
-    are 88 % alike as strings but two kommuner."""
-    match = resolve_organisation(name or "")
-    if match is None:
-        return None
-    return match.canonical_name if match.known else _forbund_of_a_kommun(match)
-
-
-_FORBUND = "Samordningsförbundet "
-
-
-def _forbund_of_a_kommun(match: OrgMatch) -> str | None:
-    """A samordningsförbund the gazetteer does not list but named after one known kommun
-    ("Samordningsförbundet Lidköping", OCR'd "... Lidkoplng"): the förbund of that kommun,
-    so that "Samordningsförbundet Linköping", spelled alike, stays another förbund."""
-    if match.party_type != "samordningsförbund" or not match.canonical_name.startswith(_FORBUND):
-        return None
-    kommun = resolve_organisation(f"{match.canonical_name[len(_FORBUND):]} kommun")
-    if kommun is None or not kommun.known or kommun.department:
-        return None
-    return f"{_FORBUND}({kommun.canonical_name})"
-
-
-def same_org(a: str | None, b: str | None) -> bool:
-    ia, ib = org_identity(a), org_identity(b)
-    if ia and ib:
-        return ia == ib
-    ka, kb = org_key(a), org_key(b)
-    if not ka or not kb:
-        return False
-    return ka == kb or fuzz.token_sort_ratio(ka, kb) >= RECONCILE.org_match_cutoff
+# --- organisations across documents ----------------------------------------------------
 
 
 @dataclass
@@ -132,7 +64,7 @@ class OrgResolver:
                 # Fuzzy only where the gazetteer cannot tell: two known organisations never merge by spelling.
                 candidates = [e for e in self.entities if _compatible(e.identity, identity)]
                 best = max(candidates, key=lambda e: fuzz.token_sort_ratio(e.key, key), default=None)
-                if best is not None and fuzz.token_sort_ratio(best.key, key) >= RECONCILE.org_match_cutoff:
+                if best is not None and fuzz.token_sort_ratio(best.key, key) >= IDENTITY.org_match_cutoff:
                     entity = best
         if entity is None:
             entity = OrgEntity(key=org_key(name) if name else f"orgnr {org_number}", identity=identity)
@@ -169,25 +101,6 @@ def same_forbund(a: Unit, b: Unit) -> bool:
     """Two parts from the same förbund, or from one whose förbund is not stated."""
     fa, fb = a.organisation, b.organisation
     return not fa or not fb or same_org(fa, fb)
-
-
-# --- persons ------------------------------------------------------------------------------
-
-
-def person_key(name: str | None) -> str:
-    return normalize_for_match(re.sub(r"\[|\]|\(#\)", " ", name or ""))
-
-
-def same_person(a: str | None, b: str | None) -> bool:
-    ka, kb = person_key(a), person_key(b)
-    if not ka or not kb:
-        return False
-    return ka == kb or fuzz.token_sort_ratio(ka, kb) >= RECONCILE.person_match_cutoff
-
-
-def has_name(person_name: str | None) -> bool:
-    """A signature line with letters in it (not only dots, dashes or blanks)."""
-    return bool(re.search(r"[A-Za-zÅÄÖåäöéü]{2,}", person_name or ""))
 
 
 # --- budget lines -------------------------------------------------------------------------

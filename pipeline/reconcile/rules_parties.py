@@ -11,7 +11,8 @@ from pipeline.sv.fuzzy import normalize_for_match
 from pipeline.sv.orgnr import is_valid_org_number
 from pipeline.reconcile.context import Context
 from pipeline.reconcile.evidence import evidence, make_flag
-from pipeline.reconcile.resolve import has_name, party_keys, same_person
+from pipeline.reconcile.resolve import party_keys
+from pipeline.sv.identity import has_name, same_person
 from pipeline.reconcile.units import Unit
 
 _N = normalize_for_match

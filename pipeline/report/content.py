@@ -11,10 +11,9 @@ from urllib.parse import quote
 
 from models import Document, Flag
 from pipeline.reconcile.budget_structure import line_kind
-from pipeline.reconcile.resolve import (
-    agreement_chains, org_key, party_keys, resolve_budget_lines, resolve_orgs,
-)
+from pipeline.reconcile.resolve import agreement_chains, party_keys, resolve_budget_lines, resolve_orgs
 from pipeline.reconcile.units import Unit, all_units
+from pipeline.sv.identity import org_key
 
 
 @dataclass
