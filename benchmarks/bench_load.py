@@ -277,7 +277,8 @@ def main() -> int:
     print(f"lost                {lost_files} files, {lost_records} records")
     finsam_rate = n / seconds * 60
     if args.baseline:
-        b_seconds, b_records = baseline(srcs, work, args.baseline, n, workers)
+        with PeakMemory():  # sampled as in the watcher run, so both pay the sampler's CPU
+            b_seconds, b_records = baseline(srcs, work, args.baseline, n, workers)
         baseline_rate = args.baseline / b_seconds * 60
         print(f"baseline            {args.baseline} other copies through one process_batch + table rebuild: "
               f"{b_seconds:.1f} s, {baseline_rate:.1f} files/minute ({b_records} records)")

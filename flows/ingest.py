@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
 
 from pipeline.runtime.arrivals import settled_files
 from pipeline.runtime.file_results import default_parallelism
@@ -21,12 +22,13 @@ from flows.process import process_files
 from flows.runners import PROCESS_TIMEOUT, make_task_runner
 
 
-@task(name="take-inbox")
+# No task here is cached: the inbox and the results change every run, and hashing them costs.
+@task(name="take-inbox", cache_policy=NO_CACHE)
 def take_inbox_task(inbox: str, settle_seconds: float) -> list[str]:
     return [str(p) for p in settled_files(Path(inbox), settle_seconds)]
 
 
-@task(name="archive-and-quarantine")
+@task(name="archive-and-quarantine", cache_policy=NO_CACHE)
 def place_task(results: dict, folders: Folders) -> IngestReport:
     return place_results({Path(p): r for p, r in results.items()}, folders)
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from prefect import task
+from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from pipeline.runtime.file_results import default_parallelism
@@ -50,5 +51,5 @@ def run_step_as_task(name: str, fn: Callable[[Path], Any], out: Path) -> Any:
     stay in after_batch."""
     key = (name, fn)
     if key not in _STEP_TASKS:
-        _STEP_TASKS[key] = task(name=name)(fn)
+        _STEP_TASKS[key] = task(name=name, cache_policy=NO_CACHE)(fn)  # a step always runs
     return _STEP_TASKS[key](out)
