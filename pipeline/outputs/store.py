@@ -55,9 +55,8 @@ class OutputLayout:
     """The output folder OUT and every path finsam writes under it, defined once.
 
     documents/<doc_id>.json, errors/*.json, reconcile/flags.json, reports/ (the kansli's
-    report, nightly summaries), tables/<table>.parquet, finsam.duckdb, the flows' task
-    cache .prefect-results/, and the runtime's run lock, staging folder and tables-pending
-    marker.
+    report, nightly summaries), tables/<table>.parquet, finsam.duckdb, and the runtime's
+    run lock, staging folder and tables-pending marker.
     """
 
     out: Path
