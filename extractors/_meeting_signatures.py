@@ -44,7 +44,7 @@ _SIG_TRIGGER_RE = re.compile(
 )
 _SIG_END_RE = re.compile(
     r"\banslag\w*|\bbevis\b|\bprotokollet\s+[äa]r\s+justerat|\binneh[åa]llsf[öo]rteckning|\b[äa]rendelista"
-    r"|\buts[äa]nd\s+f[öo]redragningslista|\b[äa]rendebeskrivning|(?:(?<=\n)|^)\s*§\s*\d"
+    r"|\buts[äa]nd\s+f[öo]redragningslista|\b[äa]rendebeskrivning|(?:(?<=\n)|^)[ \t]*§\s*\d"
     r"|(?<![\d.,:-])\d{1,2}\.\s+[A-ZÅÄÖ][a-zåäö]+\s+[a-zåäö]",
     re.I,
 )

@@ -80,7 +80,7 @@ _STOP_STREAM_RE = re.compile(
     r"|\bdagordning|\bm[öo]tesprotokoll|\bse\s+[äa]ven\s+n[äa]sta\s+sida"
     r"|(?:(?<=\n)|^)[ \t]{0,20}(?:\d{1,3}[ \t]+)?(?-i:Sekreterare|Ordf[öo]rande|SEKRETERARE|ORDF[ÖO]RANDE)\b|\b(?:sekreterare|ordf[öo]rande)\s*(?=[:.…])"
     r"|\b\d{1,3}\.?\s+(?:val\s+av|m[öo]tets|sammantr[äa]dets|upprop|fastst[äa]llande|godk[äa]nnande)\b"
-    r"|(?:(?<=\n)|^)\s*§\s*\d",
+    r"|(?:(?<=\n)|^)[ \t]*§\s*\d",
     re.I,
 )
 _COMMA_BEFORE_RE = re.compile(r",\s*$")
