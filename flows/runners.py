@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -11,11 +10,12 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 
+from pipeline.config import environment
 from pipeline.runtime.file_results import default_parallelism
 
 # Every flow has a timeout (seconds); configurable for very large inboxes.
-PROCESS_TIMEOUT = float(os.environ.get("FINSAM_FLOW_TIMEOUT", 6 * 3600))
-NIGHTLY_TIMEOUT = float(os.environ.get("FINSAM_NIGHTLY_TIMEOUT", 2 * 3600))
+PROCESS_TIMEOUT = environment().flow_timeout_s  # FINSAM_FLOW_TIMEOUT
+NIGHTLY_TIMEOUT = environment().nightly_timeout_s  # FINSAM_NIGHTLY_TIMEOUT
 
 TASK_RUNNERS = ("threads", "dask")
 

@@ -8,7 +8,7 @@ change what is extracted or flagged live here, not as bare literals in the stage
 import os
 from decimal import Decimal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field, ValidationError
 
 
 class Limits(BaseModel):
@@ -118,3 +118,35 @@ class ExtractionSettings(BaseModel):
 
 
 EXTRACTION = ExtractionSettings()
+
+
+class EnvironmentSettings(BaseModel):
+    """The FINSAM_* environment variables, read and checked in one place.
+
+    FINSAM_SPACY_MODEL   a locally installed trained spaCy pipeline (package or path) to use
+                         instead of the blank Swedish one with rules; never downloaded.
+    FINSAM_FLOW_TIMEOUT  seconds a process or ingest flow may run (very large inboxes).
+    FINSAM_NIGHTLY_TIMEOUT  seconds the nightly flow may run.
+    """
+
+    spacy_model: str = ""
+    flow_timeout_s: float = Field(default=6 * 3600, gt=0)
+    nightly_timeout_s: float = Field(default=2 * 3600, gt=0)
+
+
+_ENVIRONMENT_VARIABLES = {
+    "spacy_model": "FINSAM_SPACY_MODEL",
+    "flow_timeout_s": "FINSAM_FLOW_TIMEOUT",
+    "nightly_timeout_s": "FINSAM_NIGHTLY_TIMEOUT",
+}
+
+
+def environment() -> EnvironmentSettings:
+    """The FINSAM_* settings as the environment has them now; a bad value stops with one
+    line naming the variable (these are read where a run starts, never mid-document)."""
+    given = {field: os.environ[var].strip() for field, var in _ENVIRONMENT_VARIABLES.items() if os.environ.get(var, "").strip()}
+    try:
+        return EnvironmentSettings(**given)
+    except ValidationError as exc:
+        bad = ", ".join(f"{_ENVIRONMENT_VARIABLES[str(e['loc'][0])]}={given.get(str(e['loc'][0]))!r} ({e['msg']})" for e in exc.errors())
+        raise ValueError(f"invalid finsam setting in the environment: {bad}") from None

@@ -22,7 +22,6 @@ downloads anything at run time.
 from __future__ import annotations
 
 import logging
-import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -33,6 +32,7 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
+from pipeline.config import environment
 from pipeline.sv.fuzzy import normalize_for_match
 
 log = logging.getLogger(__name__)
@@ -200,7 +200,7 @@ def get_nlp() -> Language:
     FINSAM_SPACY_MODEL names a locally installed trained pipeline (package or path);
     when unset, or when it cannot be loaded, the blank Swedish pipeline with rules.
     """
-    model = os.environ.get(MODEL_ENV, "").strip()
+    model = environment().spacy_model
     if model:
         try:
             return _add_rules(spacy.load(model))
