@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
 from datetime import datetime, timezone
@@ -99,6 +100,24 @@ def test_stability_tracker_waits_for_quiet(tmp_path):
     assert tracker.observe([f]) == []
     now[0] = 7.1
     assert tracker.observe([f]) == [f]
+
+
+def test_a_file_unchanged_since_long_before_it_was_first_seen_is_ready_at_once(tmp_path):
+    """A file renamed into the inbox whole, or one that arrived while an ingest run kept the
+    watcher busy, has been quiet since its mtime: it does not wait a second settle time.
+    A file written just now still waits the whole quiet period."""
+    now = [100.0]
+    tracker = StabilityTracker(quiet_seconds=3.0, clock=lambda: now[0])
+    old, fresh = tmp_path / "old.pdf", tmp_path / "fresh.pdf"
+    old.write_bytes(b"renamed in whole")
+    fresh.write_bytes(b"just written")
+    long_ago = time.time() - 60
+    os.utime(old, (long_ago, long_ago))
+    assert tracker.observe([old, fresh]) == [old]
+    now[0] = 102.0
+    assert tracker.observe([old, fresh]) == [old]
+    now[0] = 103.5
+    assert tracker.observe([old, fresh]) == [old, fresh]
 
 
 def test_settled_files_leaves_a_growing_file(tmp_path):

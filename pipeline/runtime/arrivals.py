@@ -95,9 +95,17 @@ class StabilityTracker:
                 continue
             current.add(p)
             prev = self._seen.get(p)
-            if prev is None or prev[0] != sig:
+            if prev is None:
+                # First sight: the file has been unchanged since its mtime, so that much of its
+                # quiet period has already passed. A file renamed in whole (or seen first after
+                # an ingest run kept the watcher busy) is then ready without waiting again; one
+                # still being copied has a fresh mtime and waits as before.
+                unchanged_for = max(0.0, time.time() - sig[1] / 1e9)
+                prev = self._seen[p] = (sig, now - unchanged_for)
+            elif prev[0] != sig:
                 self._seen[p] = (sig, now)
-            elif now - prev[1] >= self.quiet_seconds and (
+                continue
+            if now - prev[1] >= self.quiet_seconds and (
                 sig[0] > 0 or time.time() - sig[1] / 1e9 >= self.empty_grace
             ):
                 if being_written(p):  # a copy that stalled: its writer still has it open
