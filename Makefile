@@ -70,7 +70,7 @@ test: bootstrap
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 # Issue 17's four rows (text, OCR, tables, Prefect load), each beside its same-run baseline;
-# about 25 minutes on 2 cores. One row: `make bench BENCH_ARGS="--only tables"`.
+# about 12 minutes on 2 cores. One row: `make bench BENCH_ARGS="--only tables"`.
 BENCH_ARGS ?=
 bench: bootstrap
 	$(PY) benchmarks/bench_speed.py $(BENCH_ARGS)

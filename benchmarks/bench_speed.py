@@ -10,7 +10,9 @@ each with `--summary-json`, and prints one Markdown table with the ratio and the
   ocr      benchmarks/bench_ocr.py                whole `finsam process` on the scanned seeds vs
                                                   the Tesseract CLI on pre-rendered pages
   tables   benchmarks/bench_tables.py -n 10000    full table rebuild vs reading + parsing the JSON
-  prefect  benchmarks/bench_load.py --files N     watcher + Prefect ingest vs plain process_batch
+  prefect  benchmarks/bench_load.py --files N --baseline N
+                                                  watcher + Prefect ingest vs one plain process_batch
+                                                  of as many files
 
 Exits 1 when a goal is missed, so `make bench` says so.
 """
@@ -35,7 +37,8 @@ def _rows(files: int) -> dict[str, list[str]]:
         "text": [str(HERE / "bench_read.py"), "--process-only"],
         "ocr": [str(HERE / "bench_ocr.py")],
         "tables": [str(HERE / "bench_tables.py"), "-n", "10000"],
-        "prefect": [str(HERE / "bench_load.py"), "--files", str(files)],
+        # The baseline is the same number of files: a 100-file baseline spread by 25% between runs.
+        "prefect": [str(HERE / "bench_load.py"), "--files", str(files), "--baseline", str(files)],
     }
 
 
