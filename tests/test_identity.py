@@ -26,8 +26,8 @@ OTHER = ("Protokoll fört vid styrelsens sammanträde. § 12 Verksamhetsplan. St
 
 def cand(doc_id: str, text: str, *, ocr: int = 0, day: date = date(2024, 3, 10), org: str = "Förbundet",
          doc_type: str = "protokoll") -> Candidate:
-    return Candidate(doc_id=doc_id, doc_type=doc_type, organisation=org, document_date=day, text=text,
-                     ocr_page_count=ocr, processed_at=datetime(2025, 1, 1, tzinfo=timezone.utc))
+    return Candidate.of_text(text, doc_id=doc_id, doc_type=doc_type, organisation=org, document_date=day,
+                             ocr_page_count=ocr, processed_at=datetime(2025, 1, 1, tzinfo=timezone.utc))
 
 
 def test_a_scan_of_a_pdf_is_the_same_document_and_the_pdf_is_canonical():
@@ -87,3 +87,22 @@ def test_the_report_counts_a_scan_and_its_pdf_once_and_says_so(tmp_path):
     html = render_html([pdf, scan, other], [], _date(2025, 1, 1))
     assert "<b>2</b>dokument" in html
     assert f"Samma dokument som {pdf.file_name}" in html
+
+
+def test_exact_copies_are_known_by_fingerprint_and_only_first_holders_texts_are_read():
+    asked: list[set[str]] = []
+
+    def texts(ids: set[str]) -> dict[str, str]:
+        asked.append(set(ids))
+        return {"a": TEXT, "c": OCR}
+
+    def fp(doc_id: str, text: str, ocr: int = 0) -> Candidate:
+        c = cand(doc_id, text, ocr=ocr)
+        return Candidate(**{**c.__dict__, "text": None})  # the fingerprint only, as the tables give it
+
+    copies = [fp("a", TEXT), fp("b", TEXT), fp("c", OCR, ocr=2), fp("d", OCR, ocr=2)]
+    assert same_as(copies, texts=texts) == {"b": "a", "c": "a", "d": "a"}
+    assert asked == [{"a", "c"}]
+    asked.clear()
+    assert same_as(copies[:2], texts=texts) == {"b": "a"}
+    assert asked == []  # one fingerprint in the group: no text read

@@ -314,8 +314,9 @@ def test_failed_database_write_leaves_the_previous_database(tmp_path, monkeypatc
     corpus(tmp_path, 1)
     rebuild_tables(tmp_path)
     before = db_path(tmp_path).read_bytes()
+    (tmp_path / "tables" / ".duckdb-views").unlink()  # the file no longer vouched for: written again
 
-    def boom(con, out):
+    def boom(*args):
         raise RuntimeError("crash while writing views")
 
     monkeypatch.setattr(DV, "create_views", boom)
@@ -323,6 +324,23 @@ def test_failed_database_write_leaves_the_previous_database(tmp_path, monkeypatc
         DV.write_duckdb(tmp_path)
     assert db_path(tmp_path).read_bytes() == before
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_the_database_is_rewritten_only_when_its_views_change(tmp_path, monkeypatch):
+    corpus(tmp_path, 2)
+    rebuild_tables(tmp_path)
+    first = db_path(tmp_path).stat().st_ino
+    write_documents(tmp_path, [make_document(7)])
+    rebuild_tables(tmp_path)  # new rows, same views over the same files
+    assert db_path(tmp_path).stat().st_ino == first
+    db_path(tmp_path).unlink()  # gone: written again
+    rebuild_tables(tmp_path)
+    second = db_path(tmp_path).stat().st_ino
+    assert duckdb.connect(str(db_path(tmp_path)), read_only=True).execute(
+        "SELECT count(*) FROM documents").fetchone() == (3,)
+    monkeypatch.setattr(DV, "DUCKDB_STORAGE_VERSION", "v1.1.0")  # another format: written again
+    rebuild_tables(tmp_path)
+    assert db_path(tmp_path).stat().st_ino != second
 
 
 # --- incremental rebuilds -----------------------------------------------------------------

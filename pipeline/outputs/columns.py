@@ -15,7 +15,9 @@ that chunk's rows with rows.py, file by file.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import pyarrow as pa
@@ -24,6 +26,7 @@ import pyarrow.json as pj
 from pydantic import BaseModel
 
 from models.records import Document, Provenance
+from pipeline.outputs.identity import pages_text, text_fingerprint
 from pipeline.outputs.rows import cast_text, field_default, is_text_cast, to_decimal, to_float
 from pipeline.outputs.schema import DOCUMENT_TABLES, FLOAT, INT, STR, Column, TableSpec, arrow_type
 
@@ -172,9 +175,62 @@ def _table_batch(spec: TableSpec, docs: pa.StructArray) -> pa.RecordBatch:
     return pa.RecordBatch.from_arrays(arrays, schema=spec.schema)
 
 
-def document_batches(files: list[bytes]) -> tuple[dict[str, pa.RecordBatch], list[str | None]]:
+def _fingerprints(docs: pa.StructArray) -> list[str | None]:
+    """Each document's text fingerprint (identity.text_fingerprint of its pages' text), for the
+    documents that can be another's copy (a type other than `other`, and a date); else None.
+
+    Hashed straight from Arrow's string buffer, page by page with the newline between, which
+    is the hash of the joined text; a document whose pages are out of order, or whose text
+    has no ASCII letter, digit or underscore, goes the plain way."""
+    types = pc.struct_field(docs, ["doc_type"]).to_pylist()
+    dates = pc.struct_field(docs, ["document_date"]).to_pylist()
+    pages = pc.struct_field(docs, ["pages"])
+    lengths = pages.value_lengths().to_pylist()
+    flat = pc.list_flatten(pages)
+    numbers = pc.struct_field(flat, ["number"]).to_pylist()
+    texts = pc.struct_field(flat, ["text"])
+    if texts.null_count:
+        texts = texts.fill_null("")
+    worded = pc.match_substring_regex(texts, r"\w").to_pylist()
+    offsets = memoryview(texts.buffers()[1]).cast("i")[texts.offset:texts.offset + len(texts) + 1]
+    data = memoryview(texts.buffers()[2]) if len(texts) else memoryview(b"")
+    result: list[str | None] = []
+    start = 0
+    for doc_type, day, n in zip(types, dates, lengths):
+        n = n or 0
+        end = start + n
+        if not doc_type or doc_type == "other" or day is None:
+            result.append(None)
+        elif any(worded[start:end]) and all(a is not None and b is not None and a <= b
+                                            for a, b in zip(numbers[start:end], numbers[start + 1:end])) \
+                and None not in numbers[start:end]:
+            h = hashlib.sha1()
+            for k in range(start, end):
+                if k > start:
+                    h.update(b"\n")
+                h.update(data[offsets[k]:offsets[k + 1]])
+            result.append(h.hexdigest())
+        else:
+            page_texts = texts.slice(start, n).to_pylist()
+            result.append(text_fingerprint(pages_text(zip(numbers[start:end], page_texts))))
+        start = end
+    return result
+
+
+@dataclass
+class ChunkColumns:
+    """What a chunk of documents contributes: rows per document table, and per document (in
+    input order) its doc_id and text fingerprint."""
+
+    batches: dict[str, pa.RecordBatch]
+    doc_ids: list[str | None]
+    fingerprints: list[str | None]
+
+
+def document_batches(files: list[bytes]) -> ChunkColumns:
     """The rows the documents (each the bytes of one JSON file) contribute to each document
-    table, and each document's doc_id; raises NotColumnar when rows.py must make them."""
+    table, with each document's doc_id and fingerprint; raises NotColumnar when rows.py must
+    make them. Pure: safe to call from several threads at once."""
     if not COLUMNAR:
         raise NotColumnar("a column without a columnar twin")
     docs = _parse(files)
@@ -182,4 +238,4 @@ def document_batches(files: list[bytes]) -> tuple[dict[str, pa.RecordBatch], lis
         batches = {spec.name: _table_batch(spec, docs) for spec in DOCUMENT_TABLES}
     except (ValueError, TypeError, pa.ArrowException) as exc:  # e.g. float("abc"): rows.py's rules decide
         raise NotColumnar(f"{type(exc).__name__}: {exc}") from exc
-    return batches, pc.struct_field(docs, ["doc_id"]).to_pylist()
+    return ChunkColumns(batches, pc.struct_field(docs, ["doc_id"]).to_pylist(), _fingerprints(docs))

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from pipeline.outputs.files import db_path, fsync_dir, fsync_file, remove_stale_temps, table_path, tmp_name
+from pipeline.outputs.files import db_path, tables_dir, fsync_dir, fsync_file, remove_stale_temps, table_path, tmp_name
 from pipeline.outputs.schema import DOCUMENT_TABLES, TABLES
 from pipeline.outputs.store import DB_NAME
 
@@ -30,13 +31,13 @@ def view_sql(name: str, parquet: Path, documents: Path | None = None) -> str:
     return f'CREATE OR REPLACE VIEW "{name}" AS SELECT * FROM {src}{where}'
 
 
-def create_views(con, out: Path) -> list[str]:
-    """Create the views over the existing table files on a DuckDB connection; returns their names.
+def view_statements(out: Path) -> list[tuple[str, str]]:
+    """(view name, CREATE VIEW statement) for every existing table file, in table order.
 
     Each document table gets two: `<table>` counts each document once (rows of files marked
     `same_as` another are left out) and `<table>_all` keeps every file's rows.
     """
-    names = []
+    statements = []
     docs = table_path(out, "documents").resolve()
     dedup = docs.exists() and "same_as" in pq.read_schema(docs).names
     for spec in TABLES:
@@ -44,13 +45,29 @@ def create_views(con, out: Path) -> list[str]:
         if not path.exists():
             continue
         if spec in DOCUMENT_TABLES:
-            con.execute(view_sql(spec.name, path, docs if dedup else None))
-            con.execute(view_sql(spec.name + ALL_SUFFIX, path))
-            names += [spec.name, spec.name + ALL_SUFFIX]
+            statements.append((spec.name, view_sql(spec.name, path, docs if dedup else None)))
+            statements.append((spec.name + ALL_SUFFIX, view_sql(spec.name + ALL_SUFFIX, path)))
         else:
-            con.execute(view_sql(spec.name, path))
-            names.append(spec.name)
+            statements.append((spec.name, view_sql(spec.name, path)))
+    return statements
+
+
+def create_views(con, out: Path, statements: list[tuple[str, str]] | None = None) -> list[str]:
+    """Create the views over the existing table files on a DuckDB connection; returns their names."""
+    names = []
+    for name, sql in view_statements(out) if statements is None else statements:
+        con.execute(sql)
+        names.append(name)
     return names
+
+
+def _views_stamp(statements: list[tuple[str, str]]) -> bytes:
+    """What the database file holds: its views, over tables of these schemas, in this format."""
+    from importlib.metadata import version  # noqa: PLC0415
+
+    text = "\n".join([DUCKDB_STORAGE_VERSION, version("duckdb"), *(sql for _, sql in statements),
+                      *(spec.schema.to_string(show_schema_metadata=False) for spec in TABLES)])
+    return hashlib.sha256(text.encode()).hexdigest().encode()
 
 
 def write_duckdb(out: Path) -> Path:
@@ -60,11 +77,25 @@ def write_duckdb(out: Path) -> Path:
     queries, not against the database file, so the views name the tables absolutely: the
     database works from any directory. Moving the output folder needs a rebuild
     (`finsam tables --rebuild`); `finsam query` does not depend on it.
-    """
-    import duckdb
 
+    The file holds only views, and the tables are replaced under the same paths, so when
+    the views, the table schemas and the format are what the file already holds (a stamp
+    in OUT/tables says so), it is left as it is: a rebuild after each batch does not rewrite it.
+    """
     out = Path(out)
     target = db_path(out)
+    statements = view_statements(out)
+    stamp = _views_stamp(statements)
+    stamp_path = tables_dir(out) / ".duckdb-views"
+    try:
+        if target.is_file() and stamp_path.read_bytes() == stamp:
+            return target
+    except OSError:
+        pass
+    import duckdb
+
+    from pipeline.outputs.store import write_atomic  # noqa: PLC0415
+
     remove_stale_temps(out, f".{DB_NAME}.*.tmp*")
     tmp = tmp_name(target)
     try:
@@ -72,13 +103,15 @@ def write_duckdb(out: Path) -> Path:
         # trails the Python package) can open the file; it holds only views.
         con = duckdb.connect(str(tmp), config={"storage_compatibility_version": DUCKDB_STORAGE_VERSION})
         try:
-            create_views(con, out)
+            create_views(con, out, statements)
             con.execute("CHECKPOINT")
         finally:
             con.close()
         fsync_file(tmp)
+        stamp_path.unlink(missing_ok=True)  # the stamp never vouches for a file it did not see written
         os.replace(tmp, target)
         fsync_dir(out)
+        write_atomic(stamp_path, stamp)
     finally:
         tmp.unlink(missing_ok=True)
         Path(f"{tmp}.wal").unlink(missing_ok=True)

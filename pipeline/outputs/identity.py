@@ -10,9 +10,11 @@ pages, then processed first) is canonical; the others get `same_as` = its doc_id
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
@@ -31,9 +33,33 @@ class Candidate:
     doc_type: str | None
     organisation: str | None
     document_date: date | None
-    text: str
+    fingerprint: str | None  # text_fingerprint of its pages' text as read; None: no words
     ocr_page_count: int = 0
     processed_at: datetime | None = None
+    text: str | None = None  # that text, when at hand; else same_as asks for it when it must compare
+
+    @classmethod
+    def of_text(cls, text: str, **fields) -> Candidate:
+        return cls(fingerprint=text_fingerprint(text), text=text, **fields)
+
+
+def pages_text(pages: Iterable[tuple[int | None, str | None]]) -> str:
+    """A document's text as read: its pages' texts (number, text) in page order, joined by newlines."""
+    parts = sorted(pages, key=lambda part: part[0] or 0)  # stable: pages with the same number keep their order
+    return "\n".join(text or "" for _, text in parts)
+
+
+def text_fingerprint(text: str) -> str | None:
+    """Identifies a text as read, so exact copies (a re-saved file) are known without comparing
+    or even holding their text; None for a text without words, which is never joined.
+
+    Words as normalise_text sees them: a raw word character stays one after NFKC and case
+    folding, and only a text without any needs normalising to be sure."""
+    text = text or ""
+    if _WORD.search(text) is None and not normalise_text(text):
+        return None
+    # sha1 as a fingerprint, not for security: fast, and hashlib releases the GIL on large texts.
+    return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def normalise_text(text: str) -> str:
@@ -76,38 +102,54 @@ def similar(a: str, b: str) -> bool:
     return fuzz.ratio(a, b, score_cutoff=TEXT_SIMILARITY) >= TEXT_SIMILARITY
 
 
-def same_as(candidates: list[Candidate]) -> dict[str, str]:
+def same_as(candidates: Iterable[Candidate],
+            texts: Callable[[set[str]], dict[str, str]] | None = None) -> dict[str, str]:
     """doc_id -> canonical doc_id, for every file that is a copy of another; canonical ones are absent.
 
     Only files with a type (not `other`) and a date are compared, and only within the same
     (type, organisation, date): the comparison is cheap and never joins unrelated files.
+    Files with the same fingerprint are copies without comparing text; only the first file
+    of each fingerprint in a group that holds several fingerprints is compared, and only
+    their texts are needed: `texts(doc_ids)` returns them (default: the candidates' `text`).
     """
     groups: dict[tuple, list[Candidate]] = defaultdict(list)
     for c in candidates:
-        if (key := _key(c.doc_type, c.organisation, c.document_date)) is not None:
+        if c.fingerprint is not None and (key := _key(c.doc_type, c.organisation, c.document_date)) is not None:
             groups[key].append(c)
-    result: dict[str, str] = {}
+    plans: list[tuple[list[Candidate], dict[str, Candidate]]] = []
+    wanted: set[str] = set()
     for members in groups.values():
         if len(members) < 2:
             continue
         # Best read first: born-digital before scans, then the earlier file, then a fixed order.
         members.sort(key=lambda c: (c.ocr_page_count or 0, _when(c.processed_at), c.doc_id))
-        canon: list[tuple[Candidate, str]] = []
-        # Text as read -> the doc_id its first holder resolved to: an exact copy (a re-saved
-        # file) resolves the same way, without normalising and comparing its text again.
-        resolved: dict[str, str] = {}
+        firsts: dict[str, Candidate] = {}
         for c in members:
-            if (target := resolved.get(c.text)) is not None:
-                result[c.doc_id] = target
-                continue
-            text = normalise_text(c.text)
-            match = next((k for k, ktext in canon if similar(text, ktext)), None)
+            firsts.setdefault(c.fingerprint, c)
+        if len(firsts) > 1:
+            wanted |= {c.doc_id for c in firsts.values()}
+        plans.append((members, firsts))
+    loaded = (texts or (lambda ids: {c.doc_id: c.text or "" for g in plans for c in g[1].values()
+                                     if c.doc_id in ids}))(wanted) if wanted else {}
+    result: dict[str, str] = {}
+    for members, firsts in plans:
+        # fingerprint -> the doc_id its first holder resolved to (itself when canonical)
+        target: dict[str, str] = {}
+        canon: list[tuple[str, str]] = []
+        for fp, c in firsts.items():
+            if len(firsts) == 1:
+                target[fp] = c.doc_id
+                break
+            text = normalise_text(loaded.get(c.doc_id, ""))
+            match = next((doc_id for doc_id, ktext in canon if similar(text, ktext)), None)
             if match is None:
-                canon.append((c, text))
+                canon.append((c.doc_id, text))
             else:
-                result[c.doc_id] = match.doc_id
-            if text:  # similar() never joins empty texts
-                resolved[c.text] = match.doc_id if match is not None else c.doc_id
+                result[c.doc_id] = match
+            target[fp] = match or c.doc_id
+        for c in members:
+            if target[c.fingerprint] != c.doc_id:
+                result[c.doc_id] = target[c.fingerprint]
     return result
 
 
@@ -116,7 +158,7 @@ def same_as_documents(documents) -> dict[str, str]:
     rows = [{"doc_id": d.doc_id, "doc_type": str(d.doc_type), "organisation": d.organisation,
              "document_date": d.document_date} for d in documents]
     wanted = candidate_keys(rows)
-    return same_as([Candidate(doc_id=d.doc_id, doc_type=str(d.doc_type), organisation=d.organisation,
-                              document_date=d.document_date, text="\n".join(p.text for p in d.pages),
-                              ocr_page_count=d.ocr_page_count, processed_at=d.processed_at)
+    return same_as([Candidate.of_text("\n".join(p.text for p in d.pages), doc_id=d.doc_id, doc_type=str(d.doc_type),
+                                      organisation=d.organisation, document_date=d.document_date,
+                                      ocr_page_count=d.ocr_page_count, processed_at=d.processed_at)
                     for d in documents if d.doc_id in wanted])

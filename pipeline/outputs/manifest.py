@@ -26,6 +26,7 @@ class Manifest:
     def __init__(self, out: Path) -> None:
         self.path = tables_dir(out) / ".manifest.json"
         self.out = out
+        self.fingerprints: dict[str, str | None] = {}  # doc_id -> text fingerprint, as load() found them
 
     @staticmethod
     def fingerprint() -> str:
@@ -50,11 +51,18 @@ class Manifest:
                     return {}
             except (OSError, pa.ArrowException):
                 return {}
+        fps = data.get("text_fingerprints")
+        self.fingerprints = {k: v for k, v in fps.items() if v is None or isinstance(v, str)} if isinstance(fps, dict) else {}
         return {k: (v[0], v[1]) for k, v in data.get("documents", {}).items()}
 
-    def save(self, keys: dict[str, tuple[int, int]]) -> None:
+    def save(self, keys: dict[str, tuple[int, int]], fingerprints: dict[str, str | None] | None = None) -> None:
+        """Record the keys of the files behind the tables, and the text fingerprints of those
+        documents (identity.text_fingerprint), so a rebuild that reuses their rows need not
+        read their text again to find copies among them."""
         from pipeline.outputs.store import write_atomic
-        data = {"fingerprint": self.fingerprint(), "documents": {k: list(v) for k, v in sorted(keys.items())}}
+        fps = fingerprints or {}
+        data = {"fingerprint": self.fingerprint(), "documents": {k: list(v) for k, v in sorted(keys.items())},
+                "text_fingerprints": {k: fps[k] for k in sorted(keys) if k in fps}}
         write_atomic(self.path, orjson.dumps(data))
 
     def discard(self) -> None:

@@ -21,8 +21,9 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,7 +45,8 @@ from pipeline.outputs.files import (
     table_path,
     tables_dir,
 )
-from pipeline.outputs.columns import NotColumnar, document_batches
+from pipeline.outputs.columns import ChunkColumns, NotColumnar, document_batches
+from pipeline.outputs.identity import pages_text, text_fingerprint
 from pipeline.outputs.manifest import Manifest
 from pipeline.outputs.rows import document_rows, plain_rows
 from pipeline.outputs.schema import DOCUMENT_TABLES, STR, TABLES, TABLES_BY_NAME
@@ -53,6 +55,9 @@ from pipeline.outputs.store import OutputLayout
 log = logging.getLogger(__name__)
 
 CHUNK_BYTES = 8 << 20  # document JSON parsed at once (columns.py): bounds memory
+# Threads reading and parsing chunks while the rebuilding thread writes: Arrow's JSON reader
+# and Parquet writer release the GIL, so on two cores two parsers and the writer overlap.
+TABLE_THREADS = max(1, min(4, os.cpu_count() or 1))
 
 
 # --- rebuilding -----------------------------------------------------------------------
@@ -99,7 +104,21 @@ def _read_errors(out: Path, result: TablesResult) -> list[dict]:
     return items
 
 
-def _document_files(out: Path) -> list[tuple[Path, tuple[int, int]]]:
+class _DocFile(str):
+    """A document file's path: a plain string that knows its stem. Listing 10,000 files as
+    pathlib.Path objects cost a tenth of a second; only odd files ever need a Path."""
+
+    def __new__(cls, path: str, name: str) -> _DocFile:
+        self = super().__new__(cls, path)
+        self.stem = name[:-5]  # without ".json"
+        return self
+
+    def read_bytes(self) -> bytes:
+        with open(self, "rb") as f:
+            return f.read()
+
+
+def _document_files(out: Path) -> list[tuple[_DocFile, tuple[int, int]]]:
     files = []
     documents = OutputLayout(out).documents
     with os.scandir(documents) if documents.is_dir() else _empty_scandir() as entries:
@@ -112,7 +131,7 @@ def _document_files(out: Path) -> list[tuple[Path, tuple[int, int]]]:
                 continue
             files.append((entry.name, entry.path, (st.st_mtime_ns, st.st_size)))
     files.sort()  # by file name: all in one folder, and far cheaper than comparing Paths
-    return [(Path(path), key) for _, path, key in files]
+    return [(_DocFile(path, name), key) for name, path, key in files]
 
 
 @contextmanager
@@ -178,13 +197,14 @@ def _rebuild_tables(out: Path, *, incremental: bool) -> TablesResult:
                     except (OSError, pa.ArrowException) as exc:
                         raise _PreviousTablesUnreadable(f"{spec.name}: {exc}") from exc
             else:
-                keys = _stream_documents(out, files, previous, writers, result)
+                fingerprints = {k: v for k, v in manifest.fingerprints.items() if k in previous}
+                keys = _stream_documents(out, files, previous, writers, result, fingerprints)
             writers["flags"].add(plain_rows(TABLES_BY_NAME["flags"], _read_flags(out, result)))
             writers["errors"].add(plain_rows(TABLES_BY_NAME["errors"], _read_errors(out, result)))
             for w in writers.values():
                 w.close()
             if not unchanged:
-                _mark_same_documents(writers["documents"], writers["pages"].tmp)
+                _mark_same_documents(writers["documents"], writers["pages"].tmp, fingerprints)
         except BaseException:
             for w in writers.values():
                 w.abort()
@@ -198,7 +218,7 @@ def _rebuild_tables(out: Path, *, incremental: bool) -> TablesResult:
             result.rows[name] = w.rows
         fsync_dir(tdir)
         if not unchanged:
-            manifest.save(keys)
+            manifest.save(keys, fingerprints)
         result.rows = {t.name: result.rows[t.name] for t in TABLES}
         result.db = write_duckdb(out)
     result.seconds = time.perf_counter() - start
@@ -207,12 +227,72 @@ def _rebuild_tables(out: Path, *, incremental: bool) -> TablesResult:
     return result
 
 
-def _stream_documents(out: Path, files: list[tuple[Path, tuple[int, int]]], previous: dict[str, tuple[int, int]],
-                      writers: dict[str, TableWriter], result: TablesResult) -> dict[str, tuple[int, int]]:
+@dataclass
+class _ChunkResult:
+    """A chunk of document files as a worker thread left it: rows and identities, no side effects."""
+
+    cut: ChunkColumns | None = None  # rows cut by Arrow for the files in `read`
+    read: list[tuple[_DocFile, tuple[int, int]]] = field(default_factory=list)
+    by_rows: list[tuple[_DocFile, tuple[int, int], Any, str | None]] = field(default_factory=list)  # (.., doc or None, why not)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _read_chunk(chunk: list[tuple[_DocFile, tuple[int, int]]]) -> _ChunkResult:
+    """Read and parse a chunk of document files into rows (in a worker thread: pure).
+
+    Arrow's JSON reader cuts them all at once (columns.py); when it cannot tell what rows.py
+    would do, each file is parsed on its own and rows.py's rules decide in the writing thread."""
+    result = _ChunkResult()
+    datas = []
+    for path, key in chunk:
+        try:
+            datas.append(path.read_bytes())
+        except FileNotFoundError:  # removed since listing
+            continue
+        except OSError as exc:
+            result.skipped.append((str(path), f"{type(exc).__name__}: {exc}"))
+            continue
+        result.read.append((path, key))
+    if not datas:
+        return result
+    try:
+        result.cut = document_batches(datas)
+        return result
+    except NotColumnar as exc:
+        log.debug("tables: %d documents row by row: %s", len(datas), exc)
+    for (path, key), data in zip(result.read, datas):
+        try:
+            result.by_rows.append((path, key, orjson.loads(data), None))
+        except ValueError as exc:  # not JSON (cut short, scrambled): set aside, processed again next run
+            result.by_rows.append((path, key, None, " ".join(f"{type(exc).__name__}: {exc}".split())[:200]))
+    return result
+
+
+def _chunks(files: list[tuple[_DocFile, tuple[int, int]]]) -> Iterator[list[tuple[_DocFile, tuple[int, int]]]]:
+    """Files in order, cut into chunks of about CHUNK_BYTES (by their listed size)."""
+    chunk: list[tuple[_DocFile, tuple[int, int]]] = []
+    size = 0
+    for path, key in files:
+        chunk.append((path, key))
+        size += key[1]
+        if size >= CHUNK_BYTES:
+            yield chunk
+            chunk, size = [], 0
+    if chunk:
+        yield chunk
+
+
+def _stream_documents(out: Path, files: list[tuple[_DocFile, tuple[int, int]]], previous: dict[str, tuple[int, int]],
+                      writers: dict[str, TableWriter], result: TablesResult,
+                      fingerprints: dict[str, str | None]) -> dict[str, tuple[int, int]]:
     """Feed every document's rows to the writers: reused when the file is unchanged, else parsed.
 
+    Chunks are read and parsed by TABLE_THREADS worker threads (Arrow's reader and the file
+    reads release the GIL) while this thread writes the previous chunk's rows, in file
+    order; at most TABLE_THREADS + 1 chunks are in flight, so memory stays flat.
     Returns the manifest of the new tables: doc_id -> key of the file its rows came from.
     Only files named after their own doc_id enter it (reuse filters rows by doc_id).
+    `fingerprints` gets each parsed document's text fingerprint (same_as starts from them).
     """
     reuse = {path.stem for path, key in files if previous.get(path.stem) == key}
     keys: dict[str, tuple[int, int]] = {stem: previous[stem] for stem in reuse}
@@ -223,59 +303,54 @@ def _stream_documents(out: Path, files: list[tuple[Path, tuple[int, int]]], prev
             except (OSError, pa.ArrowException) as exc:
                 raise _PreviousTablesUnreadable(f"{spec.name}: {' '.join(str(exc).split())[:200]}") from exc
         result.reused = len(reuse)
-    chunk: list[tuple[Path, tuple[int, int], bytes]] = []
-    size = 0
-    for path, key in files:
-        if path.stem in reuse:
-            continue
-        try:
-            data = path.read_bytes()
-        except FileNotFoundError:  # removed since listing
-            continue
-        except OSError as exc:
-            result.skipped.append((str(path), f"{type(exc).__name__}: {exc}"))
-            continue
-        chunk.append((path, key, data))
-        size += len(data)
-        if size >= CHUNK_BYTES:
-            _write_chunk(out, chunk, writers, keys, result)
-            chunk, size = [], 0
-    if chunk:
-        _write_chunk(out, chunk, writers, keys, result)
+    todo = [(path, key) for path, key in files if path.stem not in reuse]
+    with ThreadPoolExecutor(max_workers=TABLE_THREADS, thread_name_prefix="finsam-tables") as pool:
+        in_flight: deque[Future[_ChunkResult]] = deque()
+        for chunk in _chunks(todo):
+            in_flight.append(pool.submit(_read_chunk, chunk))
+            if len(in_flight) > TABLE_THREADS:
+                _write_chunk(out, in_flight.popleft().result(), writers, keys, result, fingerprints)
+        while in_flight:
+            _write_chunk(out, in_flight.popleft().result(), writers, keys, result, fingerprints)
     return keys
 
 
-def _write_chunk(out: Path, chunk: list[tuple[Path, tuple[int, int], bytes]], writers: dict[str, TableWriter],
-                 keys: dict[str, tuple[int, int]], result: TablesResult) -> None:
-    """The rows of a chunk of documents: cut from Arrow's reading of them all (columns.py),
-    or made file by file (rows.py) when that cannot tell what rows.py would do."""
-    try:
-        batches, doc_ids = document_batches([data for _, _, data in chunk])
-    except NotColumnar as exc:
-        log.debug("tables: %d documents row by row: %s", len(chunk), exc)
-        for path, key, data in chunk:
-            _write_document(out, path, key, data, writers, keys, result)
+def _write_chunk(out: Path, chunk: _ChunkResult, writers: dict[str, TableWriter], keys: dict[str, tuple[int, int]],
+                 result: TablesResult, fingerprints: dict[str, str | None]) -> None:
+    """Write a chunk's rows: those Arrow cut, or rows.py's file by file."""
+    result.skipped += chunk.skipped
+    if chunk.cut is not None:
+        for name, batch in chunk.cut.batches.items():
+            if batch.num_rows:
+                writers[name].write_batch(batch)
+        result.parsed += len(chunk.read)
+        for (path, key), doc_id, fp in zip(chunk.read, chunk.cut.doc_ids, chunk.cut.fingerprints):
+            if doc_id == path.stem:
+                keys[path.stem] = key
+            if doc_id is not None:
+                fingerprints[doc_id] = fp
         return
-    for name, batch in batches.items():
-        if batch.num_rows:
-            writers[name].write_batch(batch)
-    result.parsed += len(chunk)
-    for (path, key, _), doc_id in zip(chunk, doc_ids):
-        if doc_id == path.stem:
-            keys[path.stem] = key
+    for path, key, doc, why in chunk.by_rows:
+        _write_document(out, path, key, doc, why, writers, keys, result, fingerprints)
 
 
-def _write_document(out: Path, path: Path, key: tuple[int, int], data: bytes, writers: dict[str, TableWriter],
-                    keys: dict[str, tuple[int, int]], result: TablesResult) -> None:
-    try:
-        doc = orjson.loads(data)
-        rows = document_rows(doc)
-    except ValueError as exc:  # not JSON (cut short, scrambled): set aside, processed again next run
+def _write_document(out: Path, path: _DocFile, key: tuple[int, int], doc: Any, why: str | None,
+                    writers: dict[str, TableWriter], keys: dict[str, tuple[int, int]], result: TablesResult,
+                    fingerprints: dict[str, str | None]) -> None:
+    if why is not None:  # not JSON (cut short, scrambled): set aside, processed again next run
         from pipeline.outputs.store import set_aside  # noqa: PLC0415
 
-        reason = " ".join(f"{type(exc).__name__}: {exc}".split())[:200]
-        set_aside(out, path, reason)
-        result.skipped.append((str(path), reason))
+        set_aside(out, Path(path), why)
+        result.skipped.append((str(path), why))
+        return
+    try:
+        rows = document_rows(doc)
+    except ValueError as exc:  # rows.py cannot read it: set aside as well
+        from pipeline.outputs.store import set_aside  # noqa: PLC0415
+
+        why = " ".join(f"{type(exc).__name__}: {exc}".split())[:200]
+        set_aside(out, Path(path), why)
+        result.skipped.append((str(path), why))
         return
     except (TypeError, AttributeError, KeyError) as exc:
         result.skipped.append((str(path), f"{type(exc).__name__}: {exc}"))
@@ -283,8 +358,19 @@ def _write_document(out: Path, path: Path, key: tuple[int, int], data: bytes, wr
     result.parsed += 1
     if isinstance(doc, dict) and doc.get("doc_id") == path.stem:
         keys[path.stem] = key
+    if isinstance(doc, dict) and isinstance(doc.get("doc_id"), str):
+        fingerprints[doc["doc_id"]] = _document_fingerprint(doc)
     for name, table_rows in rows.items():
         writers[name].add(table_rows)
+
+
+def _document_fingerprint(doc: dict) -> str | None:
+    """columns._fingerprints for one parsed document (the rows.py path)."""
+    if doc.get("doc_type") in (None, "other") or doc.get("document_date") is None:
+        return None
+    pages = [p for p in doc.get("pages") or [] if isinstance(p, dict)]
+    return text_fingerprint(pages_text((p.get("number") if isinstance(p.get("number"), int) else None,
+                                        p.get("text") if isinstance(p.get("text"), str) else None) for p in pages))
 
 
 def _copy_previous_rows(path: Path, reuse: set[str], writer: TableWriter) -> None:
@@ -298,8 +384,12 @@ def _copy_previous_rows(path: Path, reuse: set[str], writer: TableWriter) -> Non
             writer.write_batch(kept)
 
 
-def _mark_same_documents(documents: TableWriter, pages: Path) -> None:
-    """Fill documents.same_as in the finished temp file: copies of the same document."""
+def _mark_same_documents(documents: TableWriter, pages: Path, fingerprints: dict[str, str | None]) -> None:
+    """Fill documents.same_as in the finished temp file: copies of the same document.
+
+    Starts from the text fingerprints taken while parsing (or kept in the manifest for reused
+    rows); texts are read back from the pages table only for the few documents whose
+    fingerprint is not at hand or that must be compared with another text."""
     from pipeline.outputs.identity import Candidate, candidate_keys, same_as
 
     docs = pq.read_table(documents.tmp)
@@ -308,8 +398,11 @@ def _mark_same_documents(documents: TableWriter, pages: Path) -> None:
     meta = docs.select(["doc_id", "doc_type", "organisation", "document_date", "ocr_page_count",
                         "processed_at"]).to_pylist()
     wanted = candidate_keys(meta)
-    texts = _document_texts(pages, wanted) if wanted else {}
-    copies = same_as([Candidate(text=texts.get(m["doc_id"], ""), **m) for m in meta if m["doc_id"] in wanted])
+    missing = {d for d in wanted if d not in fingerprints}
+    if missing:  # rows reused from tables an older version built
+        fingerprints = {**fingerprints, **{d: text_fingerprint(t) for d, t in _document_texts(pages, missing).items()}}
+    copies = same_as([Candidate(fingerprint=fingerprints.get(m["doc_id"]), **m) for m in meta if m["doc_id"] in wanted],
+                     texts=lambda ids: _document_texts(pages, ids))
     column = pa.array([copies.get(d) for d in docs.column("doc_id").to_pylist()], type=STR)
     docs = docs.set_column(docs.schema.get_field_index("same_as"), "same_as", column)
     pq.write_table(docs, documents.tmp, compression="zstd")
@@ -325,10 +418,9 @@ def _document_texts(pages: Path, wanted: set[str]) -> dict[str, str]:
     for batch in pq.ParquetFile(pages).iter_batches(batch_size=FLUSH_ROWS, columns=["doc_id", "page", "text"]):
         batch = batch.filter(pc.is_in(batch.column("doc_id"), value_set=keep))
         for doc_id, page, text in zip(*(batch.column(i).to_pylist() for i in range(3))):
-            texts[doc_id].append((page or 0, text or ""))
+            texts[doc_id].append((page, text))
     joined = {}
     while texts:  # one copy of the texts at a time
         doc_id, parts = texts.popitem()
-        parts.sort(key=lambda part: part[0])  # stable: pages with the same number keep their order
-        joined[doc_id] = "\n".join(text for _, text in parts)
+        joined[doc_id] = pages_text(parts)
     return joined
