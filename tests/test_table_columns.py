@@ -224,3 +224,15 @@ def test_fingerprints_cut_from_the_buffer_equal_the_joined_text_fingerprint():
     assert cut.fingerprints[3] is None and cut.fingerprints[5] is None
     assert cut.fingerprints[1] == text_fingerprint("första sidan\nandra sidan")
     assert len(set(cut.fingerprints[:3])) == 3
+
+
+def test_row_groups_are_as_large_as_the_flush_size_whatever_the_chunks(tmp_path, monkeypatch):
+    """One document per chunk still gives row groups of FLUSH_ROWS rows (the last one less)."""
+    import pipeline.outputs.files as files_module
+
+    monkeypatch.setattr(tables_module, "CHUNK_BYTES", 1)
+    monkeypatch.setattr(files_module, "FLUSH_ROWS", 4)
+    corpus(tmp_path, 10)
+    rebuild_tables(tmp_path, incremental=False)
+    meta = pq.read_metadata(table_path(tmp_path, "segments"))  # one segment per document
+    assert [meta.row_group(i).num_rows for i in range(meta.num_row_groups)] == [4, 4, 2]

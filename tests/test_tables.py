@@ -300,10 +300,10 @@ def test_failed_parquet_write_leaves_the_previous_file(tmp_path, monkeypatch):
     before = _snapshot(tmp_path)
     write_documents(tmp_path, [make_document(5)])
 
-    def failing_write(self, batch, *a, **k):
+    def failing_write(self, table, *a, **k):
         raise OSError("write failed half-way")
 
-    monkeypatch.setattr(pq.ParquetWriter, "write_batch", failing_write)
+    monkeypatch.setattr(pq.ParquetWriter, "write_table", failing_write)
     with pytest.raises(OSError):
         rebuild_tables(tmp_path, incremental=False)
     assert _snapshot(tmp_path) == before

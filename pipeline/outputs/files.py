@@ -66,7 +66,11 @@ def remove_stale_temps(directory: Path, pattern: str) -> None:
 
 
 class TableWriter:
-    """Streams record batches of one table into a temp Parquet file beside its target."""
+    """Streams rows of one table into a temp Parquet file beside its target.
+
+    Rows come as tuples (`add`, rows.py) or ready-made batches (`write_batch`) and keep their
+    order; they are written FLUSH_ROWS at a time as one row group, whatever size the pieces
+    were, since many small row groups cost the writer (and readers) more than a few large."""
 
     def __init__(self, spec: TableSpec, target: Path) -> None:
         self.spec = spec
@@ -74,24 +78,40 @@ class TableWriter:
         self.tmp = tmp_name(target)
         self.rows = 0
         self._buffer: list[tuple] = []
+        self._batches: list[pa.RecordBatch] = []
+        self._batched_rows = 0
         self._writer = pq.ParquetWriter(self.tmp, spec.schema, compression="zstd")
 
     def add(self, rows: list[tuple]) -> None:
         self._buffer.extend(rows)
         if len(self._buffer) >= FLUSH_ROWS:
-            self.flush()
+            self._take_tuples()
+            self._write_full()
 
     def write_batch(self, batch: pa.RecordBatch) -> None:
         """Append ready-made rows (already in this table's schema) after the buffered ones."""
-        self.flush()
-        self._writer.write_batch(batch.cast(self.spec.schema) if not batch.schema.equals(self.spec.schema) else batch)
-        self.rows += batch.num_rows
+        self._take_tuples()
+        self._batches.append(batch.cast(self.spec.schema) if not batch.schema.equals(self.spec.schema) else batch)
+        self._batched_rows += batch.num_rows
+        self._write_full()
+
+    def _take_tuples(self) -> None:
+        if self._buffer:
+            batch = rows_to_batch(self.spec, self._buffer)
+            self._buffer = []
+            self._batches.append(batch)
+            self._batched_rows += batch.num_rows
+
+    def _write_full(self) -> None:
+        if self._batched_rows >= FLUSH_ROWS:
+            self.flush()
 
     def flush(self) -> None:
-        if self._buffer:
-            self._writer.write_batch(rows_to_batch(self.spec, self._buffer))
-            self.rows += len(self._buffer)
-            self._buffer = []
+        self._take_tuples()
+        if self._batches:
+            self._writer.write_table(pa.Table.from_batches(self._batches, schema=self.spec.schema))
+            self.rows += self._batched_rows
+            self._batches, self._batched_rows = [], 0
 
     def close(self) -> None:
         self.flush()
