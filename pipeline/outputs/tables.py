@@ -202,8 +202,7 @@ def _rebuild_tables(out: Path, *, incremental: bool) -> TablesResult:
                 keys = _stream_documents(out, files, previous, writers, result, fingerprints)
             writers["flags"].add(plain_rows(TABLES_BY_NAME["flags"], _read_flags(out, result)))
             writers["errors"].add(plain_rows(TABLES_BY_NAME["errors"], _read_errors(out, result)))
-            for w in writers.values():
-                w.close()
+            _close_all(writers.values())
             if not unchanged:
                 _mark_same_documents(writers["documents"], writers["pages"].tmp, fingerprints)
         except BaseException:
@@ -226,6 +225,14 @@ def _rebuild_tables(out: Path, *, incremental: bool) -> TablesResult:
     for name, reason in result.skipped:
         log.warning("tables: skipped %s: %s", name, reason)
     return result
+
+
+def _close_all(writers) -> None:
+    """Close the table writers side by side: their last row groups are compressed and each
+    file is fsynced, both without the GIL, and 16 fsyncs one after another add up."""
+    with ThreadPoolExecutor(max_workers=TABLE_THREADS, thread_name_prefix="finsam-tables") as pool:
+        for future in [pool.submit(w.close) for w in writers]:
+            future.result()
 
 
 @dataclass
