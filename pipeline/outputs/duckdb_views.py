@@ -103,7 +103,9 @@ def write_duckdb(out: Path) -> Path:
         # trails the Python package) can open the file; it holds only views.
         con = duckdb.connect(str(tmp), config={"storage_compatibility_version": DUCKDB_STORAGE_VERSION})
         try:
+            con.execute("BEGIN")  # one commit for all views: a third of the time of one each
             create_views(con, out, statements)
+            con.execute("COMMIT")
             con.execute("CHECKPOINT")
         finally:
             con.close()

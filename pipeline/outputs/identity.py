@@ -16,6 +16,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date, datetime, timezone
 
 from rapidfuzz import fuzz
@@ -68,6 +69,7 @@ def normalise_text(text: str) -> str:
     return " ".join(_WORD.findall(text))
 
 
+@lru_cache(maxsize=4096)  # a corpus names few organisations, each on thousands of documents
 def _org_key(org: str | None) -> str:
     return " ".join((org or "").casefold().split())
 
