@@ -16,6 +16,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -24,7 +25,6 @@ from functools import lru_cache
 
 import numpy as np
 import pypdfium2 as pdfium
-import pytesseract
 from PIL import Image
 
 from models.text import BBox, Line, Page, Word
@@ -32,6 +32,25 @@ from pipeline.errors import LimitExceeded, OcrUnavailable, UnreadableFile
 from pipeline.config import Limits
 from pipeline.sv.numbers import count_whole_figures
 from pipeline.read import ocr_slots, progress
+
+
+def _import_pytesseract():
+    """pytesseract, without the pandas it imports when installed: only its DataFrame output
+    uses pandas, which finsam never asks for, and the import (0.2 CPU s) sits on the
+    forkserver's start-up, before the first page is read."""
+    if "pytesseract" in sys.modules or "pandas" in sys.modules:
+        import pytesseract  # noqa: PLC0415
+
+        return pytesseract
+    sys.modules["pandas"] = None  # type: ignore[assignment] # `import pandas` then fails fast
+    try:
+        import pytesseract  # noqa: PLC0415
+    finally:
+        del sys.modules["pandas"]  # any later `import pandas` works as usual
+    return pytesseract
+
+
+pytesseract = _import_pytesseract()
 
 OCR_LANG = "swe"
 INSTALL_HINT = "apt-get install -y tesseract-ocr tesseract-ocr-swe"
