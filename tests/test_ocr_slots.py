@@ -71,3 +71,38 @@ def test_without_a_folder_or_with_its_files_gone_calls_run_at_once(tmp_path):
             pass
     finally:
         ocr_slots.use(None)
+
+
+def test_a_page_gives_its_slot_back_before_its_words_are_parsed(tmp_path, monkeypatch):
+    """The next page's Tesseract need not wait while this page's output is parsed."""
+    import fcntl
+
+    from PIL import Image, ImageDraw
+
+    import pipeline.read.ocr as ocr
+
+    folder = ocr_slots.create(tmp_path, 1)
+    parse = ocr.pytesseract.pytesseract.file_to_dict
+    slot_free_at_parse: list[bool] = []
+
+    def parse_and_look(tsv, delimiter, column):
+        fd = os.open(folder / "slot-0", os.O_RDONLY)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            slot_free_at_parse.append(True)
+        except OSError:
+            slot_free_at_parse.append(False)
+        finally:
+            os.close(fd)
+        return parse(tsv, delimiter, column)
+
+    monkeypatch.setattr(ocr.pytesseract.pytesseract, "file_to_dict", parse_and_look)
+    image = Image.new("L", (600, 120), 255)
+    ImageDraw.Draw(image).text((20, 40), "Protokoll 2024", fill=0)
+    ocr_slots.use(folder)
+    try:
+        data = ocr._tesseract_data(image, psm=6)
+    finally:
+        ocr_slots.use(None)
+    assert slot_free_at_parse == [True]
+    assert set(data) >= {"text", "conf", "left", "top", "block_num"}

@@ -153,13 +153,16 @@ def _tesseract_data(image: Image.Image, psm: int) -> dict:
         image.save(fh, format="PPM")
         fh.flush()
         with ocr_slots.slot():
-            return pytesseract.image_to_data(
+            tsv = pytesseract.image_to_data(
                 fh.name,
                 lang=OCR_LANG,
                 config=f"--oem 1 --psm {psm}",
-                output_type=pytesseract.Output.DICT,
+                output_type=pytesseract.Output.STRING,
                 timeout=TESSERACT_PAGE_TIMEOUT,
             )
+    # Parsed after the slot is given back (what Output.DICT does inside it): the next page's
+    # Tesseract starts while this one's table of words is read.
+    return pytesseract.pytesseract.file_to_dict(tsv, "\t", -1)
 
 
 def looks_like_table(text: str) -> bool:
