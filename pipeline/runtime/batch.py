@@ -268,6 +268,24 @@ def make_error(path: Path, kind: str, message: str) -> ProcessingError:
 # --- batches ---------------------------------------------------------------------------
 
 
+def start_order(files: list[Path], jobs: int) -> list[int]:
+    """Indices of `files` in the order to start them: largest first when files run side by
+    side. A long scan started last would end the batch alone, one core reading its last
+    pages and then extracting it while the other idles; started first, it shares the cores
+    with the small files and the batch ends on a small one. Size stands in for the work
+    (pages to OCR) without opening anything. One at a time, the order is the given one."""
+    if jobs <= 1:
+        return list(range(len(files)))
+
+    def size(i: int) -> int:
+        try:
+            return os.stat(files[i]).st_size
+        except OSError:
+            return 0  # reported as missing or unreadable when its turn comes
+
+    return sorted(range(len(files)), key=lambda i: -size(i))  # stable: equal sizes keep their order
+
+
 @dataclass
 class FileOutcome:
     path: Path
@@ -409,10 +427,10 @@ def _process_batch_locked(
     # in total, and no core idles while one file still has pages and another is done.
     # Threads only wait on child processes here; the work happens in the children.
     with ocr_slots.batch_slots(limits.ocr_workers) as slots, ThreadPoolExecutor(max_workers=jobs) as pool:
-        futures = {pool.submit(process_one, f, out, limits, force,
-                               None if on_page is None else functools.partial(on_page, f),
+        futures = {pool.submit(process_one, files[i], out, limits, force,
+                               None if on_page is None else functools.partial(on_page, files[i]),
                                slots if jobs > 1 else None): i
-                   for i, f in enumerate(files)}
+                   for i in start_order(files, jobs)}
         for fut in as_completed(futures):
             outcome = fut.result()
             outcomes[futures[fut]] = outcome
