@@ -5,7 +5,8 @@ to a pool of threads, each of which runs one `tesseract` process per page via
 `image_to_data`: the parallelism is in the Tesseract worker processes, one per core,
 each limited to one OpenMP thread (OMP_THREAD_LIMIT=1) so they do not oversubscribe.
 When several files are read at once, each Tesseract call first takes one of the batch's
-slots (pipeline.read.ocr_slots), so the batch as a whole keeps one Tesseract per core.
+slots (pipeline.read.ocr_slots), so the batch as a whole keeps one Tesseract per core;
+the file then has one thread more than slots, so that one of its calls is always queued.
 A bounded number of rendered pages is in flight, so memory does not grow with the page count;
 rendering page N+1 overlaps Tesseract's reading of page N.
 """
@@ -290,7 +291,12 @@ def ocr_pages(pdf: pdfium.PdfDocument, indices: list[int], limits: Limits) -> It
     # The threads only wait on tesseract processes: a small stack keeps them cheap under
     # the worker's memory cap (a thread that cannot start would leave its page pending).
     threading.stack_size(512 * 1024)
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ocr") as pool:
+    # With the batch's slots bounding the Tesseract processes, one thread more than there are
+    # slots keeps a call of this file waiting whenever it has a page ready, so a freed slot
+    # goes to it rather than to a file started later (pipeline.read.ocr_slots); alone, one
+    # thread per core.
+    threads = workers + 1 if ocr_slots.shared() else workers
+    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="ocr") as pool:
         todo = list(indices)
         while todo or pending:
             # Keep at most 2 pages per worker rendered and waiting.
