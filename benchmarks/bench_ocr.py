@@ -1,6 +1,7 @@
 """OCR path: `finsam process` of scans beside the Tesseract CLI on the same pages (issue 17).
 
     .venv/bin/python benchmarks/bench_ocr.py [--docs 000,001,003,004] [--repeat 2] [--summary-json PATH]
+        [--compare CHECKOUT] [--timeline]
 
 finsam   `finsam process IN --out OUT` in a subprocess, a fresh OUT each run (nothing
          skipped, nothing cached): render, OCR, cleanup, extraction, records, tables, report.
@@ -16,6 +17,9 @@ baseline the Tesseract CLI alone on the same pages, rendered beforehand (outside
 ratio = baseline seconds / finsam seconds (finsam's page rate as a share of the CLI's);
 goal >= 0.9x. Each repetition times both, baseline first, in the same run: the machine's
 load is shared by both figures. --checkout times another checkout's finsam (e.g. before a change).
+--timeline: where a core had no Tesseract to run (start-up, between passes, after the last),
+from one more, untimed run of each finsam; core-seconds, which a shared machine's load
+distorts less than a wall-clock ratio.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ import json
 import os
 import queue
 import resource
+import shlex
 import shutil
 import subprocess
 import sys
@@ -108,17 +113,58 @@ def run_baseline(pages: list[tuple[Path, Path]], workers: int) -> tuple[float, i
     return seconds, sum(table_passes)
 
 
-def run_finsam(inbox: Path, out: Path, checkout: Path) -> float:
+def run_finsam(inbox: Path, out: Path, checkout: Path, env: dict | None = None) -> float:
     shutil.rmtree(out, ignore_errors=True)
     python = checkout / ".venv" / "bin" / "python"
     t = time.perf_counter()
     proc = subprocess.run([str(python), "-m", "pipeline.cli", "process", str(inbox), "--out", str(out)],
-                          cwd=checkout, capture_output=True, text=True)
+                          cwd=checkout, capture_output=True, text=True, env=env)
     seconds = time.perf_counter() - t
     if proc.returncode != 0:
         raise SystemExit(f"finsam process failed ({proc.returncode}):\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
     reap_orphans()
     return seconds
+
+
+# Where the cores wait for Tesseract: a wrapper first on PATH logs when each tesseract
+# process starts and ends (a few ms each, so this run is not one of the timed ones).
+WRAPPER = """#!/bin/sh
+start=$(date +%s.%N)
+{real} "$@"
+rc=$?
+echo "$start $(date +%s.%N) $*" >> {log}
+exit $rc
+"""
+
+
+def run_timeline(inbox: Path, out: Path, checkout: Path, cores: int) -> str:
+    """One untimed finsam run with its Tesseract processes logged: how long a core had no
+    Tesseract to run, before the first one, between passes and after the last."""
+    real = shutil.which("tesseract")
+    with tempfile.TemporaryDirectory(prefix="bench-ocr-timeline-") as tmp:
+        log = Path(tmp) / "passes.log"
+        wrapper = Path(tmp) / "tesseract"
+        wrapper.write_text(WRAPPER.format(real=shlex.quote(str(real)), log=shlex.quote(str(log))))
+        wrapper.chmod(0o755)
+        env = {**os.environ, "PATH": f"{tmp}{os.pathsep}{os.environ.get('PATH', '')}"}
+        t0 = time.time()
+        wall = run_finsam(inbox, out, checkout, env)
+        passes = []
+        for line in log.read_text().splitlines():
+            start, end, *args = line.split()
+            if "--psm" in args:  # not the --version / --list-langs probes
+                passes.append((float(start) - t0, float(end) - t0))
+    if not passes:
+        return "timeline: no Tesseract pass logged"
+    first, last = min(s for s, _ in passes), max(e for _, e in passes)
+    events = sorted([(s, 1) for s, _ in passes] + [(e, -1) for _, e in passes])
+    between, running, at = 0.0, 0, first
+    for t, step in events:
+        between += max(0, cores - running) * (t - at)
+        running, at = running + step, t
+    return (f"timeline: first Tesseract at {first:.2f} s, last ends at {last:.2f} s of {wall:.2f} s; "
+            f"core-seconds without Tesseract: {cores * first:.2f} before the first, {between:.2f} between, "
+            f"{cores * max(0.0, wall - last):.2f} after the last ({len(passes)} passes)")
 
 
 # CPU seconds of everything a measurement started, Tesseract and finsam's worker processes
@@ -165,6 +211,8 @@ def main() -> None:
     ap.add_argument("--checkout", type=Path, default=ROOT, help="the finsam checkout to time (default: this one)")
     ap.add_argument("--compare", type=Path, help="also time this checkout's finsam in each repetition (e.g. before a change)")
     ap.add_argument("--summary-json", type=Path, help="write the row as JSON here")
+    ap.add_argument("--timeline", action="store_true",
+                    help="after the timed runs, one more run of each finsam with its Tesseract passes logged")
     args = ap.parse_args()
 
     scans = [f for prefix in args.docs.split(",") for f in sorted((args.seeds / "scanned").glob(f"{prefix}_*.pdf"))]
@@ -192,6 +240,10 @@ def main() -> None:
                 cmp_s, cmp_cpu = timed(run_finsam, inbox, tmp / "out", args.compare)
                 print(f"       {args.compare}: finsam {cmp_s:.1f} s ({cmp_cpu:.0f} CPU s), "
                       f"ratio {base_s / cmp_s:.2f}x", flush=True)
+        if args.timeline:
+            for checkout in [args.checkout] + ([args.compare] if args.compare else []):
+                print(f"{checkout}: {run_timeline(inbox, tmp / 'out', checkout, workers)}, "
+                      f"load {os.getloadavg()[0]:.1f}", flush=True)
     fin_s, base_s = sum(f for f, _ in runs) / len(runs), sum(b for _, b in runs) / len(runs)
     ratio = base_s / fin_s
     n = len(pages)

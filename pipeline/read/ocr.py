@@ -5,7 +5,8 @@ to a pool of threads, each of which runs one `tesseract` process per page via
 `image_to_data`: the parallelism is in the Tesseract worker processes, one per core,
 each limited to one OpenMP thread (OMP_THREAD_LIMIT=1) so they do not oversubscribe.
 When several files are read at once, each Tesseract call first takes one of the batch's
-slots (pipeline.read.ocr_slots), so the batch as a whole keeps one Tesseract per core.
+slots (pipeline.read.ocr_slots), so the batch as a whole keeps one Tesseract per core;
+the file then has one thread more than slots, so that one of its calls is always queued.
 A bounded number of rendered pages is in flight, so memory does not grow with the page count;
 rendering page N+1 overlaps Tesseract's reading of page N.
 """
@@ -16,6 +17,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -24,7 +26,6 @@ from functools import lru_cache
 
 import numpy as np
 import pypdfium2 as pdfium
-import pytesseract
 from PIL import Image
 
 from models.text import BBox, Line, Page, Word
@@ -32,6 +33,25 @@ from pipeline.errors import LimitExceeded, OcrUnavailable, UnreadableFile
 from pipeline.config import Limits
 from pipeline.sv.numbers import count_whole_figures
 from pipeline.read import ocr_slots, progress
+
+
+def _import_pytesseract():
+    """pytesseract, without the pandas it imports when installed: only its DataFrame output
+    uses pandas, which finsam never asks for, and the import (0.2 CPU s) sits on the
+    forkserver's start-up, before the first page is read."""
+    if "pytesseract" in sys.modules or "pandas" in sys.modules:
+        import pytesseract  # noqa: PLC0415
+
+        return pytesseract
+    sys.modules["pandas"] = None  # type: ignore[assignment] # `import pandas` then fails fast
+    try:
+        import pytesseract  # noqa: PLC0415
+    finally:
+        del sys.modules["pandas"]  # any later `import pandas` works as usual
+    return pytesseract
+
+
+pytesseract = _import_pytesseract()
 
 OCR_LANG = "swe"
 INSTALL_HINT = "apt-get install -y tesseract-ocr tesseract-ocr-swe"
@@ -134,13 +154,16 @@ def _tesseract_data(image: Image.Image, psm: int) -> dict:
         image.save(fh, format="PPM")
         fh.flush()
         with ocr_slots.slot():
-            return pytesseract.image_to_data(
+            tsv = pytesseract.image_to_data(
                 fh.name,
                 lang=OCR_LANG,
                 config=f"--oem 1 --psm {psm}",
-                output_type=pytesseract.Output.DICT,
+                output_type=pytesseract.Output.STRING,
                 timeout=TESSERACT_PAGE_TIMEOUT,
             )
+    # Parsed after the slot is given back (what Output.DICT does inside it): the next page's
+    # Tesseract starts while this one's table of words is read.
+    return pytesseract.pytesseract.file_to_dict(tsv, "\t", -1)
 
 
 def looks_like_table(text: str) -> bool:
@@ -268,7 +291,12 @@ def ocr_pages(pdf: pdfium.PdfDocument, indices: list[int], limits: Limits) -> It
     # The threads only wait on tesseract processes: a small stack keeps them cheap under
     # the worker's memory cap (a thread that cannot start would leave its page pending).
     threading.stack_size(512 * 1024)
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ocr") as pool:
+    # With the batch's slots bounding the Tesseract processes, one thread more than there are
+    # slots keeps a call of this file waiting whenever it has a page ready, so a freed slot
+    # goes to it rather than to a file started later (pipeline.read.ocr_slots); alone, one
+    # thread per core.
+    threads = workers + 1 if ocr_slots.shared() else workers
+    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="ocr") as pool:
         todo = list(indices)
         while todo or pending:
             # Keep at most 2 pages per worker rendered and waiting.

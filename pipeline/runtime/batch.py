@@ -91,9 +91,9 @@ def process_file(path: Path, limits: Limits | None = None) -> Document:
 # --- isolation -------------------------------------------------------------------------
 
 
-def _child(path: str, limits_json: str, conn, ocr_slots_dir: str | None = None) -> None:
+def _child(path: str, limits_json: str, conn, ocr_slots_dir: str | None = None, ocr_rank: int = 0) -> None:
     limits = Limits.model_validate_json(limits_json)
-    ocr_slots.use(ocr_slots_dir)
+    ocr_slots.use(ocr_slots_dir, ocr_rank)
     # Probe Tesseract before the cap: under a tight cap the probe itself would fail and
     # be misreported as "Tesseract missing". OCR runs later still live under the cap.
     from pipeline.read.ocr import check_tesseract
@@ -183,16 +183,17 @@ def start_workers() -> None:
 
 def process_file_isolated(path: Path, limits: Limits,
                           on_page: Callable[[int, int], object] | None = None,
-                          ocr_slots_dir: Path | None = None) -> Document | ProcessingError:
+                          ocr_slots_dir: Path | None = None, ocr_rank: int = 0) -> Document | ProcessingError:
     """Run process_file in a child process under the time and memory limits.
 
     on_page(done, total): pages read so far, as the child reports them (long scans).
     ocr_slots_dir: the batch's Tesseract slots (pipeline.read.ocr_slots), shared with the
-    files read beside this one."""
+    files read beside this one; ocr_rank: this file's place in the batch's start order, which
+    its Tesseract calls keep (pipeline.read.ocr_slots)."""
     path = Path(path)
     ctx = _context()
     parent_conn, child_conn = ctx.Pipe(duplex=False)
-    args = (str(path), limits.model_dump_json(), child_conn, str(ocr_slots_dir) if ocr_slots_dir else None)
+    args = (str(path), limits.model_dump_json(), child_conn, str(ocr_slots_dir) if ocr_slots_dir else None, ocr_rank)
     proc = ctx.Process(target=_child, args=args, daemon=False)
     proc.start()
     child_conn.close()
@@ -268,6 +269,26 @@ def make_error(path: Path, kind: str, message: str) -> ProcessingError:
 # --- batches ---------------------------------------------------------------------------
 
 
+def start_order(files: list[Path], jobs: int) -> list[int]:
+    """Indices of `files` in the order to start them: largest first when files run side by
+    side. A long scan started last would end the batch alone, one core reading its last
+    pages and then extracting it while the other idles; started first, it has the first
+    claim on the Tesseract slots (pipeline.read.ocr_slots, by this order), its extraction
+    overlaps the small files' OCR, and the batch ends on a small file. Size stands in for
+    the work (pages to OCR) without opening anything. One at a time, the order is the
+    given one."""
+    if jobs <= 1:
+        return list(range(len(files)))
+
+    def size(i: int) -> int:
+        try:
+            return os.stat(files[i]).st_size
+        except OSError:
+            return 0  # reported as missing or unreadable when its turn comes
+
+    return sorted(range(len(files)), key=lambda i: -size(i))  # stable: equal sizes keep their order
+
+
 @dataclass
 class FileOutcome:
     path: Path
@@ -339,7 +360,7 @@ def collect_inputs(paths: Iterable[Path], skipped: list[tuple[Path, str]] | None
 
 def process_one(path: Path, out: Path, limits: Limits, force: bool = False,
                 on_page: Callable[[int, int], object] | None = None,
-                ocr_slots_dir: Path | None = None) -> FileOutcome:
+                ocr_slots_dir: Path | None = None, ocr_rank: int = 0) -> FileOutcome:
     """Process one file into out/documents (or out/errors); skip it when unchanged."""
     started = time.monotonic()
     if not path.is_file():
@@ -355,7 +376,7 @@ def process_one(path: Path, out: Path, limits: Limits, force: bool = False,
     if not force and existing_version(out, doc_id) == PIPELINE_VERSION:
         clear_errors(out, path.name, doc_id)  # an earlier failure under this name is over
         return FileOutcome(path, "skipped", seconds=time.monotonic() - started)
-    result = process_file_isolated(path, limits, on_page, ocr_slots_dir)
+    result = process_file_isolated(path, limits, on_page, ocr_slots_dir, ocr_rank)
     if isinstance(result, ProcessingError):
         write_model(error_path(out, result), result)
         return FileOutcome(path, "failed", error=result, seconds=time.monotonic() - started)
@@ -406,13 +427,15 @@ def _process_batch_locked(
     jobs = max(1, min(jobs or cores, len(files) or 1))
     outcomes: dict[int, FileOutcome] = {}
     # Every file may OCR on all cores; the batch's slots keep it at one Tesseract per core
-    # in total, and no core idles while one file still has pages and another is done.
+    # in total, and no core idles while one file still has pages and another is done. A
+    # file's rank (its place in the start order) gives files started earlier the first
+    # claim on a freed slot: pages are read much as from one queue, file after file.
     # Threads only wait on child processes here; the work happens in the children.
     with ocr_slots.batch_slots(limits.ocr_workers) as slots, ThreadPoolExecutor(max_workers=jobs) as pool:
-        futures = {pool.submit(process_one, f, out, limits, force,
-                               None if on_page is None else functools.partial(on_page, f),
-                               slots if jobs > 1 else None): i
-                   for i, f in enumerate(files)}
+        futures = {pool.submit(process_one, files[i], out, limits, force,
+                               None if on_page is None else functools.partial(on_page, files[i]),
+                               slots if jobs > 1 else None, rank): i
+                   for rank, i in enumerate(start_order(files, jobs))}
         for fut in as_completed(futures):
             outcome = fut.result()
             outcomes[futures[fut]] = outcome
