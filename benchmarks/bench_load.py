@@ -169,6 +169,47 @@ def cpu_seconds() -> dict[str, float]:
     return totals
 
 
+class ThreadCpu:
+    """CPU seconds of this process's threads by name (sampled each second, so a thread
+    that lives less than a second may be missed): where the orchestration's CPU goes."""
+
+    def __init__(self, interval: float = 1.0):
+        self.interval = interval
+        self.by_tid: dict[int, tuple[str, float]] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _sample(self) -> None:
+        names = {t.native_id: t.name for t in threading.enumerate()}
+        for t in psutil.Process().threads():
+            name = names.get(t.id) or self.by_tid.get(t.id, ("(not Python)", 0))[0]
+            self.by_tid[t.id] = (name, t.user_time + t.system_time)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            self._sample()
+
+    def __enter__(self) -> ThreadCpu:
+        self._sample()
+        self.start = dict(self.by_tid)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._sample()
+
+    def report(self) -> str:
+        import re  # noqa: PLC0415
+
+        totals: dict[str, float] = {}
+        for tid, (name, cpu) in self.by_tid.items():
+            key = re.sub(r"[-_ ]?\d+$", "", name)  # pool threads as one line
+            totals[key] = totals.get(key, 0.0) + cpu - self.start.get(tid, (name, 0.0))[1]
+        return ", ".join(f"{k} {v:.1f}" for k, v in sorted(totals.items(), key=lambda kv: -kv[1]) if v >= 0.05)
+
+
 def count_files(folder: Path) -> int:
     return sum(1 for p in folder.rglob("*") if p.is_file() and not p.name.endswith(".reason.json")) if folder.is_dir() else 0
 
@@ -192,6 +233,7 @@ def run_watcher(folders: Folders, staged: list[Path], burst: int, use_prefect: b
     from pipeline.runtime.inbox import TAKE_OBSERVERS
 
     log: list[str] = []
+    placed = [0]  # files the runs' reports say they placed (the folders are counted at the end)
     taken = set()  # files taken from the inbox by runs so far
     TAKE_OBSERVERS.append(taken.update)
     if use_prefect:
@@ -201,6 +243,7 @@ def run_watcher(folders: Folders, staged: list[Path], burst: int, use_prefect: b
             r = ingest_inbox(inbox=str(folders.inbox), archive=str(folders.archive),
                              quarantine=str(folders.quarantine), out=str(folders.out),
                              files=[str(p) for p in files], workers=workers, keep_taking_seconds=keep_taking)
+            placed[0] += len(r.archived) + len(r.quarantined)
             log.append(f"run: {len(files)} handed, {len(r.archived) + len(r.quarantined)} placed -> "
                        f"{len(r.archived)} archived, {len(r.quarantined)} quarantined")
     else:
@@ -211,6 +254,7 @@ def run_watcher(folders: Folders, staged: list[Path], burst: int, use_prefect: b
 
         def on_batch(files: list[Path]) -> None:
             r = run_ingest_stream(folders, lanes, files, settings=settings)
+            placed[0] += len(r.archived) + len(r.quarantined)
             log.append(f"run: {len(files)} handed, {len(r.archived) + len(r.quarantined)} placed -> "
                        f"{len(r.archived)} archived, {len(r.quarantined)} quarantined")
 
@@ -220,14 +264,20 @@ def run_watcher(folders: Folders, staged: list[Path], burst: int, use_prefect: b
     queue = list(staged)
     started = time.monotonic()
     deadline = started + timeout
+    tick = 0
     try:
         while time.monotonic() < deadline:
+            tick += 1
             if queue and len(taken) >= n - len(queue):  # every dropped file is taken by a run: drop the next burst
                 for src in queue[:burst]:
                     os.replace(src, folders.inbox / src.name)
                 queue = queue[burst:]
-            placed = count_files(folders.archive) + count_files(folders.quarantine)
-            if not queue and placed >= n and watcher.batches == len(log) + watcher.failed_batches:
+            # The runs' reports, not a walk of archive/ five times a second: that walk grew with
+            # the archive and took CPU from the pipeline it measured.
+            # (A run that failed after placing some files reports none: then the folders, every 5 s.)
+            done = placed[0] >= n or (watcher.failed_batches and tick % 25 == 0
+                                      and count_files(folders.archive) + count_files(folders.quarantine) >= n)
+            if not queue and done and watcher.batches == len(log) + watcher.failed_batches:
                 break
             time.sleep(0.2)
         seconds = time.monotonic() - started
@@ -303,7 +353,7 @@ def main() -> int:
                 stack.enter_context(prefect_api())
             print(f"Prefect API ready in {time.monotonic() - t0:.1f} s (not counted)")
         cpu0 = cpu_seconds()
-        with PeakMemory() as mem:
+        with PeakMemory() as mem, ThreadCpu() as threads:
             seconds, failed_runs, runs = run_watcher(folders, staged, args.burst, not args.no_prefect, workers,
                                                      args.quiet_seconds, args.debounce_seconds, args.timeout,
                                                      args.keep_taking)
@@ -319,6 +369,7 @@ def main() -> int:
     cpu = {k: cpu1[k] - cpu0.get(k, 0.0) for k in cpu1}
     print(f"CPU seconds         {cpu['main']:.1f} this process (watcher, orchestration, placement, tables), "
           f"{cpu['workers']:.1f} its other processes (readers), {cpu['server']:.1f} Prefect server")
+    print(f"this process        CPU seconds by thread: {threads.report()}")
     print(f"files in            {n}")
     print(f"left in inbox       {left}")
     print(f"placed              {archived} archived + {quarantined} quarantined = {archived + quarantined}")
@@ -335,7 +386,8 @@ def main() -> int:
         b_cpu0 = cpu_seconds()
         with PeakMemory():  # sampled as in the watcher run, so both pay the sampler's CPU
             b_seconds, b_records = baseline(srcs, work, args.baseline, n, workers)
-        b_cpu = sum(cpu_seconds().values()) - sum(b_cpu0.values())
+        b_cpu1 = cpu_seconds()
+        b_cpu = sum(b_cpu1.values()) - sum(b_cpu0.values())
         baseline_rate = args.baseline / b_seconds * 60
         print(f"baseline            {args.baseline} other copies through one process_batch + table rebuild: "
               f"{b_seconds:.1f} s, {baseline_rate:.1f} files/minute ({b_records} records)")
@@ -344,7 +396,8 @@ def main() -> int:
         # CPU per file is what a busy shared machine disturbs least; it leaves out idle cores.
         w_cpu = sum(cpu.values())
         print(f"CPU per file        {w_cpu / n:.3f} s through the watcher, {b_cpu / args.baseline:.3f} s baseline "
-              f"({(w_cpu / n) / (b_cpu / args.baseline) * 100 - 100:+.1f}%)")
+              f"({(w_cpu / n) / (b_cpu / args.baseline) * 100 - 100:+.1f}%); baseline CPU seconds "
+              f"{b_cpu1['main'] - b_cpu0['main']:.1f} this process, {b_cpu1['workers'] - b_cpu0['workers']:.1f} readers")
         path = "without Prefect (--no-prefect)" if args.no_prefect else "through the watcher and Prefect"
         print(f"overhead            {overhead:.1f}% throughput lost {path} against the plain batch "
               f"({finsam_rate:.1f} vs {baseline_rate:.1f} files/minute); goal <= {OVERHEAD_GOAL_PCT:.0f}%: "
