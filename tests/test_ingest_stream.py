@@ -207,3 +207,14 @@ def test_real_files_through_the_stream_give_one_record_and_one_table_row_each(tm
     assert len(list(documents_dir(f.out).glob("*.json"))) == 3
     assert pq.read_metadata(table_path(f.out, "documents")).num_rows == 3
     assert list(f.inbox.iterdir()) == []
+
+
+def test_a_cycle_with_only_a_stray_still_finishes_the_tables_an_interrupted_cycle_left(tmp_path, monkeypatch):
+    f = _folders(tmp_path)
+    (f.out / ".tables-pending").touch()  # a killed cycle's records lack their rows
+    os.mkfifo(f.inbox / "pipe.pdf")
+    rebuilt = []
+    report = run_ingest_stream(f, plain_lanes(f.out, workers=1), [f.inbox / "pipe.pdf"], settings=FAST,
+                               rebuild=lambda out: rebuilt.append(out) or True)
+    assert [(q.file_name, q.kind) for q in report.quarantined] == [("pipe.pdf", "not_a_file")]
+    assert rebuilt == [f.out] and not (f.out / ".tables-pending").exists()

@@ -269,7 +269,8 @@ class Feed:
     are narrower than the cycle's umask allows is left for a cycle of its own.
     Thread-safe: every worker calls `next` and `done`."""
 
-    def __init__(self, folders: Folders, taken: list[Path], *, stage: staged,
+    def __init__(self, folders: Folders, taken: list[Path], strays: dict[Path, ProcessingError] | None = None, *,
+                 stage: staged,
                  place: Callable[[dict[Path, FileResult | ProcessingError], Folders], IngestReport] = place_results,
                  settings: IngestSettings = INGEST, quiet_seconds: float = 2.0, umask: int | None = None,
                  pending: Path | None = None, logger: logging.Logger | logging.LoggerAdapter = log,
@@ -299,6 +300,9 @@ class Feed:
         self.report = IngestReport(inbox=display_path(folders.inbox))
         with self._cond:
             self._enqueue(taken)
+        if strays:  # links, pipes, stray reasons: quarantined as they are, at once
+            self._seen.update(strays)
+            self._place(dict(strays))
 
     # -- taking --------------------------------------------------------------------------
 
@@ -477,22 +481,19 @@ def run_ingest_stream(
             with umask_not_wider_than(taken or [folders.inbox]) as umask:
                 sweep_cycle_temps(folders)
                 if taken or strays:
+                    interrupted = pending.exists()  # an earlier cycle's records may lack their rows
                     stage = staged([], folders.out)
                     with stage:
-                        feed = Feed(folders, taken, stage=stage, place=place, settings=settings,
+                        feed = Feed(folders, taken, strays, stage=stage, place=place, settings=settings,
                                     quiet_seconds=settle_seconds if settle_seconds > 0 else 2.0,
                                     umask=umask, pending=pending, logger=logger)
-                        feed._seen.update(strays)
-                        if strays:
-                            feed._place(dict(strays))
                         try:
                             run_lanes(feed)
                         finally:
                             feed.close()
                     report = feed.report
-                    left = feed.unplaced()
-                    report.left_in_inbox += [display_path(t.path) for t in left]
-                    if feed.taken_count:
+                    report.left_in_inbox += [display_path(t.path) for t in feed.unplaced()]
+                    if feed.taken_count or interrupted:
                         report.tables_rebuilt = rebuild(Path(folders.out))
                 elif pending.exists():
                     logger.info("tables: finishing the rebuild an interrupted cycle left")
