@@ -25,10 +25,13 @@ arrive while runs work. A run keeps taking files that settle while it works (up 
 pipeline.config.INGEST.keep_taking_s, --keep-taking), so the bursts of a sustained stream
 are taken by one run; with --keep-taking 0 each run takes only what the watcher handed
 it (one run per burst). Until 2026-12-01 the next burst dropped once the watcher had
-handed the previous one to a run; a file handed to a run is taken by it at once, so both
-rules pace the bursts alike where a run takes only what it is handed.
+handed the previous one to a run; a run takes what it is handed as soon as it has started
+and holds the lock (under a second later), so where a run takes only what it is handed
+both rules pace the bursts about alike.
 
-Reports files/minute (first drop to last file placed and its tables rebuilt), peak memory
+Reports files/minute (first drop to last file placed and its tables rebuilt), CPU seconds
+(this process by thread, its reader processes, the Prefect server; CPU per file against
+the baseline, which a shared machine's load disturbs less than wall time), peak memory
 (this process and its children, the Prefect server excluded, sampled every 0.2 s) and counts:
 files in, files left in the inbox, archived + quarantined, documents + errors records, rows
 in the documents and errors tables. Baseline, measured in the same run: --baseline K more
