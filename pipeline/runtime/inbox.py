@@ -59,9 +59,10 @@ def run_ingest_cycle(
 ) -> IngestReport:
     """One ingest cycle: inbox files -> outputs (via `process`) -> archive/ or quarantine/.
 
-    Used by the ingest flow (flows/ingest.py), hence by `finsam run ingest`, `finsam watch`
-    and the deployment `finsam serve` triggers; `process` is what turns files into outputs
-    and rebuilds the tables (the Prefect flow process_files, or `process_plain`).
+    Used by the ingest flow on Dask (flows/ingest.py; on the local runner the flow uses
+    `run_ingest_stream`, which keeps taking files) and by `finsam run ingest --no-prefect`;
+    `process` is what turns files into outputs and rebuilds the tables (the Prefect flow
+    process_files, or `process_plain`).
 
     - One cycle at a time per output folder: the cycle holds `folder_lock(out)` from before
       it looks at its files until they are placed. A second runner waits (one log line
