@@ -5,7 +5,9 @@ appended after %%EOF, so every file has its own sha256 and nothing is cached) go
 
 1. a plain loop over `finsam process FILE` (one CLI call per file, as a cron script would);
 2. one `finsam process FOLDER` call (the batch command, a worker per core);
-3. ingest_inbox with the local task runner (threads, one file per core);
+3. ingest_inbox with the local task runner (a task per worker lane, one per core, each
+   taking the next file as soon as it is free; the run ends once the inbox has been
+   empty pipeline.config.INGEST.idle_s);
 4. ingest_inbox on a 2-worker Dask LocalCluster.
 
 Each configuration starts from an empty inbox and outputs folder. The Prefect server's

@@ -16,12 +16,22 @@ load (bench_read.py measures OCR).
 The path is the one `finsam watch` runs: pipeline.runtime.watch.InboxWatcher hands settled files to
 the ingest_inbox flow (Prefect, a local server under a temporary PREFECT_HOME unless
 PREFECT_API_URL is set; its start-up is reported, not counted), which runs the ingest cycle
-(pipeline.runtime.inbox.run_ingest_cycle: run lock, per-file tasks, tables, archive/quarantine).
---no-prefect runs the same cycle with plain process_batch instead of the flow. Files are
-dropped into the inbox (renamed in from a staging folder) in bursts of --burst, the next
-as soon as the watcher has handed the previous one to a run, so files arrive while runs work.
+(pipeline.runtime.inbox.run_ingest_stream: run lock, a task per worker taking the next
+file as soon as it is free, tables, archive/quarantine). --no-prefect runs the same cycle
+with plain threads instead of Prefect tasks. Files are dropped into the inbox (renamed in
+from a staging folder) in bursts of --burst, the next as soon as every file dropped so far
+has been taken from the inbox by a run (pipeline.runtime.inbox.TAKE_OBSERVERS), so files
+arrive while runs work. A run keeps taking files that settle while it works (up to
+pipeline.config.INGEST.keep_taking_s, --keep-taking), so the bursts of a sustained stream
+are taken by one run; with --keep-taking 0 each run takes only what the watcher handed
+it (one run per burst). Until 2026-12-01 the next burst dropped once the watcher had
+handed the previous one to a run; a run takes what it is handed as soon as it has started
+and holds the lock (under a second later), so where a run takes only what it is handed
+both rules pace the bursts about alike.
 
-Reports files/minute (first drop to last file placed and its tables rebuilt), peak memory
+Reports files/minute (first drop to last file placed and its tables rebuilt), CPU seconds
+(this process by thread, its reader processes, the Prefect server; CPU per file against
+the baseline, which a shared machine's load disturbs less than wall time), peak memory
 (this process and its children, the Prefect server excluded, sampled every 0.2 s) and counts:
 files in, files left in the inbox, archived + quarantined, documents + errors records, rows
 in the documents and errors tables. Baseline, measured in the same run: --baseline K more
@@ -105,7 +115,7 @@ class PeakMemory:
             server = set()  # a Prefect server we started is not the pipeline's memory
             for p in procs:
                 try:
-                    if "server" in p.cmdline() and "prefect" in " ".join(p.cmdline()):
+                    if _is_server(p):
                         server |= {p.pid, *(c.pid for c in p.children(recursive=True))}
                 except psutil.Error:
                     continue
@@ -131,6 +141,78 @@ class PeakMemory:
         self._thread.join()
 
 
+def _is_server(p: psutil.Process) -> bool:
+    cmd = p.cmdline()
+    return "server" in cmd and "prefect" in " ".join(cmd)
+
+
+def cpu_seconds() -> dict[str, float]:
+    """CPU seconds so far: this process, its other descendants (with what their reaped
+    children used: the forkserver's readers), and a Prefect server it started."""
+    me = psutil.Process()
+    t = me.cpu_times()
+    totals = {"main": t.user + t.system, "workers": 0.0, "server": 0.0}
+    try:
+        kids = me.children(recursive=False)
+    except psutil.Error:
+        kids = []
+    for kid in kids:
+        try:
+            server = _is_server(kid)
+            tree = [kid, *kid.children(recursive=True)]
+        except psutil.Error:
+            continue
+        for p in tree:
+            try:
+                c = p.cpu_times()
+            except psutil.Error:
+                continue
+            # cutime of a process in the tree counts its reaped children; live ones count themselves
+            totals["server" if server else "workers"] += c.user + c.system + c.children_user + c.children_system
+    return totals
+
+
+class ThreadCpu:
+    """CPU seconds of this process's threads by name (sampled each second, so a thread
+    that lives less than a second may be missed): where the orchestration's CPU goes."""
+
+    def __init__(self, interval: float = 1.0):
+        self.interval = interval
+        self.by_tid: dict[int, tuple[str, float]] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _sample(self) -> None:
+        names = {t.native_id: t.name for t in threading.enumerate()}
+        for t in psutil.Process().threads():
+            name = names.get(t.id) or self.by_tid.get(t.id, ("(not Python)", 0))[0]
+            self.by_tid[t.id] = (name, t.user_time + t.system_time)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            self._sample()
+
+    def __enter__(self) -> ThreadCpu:
+        self._sample()
+        self.start = dict(self.by_tid)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._sample()
+
+    def report(self) -> str:
+        import re  # noqa: PLC0415
+
+        totals: dict[str, float] = {}
+        for tid, (name, cpu) in self.by_tid.items():
+            key = re.sub(r"[-_ ]?\d+$", "", name)  # pool threads as one line
+            totals[key] = totals.get(key, 0.0) + cpu - self.start.get(tid, (name, 0.0))[1]
+        return ", ".join(f"{k} {v:.1f}" for k, v in sorted(totals.items(), key=lambda kv: -kv[1]) if v >= 0.05)
+
+
 def count_files(folder: Path) -> int:
     return sum(1 for p in folder.rglob("*") if p.is_file() and not p.name.endswith(".reason.json")) if folder.is_dir() else 0
 
@@ -147,28 +229,37 @@ def table_rows(out: Path, name: str) -> int | None:
 
 
 def run_watcher(folders: Folders, staged: list[Path], burst: int, use_prefect: bool, workers: int | None,
-                quiet: float, debounce: float, timeout: float) -> tuple[float, int, list[str]]:
+                quiet: float, debounce: float, timeout: float,
+                keep_taking: float | None = None) -> tuple[float, int, list[str]]:
     """Drop `staged` into the inbox in bursts while the watcher ingests; seconds until all placed."""
+    from pipeline.config import INGEST
+    from pipeline.runtime.inbox import TAKE_OBSERVERS
+
     log: list[str] = []
-    handed = [0]  # files handed to runs so far
+    placed = [0]  # files the runs' reports say they placed (the folders are counted at the end)
+    taken = set()  # files taken from the inbox by runs so far
+    TAKE_OBSERVERS.append(taken.update)
     if use_prefect:
         from flows.ingest import ingest_inbox
 
         def on_batch(files: list[Path]) -> None:
-            handed[0] += len(files)
             r = ingest_inbox(inbox=str(folders.inbox), archive=str(folders.archive),
                              quarantine=str(folders.quarantine), out=str(folders.out),
-                             files=[str(p) for p in files], workers=workers)
-            log.append(f"run: {len(files)} files -> {len(r.archived)} archived, {len(r.quarantined)} quarantined")
+                             files=[str(p) for p in files], workers=workers, keep_taking_seconds=keep_taking)
+            placed[0] += len(r.archived) + len(r.quarantined)
+            log.append(f"run: {len(files)} handed, {len(r.archived) + len(r.quarantined)} placed -> "
+                       f"{len(r.archived)} archived, {len(r.quarantined)} quarantined")
     else:
-        from pipeline.runtime.inbox import process_plain, run_ingest_cycle
+        from pipeline.runtime.inbox import plain_lanes, run_ingest_stream
 
-        process = process_plain(folders.out, jobs=workers)
+        lanes = plain_lanes(folders.out, workers=workers)
+        settings = INGEST if keep_taking is None else INGEST.model_copy(update={"keep_taking_s": keep_taking})
 
         def on_batch(files: list[Path]) -> None:
-            handed[0] += len(files)
-            r = run_ingest_cycle(folders, process, files)
-            log.append(f"run: {len(files)} files -> {len(r.archived)} archived, {len(r.quarantined)} quarantined")
+            r = run_ingest_stream(folders, lanes, files, settings=settings)
+            placed[0] += len(r.archived) + len(r.quarantined)
+            log.append(f"run: {len(files)} handed, {len(r.archived) + len(r.quarantined)} placed -> "
+                       f"{len(r.archived)} archived, {len(r.quarantined)} quarantined")
 
     watcher = InboxWatcher(folders.inbox, on_batch, quiet_seconds=quiet, debounce_seconds=debounce, poll_seconds=0.5)
     thread = watcher.start_thread()
@@ -176,20 +267,27 @@ def run_watcher(folders: Folders, staged: list[Path], burst: int, use_prefect: b
     queue = list(staged)
     started = time.monotonic()
     deadline = started + timeout
+    tick = 0
     try:
         while time.monotonic() < deadline:
-            if queue and handed[0] >= n - len(queue):  # every dropped file is in a run: drop the next burst
+            tick += 1
+            if queue and len(taken) >= n - len(queue):  # every dropped file is taken by a run: drop the next burst
                 for src in queue[:burst]:
                     os.replace(src, folders.inbox / src.name)
                 queue = queue[burst:]
-            placed = count_files(folders.archive) + count_files(folders.quarantine)
-            if not queue and placed >= n and watcher.batches == len(log) + watcher.failed_batches:
+            # The runs' reports, not a walk of archive/ five times a second: that walk grew with
+            # the archive and took CPU from the pipeline it measured.
+            # (A run that failed after placing some files reports none: then the folders, every 5 s.)
+            done = placed[0] >= n or (watcher.failed_batches and tick % 25 == 0
+                                      and count_files(folders.archive) + count_files(folders.quarantine) >= n)
+            if not queue and done and watcher.batches == len(log) + watcher.failed_batches:
                 break
             time.sleep(0.2)
         seconds = time.monotonic() - started
     finally:
         watcher.stop()
         thread.join(timeout=600)
+        TAKE_OBSERVERS.remove(taken.update)
     return seconds, watcher.failed_batches, log
 
 
@@ -215,7 +313,10 @@ def main() -> int:
     ap.add_argument("--files", type=int, default=1000)
     ap.add_argument("--burst", type=int, default=100, help="files dropped into the inbox at once")
     ap.add_argument("--workers", type=int, default=0, help="files at once (0: one per core)")
-    ap.add_argument("--no-prefect", action="store_true", help="the ingest cycle with process_batch instead of the flow")
+    ap.add_argument("--no-prefect", action="store_true", help="the ingest cycle with plain threads instead of the flow")
+    ap.add_argument("--keep-taking", type=float, default=None,
+                    help="seconds a run keeps taking files that settle while it works (default: "
+                         "pipeline.config.INGEST.keep_taking_s; 0: one run per burst)")
     ap.add_argument("--baseline", type=int, default=100, help="files for the process_batch baseline (0: none)")
     ap.add_argument("--quiet-seconds", type=float, default=2.0)
     ap.add_argument("--debounce-seconds", type=float, default=1.0)
@@ -237,7 +338,8 @@ def main() -> int:
     workers = args.workers or None
     print(f"{len(staged)} files from {len(srcs)} sources, dropped into {folders.inbox} in bursts of {args.burst}; "
           f"watcher quiet {args.quiet_seconds} s, debounce {args.debounce_seconds} s; "
-          f"{'ingest cycle with process_batch (--no-prefect)' if args.no_prefect else 'ingest_inbox flow (Prefect)'}")
+          f"{'ingest cycle with plain threads (--no-prefect)' if args.no_prefect else 'ingest_inbox flow (Prefect)'}"
+          + (f"; runs keep taking files for {args.keep_taking:g} s" if args.keep_taking is not None else ""))
 
     with contextlib.ExitStack() as stack:
         if not args.no_prefect:
@@ -253,9 +355,12 @@ def main() -> int:
             else:
                 stack.enter_context(prefect_api())
             print(f"Prefect API ready in {time.monotonic() - t0:.1f} s (not counted)")
-        with PeakMemory() as mem:
+        cpu0 = cpu_seconds()
+        with PeakMemory() as mem, ThreadCpu() as threads:
             seconds, failed_runs, runs = run_watcher(folders, staged, args.burst, not args.no_prefect, workers,
-                                                     args.quiet_seconds, args.debounce_seconds, args.timeout)
+                                                     args.quiet_seconds, args.debounce_seconds, args.timeout,
+                                                     args.keep_taking)
+        cpu1 = cpu_seconds()
 
     n = len(staged)
     left = count_files(folders.inbox)
@@ -263,7 +368,11 @@ def main() -> int:
     docs = len(list(documents_dir(folders.out).glob("*.json")))
     errs = len(list(errors_dir(folders.out).glob("*.json"))) if errors_dir(folders.out).is_dir() else 0
     doc_rows, err_rows = table_rows(folders.out, "documents"), table_rows(folders.out, "errors")
-    print(f"ingest runs         {len(runs)} ({failed_runs} failed)")
+    print(f"ingest runs         {len(runs)} ({failed_runs} failed): " + "; ".join(r.removeprefix("run: ") for r in runs))
+    cpu = {k: cpu1[k] - cpu0.get(k, 0.0) for k in cpu1}
+    print(f"CPU seconds         {cpu['main']:.1f} this process (watcher, orchestration, placement, tables), "
+          f"{cpu['workers']:.1f} its other processes (readers), {cpu['server']:.1f} Prefect server")
+    print(f"this process        CPU seconds by thread: {threads.report()}")
     print(f"files in            {n}")
     print(f"left in inbox       {left}")
     print(f"placed              {archived} archived + {quarantined} quarantined = {archived + quarantined}")
@@ -277,13 +386,21 @@ def main() -> int:
     print(f"lost                {lost_files} files, {lost_records} records")
     finsam_rate = n / seconds * 60
     if args.baseline:
+        b_cpu0 = cpu_seconds()
         with PeakMemory():  # sampled as in the watcher run, so both pay the sampler's CPU
             b_seconds, b_records = baseline(srcs, work, args.baseline, n, workers)
+        b_cpu1 = cpu_seconds()
+        b_cpu = sum(b_cpu1.values()) - sum(b_cpu0.values())
         baseline_rate = args.baseline / b_seconds * 60
         print(f"baseline            {args.baseline} other copies through one process_batch + table rebuild: "
               f"{b_seconds:.1f} s, {baseline_rate:.1f} files/minute ({b_records} records)")
         overhead = (1 - finsam_rate / baseline_rate) * 100
         met = overhead <= OVERHEAD_GOAL_PCT
+        # CPU per file is what a busy shared machine disturbs least; it leaves out idle cores.
+        w_cpu = sum(cpu.values())
+        print(f"CPU per file        {w_cpu / n:.3f} s through the watcher, {b_cpu / args.baseline:.3f} s baseline "
+              f"({(w_cpu / n) / (b_cpu / args.baseline) * 100 - 100:+.1f}%); baseline CPU seconds "
+              f"{b_cpu1['main'] - b_cpu0['main']:.1f} this process, {b_cpu1['workers'] - b_cpu0['workers']:.1f} readers")
         path = "without Prefect (--no-prefect)" if args.no_prefect else "through the watcher and Prefect"
         print(f"overhead            {overhead:.1f}% throughput lost {path} against the plain batch "
               f"({finsam_rate:.1f} vs {baseline_rate:.1f} files/minute); goal <= {OVERHEAD_GOAL_PCT:.0f}%: "

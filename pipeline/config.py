@@ -150,3 +150,22 @@ def environment() -> EnvironmentSettings:
     except ValidationError as exc:
         bad = ", ".join(f"{_ENVIRONMENT_VARIABLES[str(e['loc'][0])]}={given.get(str(e['loc'][0]))!r} ({e['msg']})" for e in exc.errors())
         raise ValueError(f"invalid finsam setting in the environment: {bad}") from None
+
+
+class IngestSettings(BaseModel):
+    """How long one ingest run keeps taking files that settle in the inbox while it works
+    (pipeline.runtime.inbox.run_ingest_stream). A stream of arrivals becomes one run whose
+    workers never wait for a burst's last file, and whose tables are rebuilt once when the
+    inbox is drained, instead of one run, one table update and one idle tail per burst."""
+
+    # The longest a run takes new files before it stops taking, finishes what it took and
+    # publishes the tables: results of a file never lag its arrival by much more than this.
+    keep_taking_s: float = Field(default=120.0, ge=0)
+    # A run whose workers have had nothing to take this long (inbox drained) publishes the
+    # tables; files renamed in one after another within it still join the run.
+    idle_s: float = Field(default=1.0, ge=0)
+    # How often an idle worker looks at the inbox again (seconds).
+    poll_s: float = Field(default=0.25, gt=0)
+
+
+INGEST = IngestSettings()

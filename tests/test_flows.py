@@ -370,3 +370,47 @@ def test_chunks_share_out_every_file_once_with_similar_sizes(tmp_path):
     assert sorted(sum(p.stat().st_size for p in c) for c in chunks) == [470, 500, 900]  # the 10-byte files fill the lightest
     assert all(c == sorted(c, key=files.index) for c in chunks)  # the inbox order within a chunk
     assert chunk_files(files[:2], parallel=4) == [[files[0]], [files[1]]] and chunk_files([], 2) == []
+
+
+def test_a_file_arriving_while_the_ingest_run_works_joins_it_as_lane_tasks(prefect_api_url, tmp_path, monkeypatch):
+    """The local runner's ingest run: a task per worker lane (no process_files subflow), and
+    a file that settles in the inbox while it works is taken by the same run."""
+    import pipeline.runtime.file_chunks as file_chunks
+    from prefect import get_client
+
+    from flows.ingest import ingest_inbox
+
+    f = folders_in(tmp_path / "kansli")
+    first = drop(seed_pdf(FAST_SEEDS[0]), f.inbox)
+    real = file_chunks._process_with_retries
+    dropped = []
+
+    def dropping(path, *args):
+        if not dropped:  # a copy renamed in while the first file is read
+            staging = drop(seed_pdf(FAST_SEEDS[2]), tmp_path, "sent.pdf")
+            past = time.time() - 60
+            os.utime(staging, (past, past))
+            dropped.append(os.replace(staging, f.inbox / "sent.pdf"))
+        return real(path, *args)
+
+    monkeypatch.setattr(file_chunks, "_process_with_retries", dropping)
+    state = ingest_inbox(inbox=str(f.inbox), archive=str(f.archive), quarantine=str(f.quarantine), out=str(f.out),
+                         files=[str(first)], workers=2, return_state=True)
+    report = state.result()
+    assert sorted(p.file_name for p in report.archived) == sorted([first.name, "sent.pdf"])
+    assert list(f.inbox.iterdir()) == [] and report.tables_rebuilt
+
+    async def task_names():
+        async with get_client() as client:
+            from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId, TaskRunFilter
+
+            runs = await client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[state.state_details.flow_run_id])))
+            subflows = await client.read_flow_runs(flow_run_filter=FlowRunFilter(
+                parent_task_run_id={"any_": [r.id for r in runs]}) if runs else None)
+            return sorted(r.name for r in runs), subflows
+
+    import asyncio
+
+    names, subflows = asyncio.run(task_names())
+    assert names[:2] == ["lane 1", "lane 2"] and len(names) == 3 and names[2].startswith("rebuild-tables"), names
+    assert subflows == []

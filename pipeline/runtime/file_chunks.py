@@ -73,3 +73,27 @@ def _process_with_retries(path: Path, out: Path, limits: Limits, retry_delays: t
         if not isinstance(result, ProcessingError) or result.kind not in TRANSIENT_KINDS:
             return result
     return result
+
+
+def run_lane(feed, out: Path, limits: Limits, *,
+             retry_delays: tuple[float, ...] = RETRY_DELAYS, sleep: Callable[[float], object] = time.sleep) -> int:
+    """One worker of a cycle that keeps taking files (pipeline.runtime.inbox.Feed): the next
+    file as soon as this one is done, until the feed has no more; returns how many files it
+    processed. A task per lane instead of per chunk: no core waits for another chunk's
+    last file, and the orchestrator's per-task cost is paid once per worker and cycle.
+    A worker that fails (not a file: every file failure is a result) stops the feed taking
+    more; the other workers finish what was taken."""
+    count = 0
+    try:
+        while (item := feed.next()) is not None:
+            try:
+                result = _process_with_retries(item.alias, Path(out), limits, retry_delays, sleep)
+            except BaseException:
+                feed.abandon(item)  # interrupted, not failed: it stays in the inbox for the next cycle
+                raise
+            feed.done(item, result)
+            count += 1
+    except BaseException:
+        feed.close()
+        raise
+    return count

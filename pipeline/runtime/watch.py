@@ -13,6 +13,11 @@ only on the handed files still in the inbox, so two watchers (or a watcher and
 `finsam run ingest`) on the same folders never process or place a file twice. In
 `finsam serve` the cycle runs in a flow-run process of its own, which is why the lock
 belongs to the cycle and not to this loop.
+
+`on_batch` returns when its run has ended. A run on the local task runner keeps taking
+files that settle while it works (pipeline.runtime.inbox.run_ingest_stream), so files
+dropped during a run are usually gone from the inbox when the watcher looks again; what
+is left (arrived too late, still being copied) is the next batch.
 """
 
 from __future__ import annotations
