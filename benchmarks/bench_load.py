@@ -16,7 +16,7 @@ load (bench_read.py measures OCR).
 The path is the one `finsam watch` runs: pipeline.runtime.watch.InboxWatcher hands settled files to
 the ingest_inbox flow (Prefect, a local server under a temporary PREFECT_HOME unless
 PREFECT_API_URL is set; its start-up is reported, not counted), which runs the ingest cycle
-(pipeline.runtime.inbox.run_ingest_stream: run lock, a task per worker taking the next
+(pipeline.runtime.stream.run_ingest_stream: run lock, a task per worker taking the next
 file as soon as it is free, tables, archive/quarantine). --no-prefect runs the same cycle
 with plain threads instead of Prefect tasks. Files are dropped into the inbox (renamed in
 from a staging folder) in bursts of --burst, the next as soon as every file dropped so far
@@ -250,7 +250,7 @@ def run_watcher(folders: Folders, staged: list[Path], burst: int, use_prefect: b
             log.append(f"run: {len(files)} handed, {len(r.archived) + len(r.quarantined)} placed -> "
                        f"{len(r.archived)} archived, {len(r.quarantined)} quarantined")
     else:
-        from pipeline.runtime.inbox import plain_lanes, run_ingest_stream
+        from pipeline.runtime.stream import plain_lanes, run_ingest_stream
 
         lanes = plain_lanes(folders.out, workers=workers)
         settings = INGEST if keep_taking is None else INGEST.model_copy(update={"keep_taking_s": keep_taking})

@@ -22,7 +22,8 @@ from pipeline.runtime.batch import start_workers
 from pipeline.runtime.file_chunks import run_lane
 from pipeline.runtime.file_results import default_parallelism, per_file_limits
 from pipeline.runtime.folders import Folders
-from pipeline.runtime.inbox import Feed, run_ingest_cycle, run_ingest_stream
+from pipeline.runtime.inbox import run_ingest_cycle
+from pipeline.runtime.stream import Feed, run_ingest_stream
 from pipeline.runtime.placement import IngestReport, place_results
 from pipeline.config import INGEST, Limits
 

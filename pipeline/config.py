@@ -154,7 +154,7 @@ def environment() -> EnvironmentSettings:
 
 class IngestSettings(BaseModel):
     """How long one ingest run keeps taking files that settle in the inbox while it works
-    (pipeline.runtime.inbox.run_ingest_stream). A stream of arrivals becomes one run whose
+    (pipeline.runtime.stream.run_ingest_stream). A stream of arrivals becomes one run whose
     workers never wait for a burst's last file, and whose tables are rebuilt once when the
     inbox is drained, instead of one run, one table update and one idle tail per burst."""
 

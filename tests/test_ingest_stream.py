@@ -1,4 +1,4 @@
-"""An ingest cycle that keeps taking files (pipeline.runtime.inbox.run_ingest_stream), without Prefect.
+"""An ingest cycle that keeps taking files (pipeline.runtime.stream.run_ingest_stream), without Prefect.
 
 Processing is replaced by a fake (fast) except in the last test; the lock, take_files,
 placement, the pending-tables marker and the feed are the real ones."""
@@ -19,7 +19,8 @@ from pipeline import PIPELINE_VERSION
 from pipeline.config import INGEST
 from pipeline.runtime.file_results import FileResult
 from pipeline.runtime.folders import Folders
-from pipeline.runtime.inbox import TAKE_OBSERVERS, plain_lanes, run_ingest_stream
+from pipeline.runtime.inbox import TAKE_OBSERVERS
+from pipeline.runtime.stream import plain_lanes, run_ingest_stream
 from pipeline.runtime.locking import holds_lock
 
 ROOT = Path(__file__).resolve().parent.parent

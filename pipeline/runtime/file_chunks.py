@@ -77,7 +77,7 @@ def _process_with_retries(path: Path, out: Path, limits: Limits, retry_delays: t
 
 def run_lane(feed, out: Path, limits: Limits, *,
              retry_delays: tuple[float, ...] = RETRY_DELAYS, sleep: Callable[[float], object] = time.sleep) -> int:
-    """One worker of a cycle that keeps taking files (pipeline.runtime.inbox.Feed): the next
+    """One worker of a cycle that keeps taking files (pipeline.runtime.stream.Feed): the next
     file as soon as this one is done, until the feed has no more; returns how many files it
     processed. A task per lane instead of per chunk: no core waits for another chunk's
     last file, and the orchestrator's per-task cost is paid once per worker and cycle.

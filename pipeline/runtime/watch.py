@@ -15,7 +15,7 @@ only on the handed files still in the inbox, so two watchers (or a watcher and
 belongs to the cycle and not to this loop.
 
 `on_batch` returns when its run has ended. A run on the local task runner keeps taking
-files that settle while it works (pipeline.runtime.inbox.run_ingest_stream), so files
+files that settle while it works (pipeline.runtime.stream.run_ingest_stream), so files
 dropped during a run are usually gone from the inbox when the watcher looks again; what
 is left (arrived too late, still being copied) is the next batch.
 """
