@@ -14,6 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 import pipeline.runtime.after_batch as stages
+import pipeline.outputs.tables
 from pipeline.runtime.after_batch import AfterBatch, TablesNotRebuilt, after_batch
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -117,7 +118,7 @@ def test_a_failing_table_rebuild_raises_one_line_with_what_was_done(tmp_path: Pa
     def broken(out):
         raise OSError(28, "No space left on device\n(while writing documents.parquet)")
 
-    monkeypatch.setattr(stages.tables, "rebuild_tables", broken)
+    monkeypatch.setattr(pipeline.outputs.tables, "rebuild_tables", broken)
     with pytest.raises(TablesNotRebuilt) as info:
         after_batch(tmp_path)
     assert "\n" not in str(info.value) and "No space left on device" in str(info.value)

@@ -6,8 +6,11 @@ carry the flags from OUT/reconcile/flags.json). The order and the error handling
 here only; the CLI and the flows call `after_batch` (the flows may run each step as a
 Prefect task through `run_step`).
 
-Every stage is part of finsam and imported at the top: a module that does not import is
-a failure, never a "stage not installed".
+Every stage is part of finsam and is imported where it runs: a module that does not
+import is a failure of that stage, never a "stage not installed". Not at the top, because
+the CLI imports this module, and so does every document worker, which re-runs the `finsam`
+script: neither needs pyarrow, DuckDB or the reconciliation to read a page (a second of
+start-up before the first page, twice over).
 """
 
 from __future__ import annotations
@@ -20,9 +23,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-import pipeline.outputs.tables as tables  # the module, so tests can replace tables.rebuild_tables
 from pipeline import PIPELINE_VERSION
-from pipeline.report import run_reconciliation
 from pipeline.outputs.store import OutputLayout, write_atomic
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,8 @@ class Reconciliation(BaseModel):
 def reconcile(out: Path) -> Reconciliation:
     """Reconcile OUT/documents across documents and years, write OUT/reconcile/flags.json and
     the kansli's report (pipeline.report)."""
+    from pipeline.report import run_reconciliation  # noqa: PLC0415 - see the module docstring
+
     flags, html_path, md_path = run_reconciliation(Path(out))
     counts: dict[str, int] = {}
     for f in flags:
@@ -46,6 +49,8 @@ def reconcile(out: Path) -> Reconciliation:
 
 def rebuild_tables(out: Path) -> bool:
     """Rebuild OUT/tables and OUT/finsam.duckdb (incrementally); True when done (raises otherwise)."""
+    import pipeline.outputs.tables as tables  # noqa: PLC0415 - see the module docstring
+
     tables.rebuild_tables(Path(out))
     return True
 
