@@ -127,6 +127,27 @@ def test_same_bytes_in_one_cycle_are_processed_once(tmp_path, monkeypatch):
     assert list(f.inbox.iterdir()) == []
 
 
+def test_of_equal_bytes_the_file_taken_first_is_processed_even_when_its_hash_is_slow(tmp_path, monkeypatch):
+    # Two workers: without claiming in queue order the second would register y.txt's hash
+    # while x.txt's is still being read (CI once saw exactly that).
+    import pipeline.runtime.stream as stream
+    real_sha = stream.sha256_file
+
+    def slow_for_x(path):
+        if path.name == "x.txt":
+            time.sleep(0.3)
+        return real_sha(path)
+
+    monkeypatch.setattr(stream, "sha256_file", slow_for_x)
+    f = _folders(tmp_path)
+    handed = [_drop(f.inbox, "x.txt", "same"), _drop(f.inbox, "y.txt", "same")]
+    fake = FakeProcessing(f.out)
+    monkeypatch.setattr(file_chunks, "_process_with_retries", fake)
+    report = run_ingest_stream(f, plain_lanes(f.out, workers=2), handed, settings=FAST, rebuild=lambda out: True)
+    assert fake.names == ["x.txt"]
+    assert sorted((p.file_name, p.status) for p in report.archived) == [("x.txt", "processed"), ("y.txt", "duplicate")]
+
+
 def test_a_later_file_with_narrower_permissions_is_left_for_a_cycle_of_its_own(tmp_path, monkeypatch):
     f = _folders(tmp_path)
     os.chmod(f.inbox, 0o755)

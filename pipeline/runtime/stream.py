@@ -71,6 +71,7 @@ class Feed:
         self._place_fn = place
         self._cond = threading.Condition()
         self._place_lock = threading.Lock()
+        self._claim = threading.Lock()
         self._queue: deque[Taken] = deque()
         self._seen: set[Path] = set()  # inbox paths taken (or deferred) by this cycle
         self._tracker = StabilityTracker(quiet_seconds)
@@ -128,22 +129,25 @@ class Feed:
         """The next file to process, or None when this worker is done (waits while other
         workers may still bring the cycle more to do)."""
         while True:
-            item = self._pop()
-            if item is None:
-                return None
-            try:
-                sha = sha256_file(item.alias)
-            except OSError:
-                return item  # fails in processing with its reason
-            with self._cond:
-                first = self._by_sha.setdefault(sha, item)
-                if first is item:
-                    return item
-                result = self._results.get(first)
-                if result is None:  # the same bytes are being processed: share that result
-                    self._dupes.setdefault(first, []).append(item)
-                    self._busy -= 1
-                    continue
+            # Popped and hashed in queue order, so that of equal bytes the file taken first
+            # is the one processed (and the report names the same one on every run).
+            with self._claim:
+                item = self._pop()
+                if item is None:
+                    return None
+                try:
+                    sha = sha256_file(item.alias)
+                except OSError:
+                    return item  # fails in processing with its reason
+                with self._cond:
+                    first = self._by_sha.setdefault(sha, item)
+                    if first is item:
+                        return item
+                    result = self._results.get(first)
+                    if result is None:  # the same bytes are being processed: share that result
+                        self._dupes.setdefault(first, []).append(item)
+                        self._busy -= 1
+                        continue
             try:
                 self._place({item.path: _duplicate(item, result)})
             finally:
