@@ -72,11 +72,12 @@ class TableWriter:
     order; they are written FLUSH_ROWS at a time as one row group, whatever size the pieces
     were, since many small row groups cost the writer (and readers) more than a few large."""
 
-    def __init__(self, spec: TableSpec, target: Path) -> None:
+    def __init__(self, spec: TableSpec, target: Path, *, hold: bool = False) -> None:
         self.spec = spec
         self.target = target
         self.tmp = tmp_name(target)
         self.rows = 0
+        self.hold = hold  # keep every row until close, so `update_held` can rewrite a column first
         self._buffer: list[tuple] = []
         self._batches: list[pa.RecordBatch] = []
         self._batched_rows = 0
@@ -103,8 +104,18 @@ class TableWriter:
             self._batched_rows += batch.num_rows
 
     def _write_full(self) -> None:
-        if self._batched_rows >= FLUSH_ROWS:
+        if self._batched_rows >= FLUSH_ROWS and not self.hold:
             self.flush()
+
+    def held(self) -> pa.Table:
+        """The rows held so far (hold=True), not yet written."""
+        self._take_tuples()
+        return pa.Table.from_batches(self._batches, schema=self.spec.schema)
+
+    def update_held(self, table: pa.Table) -> None:
+        """Replace the held rows by `table` (the same rows, a column rewritten): written at close."""
+        self._batches = table.to_batches()
+        self._batched_rows = table.num_rows
 
     def flush(self) -> None:
         self._take_tuples()

@@ -80,12 +80,13 @@ def _key(doc_type: str | None, organisation: str | None, document_date: date | N
     return (doc_type, _org_key(organisation), document_date)
 
 
-def candidate_keys(rows: list[dict]) -> set[str]:
-    """doc_ids that share (type, organisation, date) with another row: the only ones whose text is compared."""
+def candidate_keys(rows: Iterable[tuple[str, str | None, str | None, date | None]]) -> set[str]:
+    """doc_ids that share (type, organisation, date) with another row: the only ones whose text is
+    compared. Each row is (doc_id, doc_type, organisation, document_date)."""
     groups: dict[tuple, list[str]] = defaultdict(list)
-    for r in rows:
-        if (key := _key(r.get("doc_type"), r.get("organisation"), r.get("document_date"))) is not None:
-            groups[key].append(r["doc_id"])
+    for doc_id, doc_type, organisation, document_date in rows:
+        if (key := _key(doc_type, organisation, document_date)) is not None:
+            groups[key].append(doc_id)
     return {d for ids in groups.values() if len(ids) > 1 for d in ids}
 
 
@@ -157,9 +158,7 @@ def same_as(candidates: Iterable[Candidate],
 
 def same_as_documents(documents) -> dict[str, str]:
     """same_as over Document records (the report), as the tables compute it from their rows."""
-    rows = [{"doc_id": d.doc_id, "doc_type": str(d.doc_type), "organisation": d.organisation,
-             "document_date": d.document_date} for d in documents]
-    wanted = candidate_keys(rows)
+    wanted = candidate_keys((d.doc_id, str(d.doc_type), d.organisation, d.document_date) for d in documents)
     return same_as([Candidate.of_text("\n".join(p.text for p in d.pages), doc_id=d.doc_id, doc_type=str(d.doc_type),
                                       organisation=d.organisation, document_date=d.document_date,
                                       ocr_page_count=d.ocr_page_count, processed_at=d.processed_at)

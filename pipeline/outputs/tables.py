@@ -39,7 +39,6 @@ from pipeline.outputs.files import (
     TableWriter,
     flags_path,
     fsync_dir,
-    fsync_file,
     rebuild_lock,
     remove_stale_temps,
     table_path,
@@ -187,8 +186,8 @@ def _rebuild_tables(out: Path, *, incremental: bool) -> TablesResult:
         specs = [t for t in TABLES if t not in DOCUMENT_TABLES] if unchanged else list(TABLES)
         writers: dict[str, TableWriter] = {}
         try:
-            for spec in specs:
-                writers[spec.name] = TableWriter(spec, table_path(out, spec.name))
+            for spec in specs:  # documents are held until same_as is known (`_with_same_as`)
+                writers[spec.name] = TableWriter(spec, table_path(out, spec.name), hold=spec.name == "documents")
             if unchanged:
                 keys = previous
                 result.reused = len(files)
@@ -202,9 +201,13 @@ def _rebuild_tables(out: Path, *, incremental: bool) -> TablesResult:
                 keys = _stream_documents(out, files, previous, writers, result, fingerprints)
             writers["flags"].add(plain_rows(TABLES_BY_NAME["flags"], _read_flags(out, result)))
             writers["errors"].add(plain_rows(TABLES_BY_NAME["errors"], _read_errors(out, result)))
-            _close_all(writers.values())
-            if not unchanged:
-                _mark_same_documents(writers["documents"], writers["pages"].tmp, fingerprints)
+            if unchanged:
+                _close_all(writers.values())
+            else:
+                documents = writers["documents"]
+                _close_all(w for w in writers.values() if w is not documents)
+                documents.update_held(_with_same_as(documents.held(), writers["pages"].tmp, fingerprints))
+                documents.close()
         except BaseException:
             for w in writers.values():
                 w.abort()
@@ -392,29 +395,33 @@ def _copy_previous_rows(path: Path, reuse: set[str], writer: TableWriter) -> Non
             writer.write_batch(kept)
 
 
-def _mark_same_documents(documents: TableWriter, pages: Path, fingerprints: dict[str, str | None]) -> None:
-    """Fill documents.same_as in the finished temp file: copies of the same document.
+_SAME_AS_INPUTS = ("doc_id", "doc_type", "organisation", "document_date", "ocr_page_count", "processed_at")
+
+
+def _with_same_as(docs: pa.Table, pages: Path, fingerprints: dict[str, str | None]) -> pa.Table:
+    """The documents table with same_as filled in: copies of the same document.
 
     Starts from the text fingerprints taken while parsing (or kept in the manifest for reused
-    rows); texts are read back from the pages table only for the few documents whose
+    rows); texts are read back from the finished pages table only for the few documents whose
     fingerprint is not at hand or that must be compared with another text."""
     from pipeline.outputs.identity import Candidate, candidate_keys, same_as
 
-    docs = pq.read_table(documents.tmp)
     if docs.num_rows < 2:
-        return
-    meta = docs.select(["doc_id", "doc_type", "organisation", "document_date", "ocr_page_count",
-                        "processed_at"]).to_pylist()
-    wanted = candidate_keys(meta)
+        return docs
+    # processed_at as naive UTC: what same_as orders by, and a third of the cost of aware datetimes
+    columns = [docs.column(c) for c in _SAME_AS_INPUTS]
+    columns[-1] = columns[-1].cast(pa.timestamp(columns[-1].type.unit))
+    ids, types, orgs, dates, ocr_pages, processed = (c.to_pylist() for c in columns)
+    wanted = candidate_keys(zip(ids, types, orgs, dates))
     missing = {d for d in wanted if d not in fingerprints}
     if missing:  # rows reused from tables an older version built
         fingerprints = {**fingerprints, **{d: text_fingerprint(t) for d, t in _document_texts(pages, missing).items()}}
-    copies = same_as([Candidate(fingerprint=fingerprints.get(m["doc_id"]), **m) for m in meta if m["doc_id"] in wanted],
+    copies = same_as([Candidate(doc_id=d, doc_type=t, organisation=o, document_date=day, fingerprint=fingerprints.get(d),
+                                ocr_page_count=n, processed_at=at)
+                      for d, t, o, day, n, at in zip(ids, types, orgs, dates, ocr_pages, processed) if d in wanted],
                      texts=lambda ids: _document_texts(pages, ids))
-    column = pa.array([copies.get(d) for d in docs.column("doc_id").to_pylist()], type=STR)
-    docs = docs.set_column(docs.schema.get_field_index("same_as"), "same_as", column)
-    pq.write_table(docs, documents.tmp, compression="zstd")
-    fsync_file(documents.tmp)
+    column = pa.array([copies.get(d) for d in ids], type=STR)
+    return docs.set_column(docs.schema.get_field_index("same_as"), "same_as", column)
 
 
 def _document_texts(pages: Path, wanted: set[str]) -> dict[str, str]:
