@@ -402,7 +402,7 @@ def test_a_file_arriving_while_the_ingest_run_works_joins_it_as_lane_tasks(prefe
 
     async def task_names():
         async with get_client() as client:
-            from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId, TaskRunFilter
+            from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
 
             runs = await client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[state.state_details.flow_run_id])))
             subflows = await client.read_flow_runs(flow_run_filter=FlowRunFilter(

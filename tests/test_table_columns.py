@@ -13,9 +13,8 @@ import pyarrow.parquet as pq
 import pytest
 from tables_fixtures import corpus, make_document, write_documents
 
-import pipeline.outputs.tables as tables_module
 from models import Document
-from pipeline.outputs import columns
+from pipeline.outputs import columns, document_chunks
 from pipeline.outputs.columns import NotColumnar, document_batches
 from pipeline.outputs.identity import pages_text, text_fingerprint
 from pipeline.outputs.files import table_path
@@ -175,10 +174,10 @@ def test_a_full_rebuild_writes_the_same_tables_as_rows_py_alone(tmp_path, monkey
 
     columnar = build(tmp_path / "columnar")
 
-    def refuse(files):
+    def refuse(joined, count):
         raise NotColumnar("rows.py only")
 
-    monkeypatch.setattr(tables_module, "document_batches", refuse)
+    monkeypatch.setattr(document_chunks, "joined_document_batches", refuse)
     by_rows = build(tmp_path / "rows")
     assert columnar[1:] == by_rows[1:]
     for name, table in by_rows[0].items():
@@ -190,7 +189,7 @@ def test_a_full_rebuild_writes_the_same_tables_as_rows_py_alone(tmp_path, monkey
 
 def test_chunks_keep_the_file_order(tmp_path, monkeypatch):
     """Several chunks, one of them made by rows.py, still give the rows in file order."""
-    monkeypatch.setattr(tables_module, "CHUNK_BYTES", 1)  # one document per chunk
+    monkeypatch.setattr(document_chunks, "CHUNK_BYTES", 1)  # one document per chunk
     corpus(tmp_path, 3)
     odd = json.loads(_json(make_document(8)))
     del odd["pages"][0]["warnings"]  # rows.py fills in the default
@@ -230,7 +229,7 @@ def test_row_groups_are_as_large_as_the_flush_size_whatever_the_chunks(tmp_path,
     """One document per chunk still gives row groups of FLUSH_ROWS rows (the last one less)."""
     import pipeline.outputs.files as files_module
 
-    monkeypatch.setattr(tables_module, "CHUNK_BYTES", 1)
+    monkeypatch.setattr(document_chunks, "CHUNK_BYTES", 1)
     monkeypatch.setattr(files_module, "FLUSH_ROWS", 4)
     corpus(tmp_path, 10)
     rebuild_tables(tmp_path, incremental=False)

@@ -128,7 +128,7 @@ _DEFAULTS = {(spec.name, col.name): field_default(col) for spec in DOCUMENT_TABL
 
 # --- cutting the tables -------------------------------------------------------------------
 
-def _one_object(data: bytes) -> bool:
+def one_object(data: bytes) -> bool:
     """Starts with "{" and ends with "}" (whitespace aside), looking only at the ends: stripping
     the whole file would copy it."""
     head = data[:64].lstrip() or data.lstrip()
@@ -136,17 +136,16 @@ def _one_object(data: bytes) -> bool:
     return head[:1] == b"{" and tail[-1:] == b"}"
 
 
-def _parse(files: list[bytes]) -> pa.StructArray:
-    # Only whole objects reach the reader: a file that is `null` crashes it (pyarrow 26).
-    if not all(_one_object(data) for data in files):
-        raise NotColumnar("a file is not one JSON object")
+def _parse(joined, count: int) -> pa.StructArray:
     try:
-        table = pj.read_json(pa.BufferReader(b"\n".join(files)), read_options=_READ, parse_options=_PARSE)
+        table = pj.read_json(pa.BufferReader(pa.py_buffer(joined)), read_options=_READ, parse_options=_PARSE)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
         raise NotColumnar(str(exc)) from exc
-    if table.num_rows != len(files):
+    if table.num_rows != count:
         raise NotColumnar("a file holds more or less than one JSON object")
-    return pa.StructArray.from_arrays([c.combine_chunks() for c in table.columns], fields=list(table.schema))
+    # One block gives one chunk per column, taken as it is (combining would copy every column).
+    return pa.StructArray.from_arrays([c.chunk(0) if c.num_chunks == 1 else c.combine_chunks() for c in table.columns],
+                                      fields=list(table.schema))
 
 
 def _finish(col: Column, values: pa.Array) -> pa.Array:
@@ -239,9 +238,19 @@ def document_batches(files: list[bytes]) -> ChunkColumns:
     """The rows the documents (each the bytes of one JSON file) contribute to each document
     table, with each document's doc_id and fingerprint; raises NotColumnar when rows.py must
     make them. Pure: safe to call from several threads at once."""
+    # Only whole objects reach the reader: a file that is `null` crashes it (pyarrow 26).
+    if not all(one_object(data) for data in files):
+        raise NotColumnar("a file is not one JSON object")
+    return joined_document_batches(b"\n".join(files), len(files))
+
+
+def joined_document_batches(joined, count: int) -> ChunkColumns:
+    """document_batches over `count` files already laid end to end, joined by newlines, each
+    of them one JSON object (`one_object`): a buffer the caller may reuse once this returns,
+    since Arrow's reader copies what it keeps."""
     if not COLUMNAR:
         raise NotColumnar("a column without a columnar twin")
-    docs = _parse(files)
+    docs = _parse(joined, count)
     try:
         batches = {spec.name: _table_batch(spec, docs) for spec in DOCUMENT_TABLES}
     except (ValueError, TypeError, pa.ArrowException) as exc:  # e.g. float("abc"): rows.py's rules decide

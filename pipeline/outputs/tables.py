@@ -22,9 +22,7 @@ import logging
 import os
 import time
 from collections import defaultdict, deque
-from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,7 +42,7 @@ from pipeline.outputs.files import (
     table_path,
     tables_dir,
 )
-from pipeline.outputs.columns import ChunkColumns, NotColumnar, document_batches
+from pipeline.outputs.document_chunks import ChunkResult, Chunker, DocFile, Key, Listed, document_files, read_chunk
 from pipeline.outputs.identity import pages_text, text_fingerprint
 from pipeline.outputs.manifest import Manifest
 from pipeline.outputs.rows import document_rows, plain_rows
@@ -53,8 +51,6 @@ from pipeline.outputs.store import OutputLayout
 
 log = logging.getLogger(__name__)
 
-CHUNK_BYTES = 16 << 20  # document JSON parsed at once (columns.py): bounds memory; larger chunks cost
-# fewer Arrow calls per row (about 260 per chunk), smaller ones less memory (3 chunks in flight)
 # Threads reading and parsing chunks while the rebuilding thread writes: Arrow's JSON reader
 # and Parquet writer release the GIL, so on two cores two parsers and the writer overlap.
 TABLE_THREADS = max(1, min(4, os.cpu_count() or 1))
@@ -104,41 +100,6 @@ def _read_errors(out: Path, result: TablesResult) -> list[dict]:
     return items
 
 
-class _DocFile(str):
-    """A document file's path: a plain string that knows its stem. Listing 10,000 files as
-    pathlib.Path objects cost a tenth of a second; only odd files ever need a Path."""
-
-    def __new__(cls, path: str, name: str) -> _DocFile:
-        self = super().__new__(cls, path)
-        self.stem = name[:-5]  # without ".json"
-        return self
-
-    def read_bytes(self) -> bytes:
-        with open(self, "rb") as f:
-            return f.read()
-
-
-def _document_files(out: Path) -> list[tuple[_DocFile, tuple[int, int]]]:
-    files = []
-    documents = OutputLayout(out).documents
-    with os.scandir(documents) if documents.is_dir() else _empty_scandir() as entries:
-        for entry in entries:
-            if not entry.name.endswith(".json") or entry.name.startswith("."):
-                continue
-            try:
-                st = entry.stat()
-            except FileNotFoundError:  # removed while listing
-                continue
-            files.append((entry.name, entry.path, (st.st_mtime_ns, st.st_size)))
-    files.sort()  # by file name: all in one folder, and far cheaper than comparing Paths
-    return [(_DocFile(path, name), key) for name, path, key in files]
-
-
-@contextmanager
-def _empty_scandir() -> Iterator[list]:
-    yield []
-
-
 class _PreviousTablesUnreadable(Exception):
     """The previous Parquet files (whose rows an incremental rebuild reuses) cannot be read."""
 
@@ -177,7 +138,7 @@ def _rebuild_tables(out: Path, *, incremental: bool) -> TablesResult:
         remove_stale_temps(tdir, ".*.tmp")
         manifest = Manifest(out)
         previous = manifest.load() if incremental else {}
-        files = _document_files(out)
+        files = document_files(out, stat=bool(previous))  # only reuse needs every key before parsing
         result.documents = len(files)
 
         # Nothing changed among the documents: their tables stay as they are (only flags
@@ -238,64 +199,9 @@ def _close_all(writers) -> None:
             future.result()
 
 
-@dataclass
-class _ChunkResult:
-    """A chunk of document files as a worker thread left it: rows and identities, no side effects."""
-
-    cut: ChunkColumns | None = None  # rows cut by Arrow for the files in `read`
-    read: list[tuple[_DocFile, tuple[int, int]]] = field(default_factory=list)
-    by_rows: list[tuple[_DocFile, tuple[int, int], Any, str | None]] = field(default_factory=list)  # (.., doc or None, why not)
-    skipped: list[tuple[str, str]] = field(default_factory=list)
-
-
-def _read_chunk(chunk: list[tuple[_DocFile, tuple[int, int]]]) -> _ChunkResult:
-    """Read and parse a chunk of document files into rows (in a worker thread: pure).
-
-    Arrow's JSON reader cuts them all at once (columns.py); when it cannot tell what rows.py
-    would do, each file is parsed on its own and rows.py's rules decide in the writing thread."""
-    result = _ChunkResult()
-    datas = []
-    for path, key in chunk:
-        try:
-            datas.append(path.read_bytes())
-        except FileNotFoundError:  # removed since listing
-            continue
-        except OSError as exc:
-            result.skipped.append((str(path), f"{type(exc).__name__}: {exc}"))
-            continue
-        result.read.append((path, key))
-    if not datas:
-        return result
-    try:
-        result.cut = document_batches(datas)
-        return result
-    except NotColumnar as exc:
-        log.debug("tables: %d documents row by row: %s", len(datas), exc)
-    for (path, key), data in zip(result.read, datas):
-        try:
-            result.by_rows.append((path, key, orjson.loads(data), None))
-        except ValueError as exc:  # not JSON (cut short, scrambled): set aside, processed again next run
-            result.by_rows.append((path, key, None, " ".join(f"{type(exc).__name__}: {exc}".split())[:200]))
-    return result
-
-
-def _chunks(files: list[tuple[_DocFile, tuple[int, int]]]) -> Iterator[list[tuple[_DocFile, tuple[int, int]]]]:
-    """Files in order, cut into chunks of about CHUNK_BYTES (by their listed size)."""
-    chunk: list[tuple[_DocFile, tuple[int, int]]] = []
-    size = 0
-    for path, key in files:
-        chunk.append((path, key))
-        size += key[1]
-        if size >= CHUNK_BYTES:
-            yield chunk
-            chunk, size = [], 0
-    if chunk:
-        yield chunk
-
-
-def _stream_documents(out: Path, files: list[tuple[_DocFile, tuple[int, int]]], previous: dict[str, tuple[int, int]],
+def _stream_documents(out: Path, files: list[Listed], previous: dict[str, Key],
                       writers: dict[str, TableWriter], result: TablesResult,
-                      fingerprints: dict[str, str | None]) -> dict[str, tuple[int, int]]:
+                      fingerprints: dict[str, str | None]) -> dict[str, Key]:
     """Feed every document's rows to the writers: reused when the file is unchanged, else parsed.
 
     Chunks are read and parsed by TABLE_THREADS worker threads (Arrow's reader and the file
@@ -305,8 +211,8 @@ def _stream_documents(out: Path, files: list[tuple[_DocFile, tuple[int, int]]], 
     Only files named after their own doc_id enter it (reuse filters rows by doc_id).
     `fingerprints` gets each parsed document's text fingerprint (same_as starts from them).
     """
-    reuse = {path.stem for path, key in files if previous.get(path.stem) == key}
-    keys: dict[str, tuple[int, int]] = {stem: previous[stem] for stem in reuse}
+    reuse = {path.stem for path, key in files if key is not None and previous.get(path.stem) == key}
+    keys: dict[str, Key] = {stem: previous[stem] for stem in reuse}
     if reuse:
         for spec in DOCUMENT_TABLES:
             try:
@@ -315,18 +221,23 @@ def _stream_documents(out: Path, files: list[tuple[_DocFile, tuple[int, int]]], 
                 raise _PreviousTablesUnreadable(f"{spec.name}: {' '.join(str(exc).split())[:200]}") from exc
         result.reused = len(reuse)
     todo = [(path, key) for path, key in files if path.stem not in reuse]
+    chunker = Chunker(todo)
     with ThreadPoolExecutor(max_workers=TABLE_THREADS, thread_name_prefix="finsam-tables") as pool:
-        in_flight: deque[Future[_ChunkResult]] = deque()
-        for chunk in _chunks(todo):
-            in_flight.append(pool.submit(_read_chunk, chunk))
-            if len(in_flight) > TABLE_THREADS:
-                _write_chunk(out, in_flight.popleft().result(), writers, keys, result, fingerprints)
-        while in_flight:
-            _write_chunk(out, in_flight.popleft().result(), writers, keys, result, fingerprints)
+        in_flight: deque[Future[ChunkResult]] = deque()
+        while True:
+            while len(in_flight) <= TABLE_THREADS and (chunk := chunker.next()) is not None:
+                in_flight.append(pool.submit(read_chunk, chunk))
+            if not in_flight:
+                break
+            done = in_flight.popleft().result()
+            if done.rest:  # read next, before the chunks after it: the rows keep the file order
+                in_flight.appendleft(pool.submit(read_chunk, done.rest))
+            chunker.observe(done.bytes_read, len(done.read))
+            _write_chunk(out, done, writers, keys, result, fingerprints)
     return keys
 
 
-def _write_chunk(out: Path, chunk: _ChunkResult, writers: dict[str, TableWriter], keys: dict[str, tuple[int, int]],
+def _write_chunk(out: Path, chunk: ChunkResult, writers: dict[str, TableWriter], keys: dict[str, Key],
                  result: TablesResult, fingerprints: dict[str, str | None]) -> None:
     """Write a chunk's rows: those Arrow cut, or rows.py's file by file."""
     result.skipped += chunk.skipped
@@ -345,8 +256,8 @@ def _write_chunk(out: Path, chunk: _ChunkResult, writers: dict[str, TableWriter]
         _write_document(out, path, key, doc, why, writers, keys, result, fingerprints)
 
 
-def _write_document(out: Path, path: _DocFile, key: tuple[int, int], doc: Any, why: str | None,
-                    writers: dict[str, TableWriter], keys: dict[str, tuple[int, int]], result: TablesResult,
+def _write_document(out: Path, path: DocFile, key: Key, doc: Any, why: str | None,
+                    writers: dict[str, TableWriter], keys: dict[str, Key], result: TablesResult,
                     fingerprints: dict[str, str | None]) -> None:
     if why is not None:  # not JSON (cut short, scrambled): set aside, processed again next run
         from pipeline.outputs.store import set_aside  # noqa: PLC0415
