@@ -14,8 +14,6 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -59,27 +57,22 @@ Listed = tuple[DocFile, Key | None]  # None: not stat'ed while listing (a full r
 
 def document_files(out: Path, *, stat: bool) -> list[Listed]:
     """The document JSON files under OUT, by name; with their keys when `stat`."""
-    files = []
     documents = OutputLayout(out).documents
-    with os.scandir(documents) if documents.is_dir() else _empty_scandir() as entries:
-        for entry in entries:
-            if not entry.name.endswith(".json") or entry.name.startswith("."):
-                continue
-            key = None
-            if stat:
-                try:
-                    st = entry.stat()
-                except FileNotFoundError:  # removed while listing
-                    continue
-                key = (st.st_mtime_ns, st.st_size)
-            files.append((entry.name, entry.path, key))
-    files.sort()  # by file name: all in one folder, and far cheaper than comparing Paths
-    return [(DocFile(path, name), key) for name, path, key in files]
-
-
-@contextmanager
-def _empty_scandir() -> Iterator[list]:
-    yield []
+    try:
+        names = sorted(n for n in os.listdir(documents) if n.endswith(".json") and not n.startswith("."))
+    except (FileNotFoundError, NotADirectoryError):  # no documents yet
+        return []
+    prefix = os.path.join(documents, "")
+    if not stat:
+        return [(DocFile(prefix + name, name), None) for name in names]
+    files = []
+    for name in names:
+        try:
+            st = os.stat(prefix + name)
+        except FileNotFoundError:  # removed while listing
+            continue
+        files.append((DocFile(prefix + name, name), (st.st_mtime_ns, st.st_size)))
+    return files
 
 
 def _read(path: DocFile) -> tuple[bytes, Key]:
