@@ -468,3 +468,21 @@ def test_process_builds_queryable_tables_from_real_documents(tmp_path):
     assert con.execute("SELECT count(*) FROM pages WHERE method = 'txt'").fetchone()[0] >= len(docs)
     for spec in TABLES:  # every table queryable, whatever extraction found so far
         con.execute(f'SELECT * FROM "{spec.name}" LIMIT 1').fetchall()
+
+
+def test_arrow_allocates_through_jemalloc_unless_the_environment_chooses(monkeypatch):
+    """mimalloc's huge-page arena cost a rebuild a second of kernel time on a fragmented machine."""
+    import pyarrow as pa
+
+    from pipeline.outputs.tables import use_arrow_memory_pool
+
+    before = pa.default_memory_pool()
+    try:
+        monkeypatch.delenv("ARROW_DEFAULT_MEMORY_POOL", raising=False)
+        pa.set_memory_pool(pa.mimalloc_memory_pool())
+        assert use_arrow_memory_pool() in ("jemalloc", "system")
+        monkeypatch.setenv("ARROW_DEFAULT_MEMORY_POOL", "mimalloc")
+        pa.set_memory_pool(pa.mimalloc_memory_pool())
+        assert use_arrow_memory_pool() == "mimalloc"
+    finally:
+        pa.set_memory_pool(before)
