@@ -11,7 +11,8 @@ measures, each in a fresh Python process so peak memory (ru_maxrss) is its own:
   floor: read     read the bytes of every JSON file once
   floor: parse    read and parse every JSON file once (orjson): the least any rebuild must do
   full rebuild    rebuild_tables(incremental=False) with no previous tables
-  (the floors and the full rebuild run --repeat times, 3 by default, and the fastest counts)
+  (the floors and the full rebuild run in --repeat rounds, 5 by default, one phase after
+   the other, and each phase's fastest run counts; each round's ratio is printed too)
   no-op rebuild   rebuild again, nothing changed (rows reused from the previous tables)
   1% changed      rewrite 1% of the files and add 1% new ones, rebuild
 
@@ -29,6 +30,7 @@ import json
 import os
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -200,16 +202,22 @@ def run_phase(name: str, out: Path) -> dict:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def _best(name: str, out: Path, repeat: int) -> dict:
-    """The fastest of `repeat` runs of a phase (each in a fresh process; a full rebuild each
-    time from no tables): the least disturbed by whatever else the machine does."""
-    runs = []
+def _rounds(out: Path, repeat: int) -> tuple[dict[str, dict], list[float]]:
+    """`repeat` rounds of (read floor, parse floor, full rebuild), each phase in a fresh process
+    and a full rebuild each time from no tables. Rounds rather than all runs of one phase
+    after another: a machine that slows down or speeds up meanwhile then weighs on every
+    phase alike. Returns each phase's fastest run (the least disturbed by whatever else the
+    machine does) and each round's full/parse ratio."""
+    runs: dict[str, list[dict]] = {"read": [], "parse": [], "full": []}
+    ratios = []
     for _ in range(repeat):
-        if name == "full":
-            shutil.rmtree(out / "tables", ignore_errors=True)
-            (out / "finsam.duckdb").unlink(missing_ok=True)
-        runs.append(run_phase(name, out))
-    return min(runs, key=lambda r: r["seconds"])
+        for name in runs:
+            if name == "full":
+                shutil.rmtree(out / "tables", ignore_errors=True)
+                (out / "finsam.duckdb").unlink(missing_ok=True)
+            runs[name].append(run_phase(name, out))
+        ratios.append(runs["full"][-1]["seconds"] / runs["parse"][-1]["seconds"])
+    return {name: min(r, key=lambda x: x["seconds"]) for name, r in runs.items()}, ratios
 
 
 def bench(n: int, keep: Path | None = None, repeat: int = 3) -> list[tuple[str, dict]]:
@@ -219,8 +227,9 @@ def bench(n: int, keep: Path | None = None, repeat: int = 3) -> list[tuple[str, 
         size = make_corpus(tmp, n)
         print(f"\n{n:,} synthetic documents, {size / 1e6:.0f} MB of JSON (generated in "
               f"{time.perf_counter() - t0:.1f} s) in {tmp}")
-        results = [("floor: read", _best("read", tmp, repeat)), ("floor: parse", _best("parse", tmp, repeat)),
-                   ("full rebuild", _best("full", tmp, repeat)), ("no-op rebuild", run_phase("incremental", tmp))]
+        best, ratios = _rounds(tmp, repeat)
+        results = [("floor: read", best["read"]), ("floor: parse", best["parse"]),
+                   ("full rebuild", best["full"]), ("no-op rebuild", run_phase("incremental", tmp))]
         changed = max(1, n // 100)
         docs = sorted((tmp / "documents").glob("*.json"))
         for path in docs[:changed]:  # rewrite 1% (new mtime) and add 1% new documents
@@ -230,7 +239,9 @@ def bench(n: int, keep: Path | None = None, repeat: int = 3) -> list[tuple[str, 
         floor = results[1][1]["seconds"]
         full = results[2][1]["seconds"]
         print(f"full rebuild / parse floor: {full / floor:.2f}x (goal <= {GOAL_RATIO:.1f}x: "
-              f"{'met' if full / floor <= GOAL_RATIO else 'not met'})")
+              f"{'met' if full / floor <= GOAL_RATIO else 'not met'}); round by round: "
+              f"{', '.join(f'{r:.2f}x' for r in ratios)} (median {statistics.median(ratios):.2f}x)")
+        results[2][1]["round_ratios"] = [round(r, 2) for r in ratios]
         cpu_floor = results[1][1]["cpu"]
         print(f"{'phase':<42}{'seconds':>9}{'x parse':>9}{'cpu s':>8}{'x parse':>9}{'peak RSS MB':>13}"
               f"{'(imports)':>11}  detail")
@@ -249,8 +260,8 @@ def bench(n: int, keep: Path | None = None, repeat: int = 3) -> list[tuple[str, 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("-n", type=int, action="append", help="documents (repeatable; default 10000)")
-    parser.add_argument("--repeat", type=int, default=3,
-                        help="runs of the floors and the full rebuild, the fastest counted (default 3)")
+    parser.add_argument("--repeat", type=int, default=5,
+                        help="rounds of the floors and the full rebuild, each phase's fastest counted (default 5)")
     parser.add_argument("--summary-json", type=Path, metavar="PATH",
                         help="write the largest run's full rebuild beside its parse floor as JSON")
     parser.add_argument("--phase", help=argparse.SUPPRESS)
@@ -272,7 +283,8 @@ def main() -> None:
                    "peak_rss_mb": round(full["peak_mb"]),
                    # the same in CPU seconds, for a machine other work also keeps busy
                    "finsam_cpu_s": round(full["cpu"], 3), "baseline_cpu_s": round(floor["cpu"], 3),
-                   "cpu_ratio": round(full["cpu"] / floor["cpu"], 2)}
+                   "cpu_ratio": round(full["cpu"] / floor["cpu"], 2),
+                   "round_ratios": full["round_ratios"]}
         args.summary_json.write_text(json.dumps(summary, indent=1) + "\n", encoding="utf-8")
         print(f"summary: {json.dumps(summary)}")
 
