@@ -486,3 +486,18 @@ def test_arrow_allocates_through_jemalloc_unless_the_environment_chooses(monkeyp
         assert use_arrow_memory_pool() == "mimalloc"
     finally:
         pa.set_memory_pool(before)
+
+
+def test_the_cycle_collector_is_back_as_it_was_after_a_rebuild(tmp_path):
+    import gc
+
+    corpus(tmp_path, 2)
+    assert gc.isenabled()
+    rebuild_tables(tmp_path)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        rebuild_tables(tmp_path, incremental=False)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

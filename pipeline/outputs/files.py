@@ -81,7 +81,14 @@ class TableWriter:
         self._buffer: list[tuple] = []
         self._batches: list[pa.RecordBatch] = []
         self._batched_rows = 0
-        self._writer = pq.ParquetWriter(self.tmp, spec.schema, compression="zstd")
+        self._parquet: pq.ParquetWriter | None = None  # opened at the first row group
+
+    @property
+    def _writer(self) -> pq.ParquetWriter:
+        # Opened when first needed: opening 16 writers up front held up the rebuild's first chunks.
+        if self._parquet is None:
+            self._parquet = pq.ParquetWriter(self.tmp, self.spec.schema, compression="zstd")
+        return self._parquet
 
     def add(self, rows: list[tuple]) -> None:
         self._buffer.extend(rows)
@@ -133,7 +140,8 @@ class TableWriter:
 
     def abort(self) -> None:
         try:
-            self._writer.close()
+            if self._parquet is not None:
+                self._parquet.close()
         except Exception:  # noqa: BLE001 - already failing; the temp file goes anyway
             pass
         self.tmp.unlink(missing_ok=True)
