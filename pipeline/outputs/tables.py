@@ -10,8 +10,9 @@ its columns and types and a field added to a model is exported. Their rows are m
 rows.py. docs/schema.md is generated from the same definitions (`python -m pipeline.outputs.schema_doc`).
 
 Writing is crash-safe (files.py): every table goes to a temp file first and all are
-renamed into place only when all were written. Rebuilding streams the documents one at
-a time and flushes rows in batches, so time and memory grow linearly with the corpus;
+renamed into place only when all were written. Rebuilding reads the documents in chunks
+(document_chunks.py, on worker threads) and flushes rows in row groups, so time grows
+linearly with the corpus and memory does not;
 unchanged documents keep their rows from the previous tables (manifest.py), so a batch
 that adds a few files parses only those.
 """
