@@ -14,6 +14,7 @@ import pytest
 from tables_fixtures import corpus, make_document, write_documents
 
 from models import Document
+import pipeline.outputs.tables as tables_module
 from pipeline.outputs import columns, document_chunks
 from pipeline.outputs.columns import NotColumnar, document_batches
 from pipeline.outputs.identity import pages_text, text_fingerprint
@@ -198,6 +199,34 @@ def test_chunks_keep_the_file_order(tmp_path, monkeypatch):
     rebuild_tables(tmp_path, incremental=False)
     ids = pq.read_table(table_path(tmp_path, "pages")).column("doc_id").to_pylist()
     assert ids == sorted(ids) and len(set(ids)) == 5
+
+
+def test_a_chunk_far_larger_than_its_estimate_hands_back_the_rest_and_the_order_holds(tmp_path, monkeypatch):
+    """A full rebuild cuts chunks by count from a mean size; a chunk whose files turn out far
+    larger stops at twice CHUNK_BYTES, and what it did not read is read next, in order."""
+    corpus(tmp_path, 6)
+    rebuild_tables(tmp_path, incremental=False)  # the tables of a plain rebuild, to compare with
+    expected = {name: pq.read_table(table_path(tmp_path, name)) for name in ("pages", "documents", "amounts")}
+    monkeypatch.setattr(document_chunks, "CHUNK_BYTES", 1)
+    handed_back = []
+    real_read = document_chunks.read_chunk
+
+    def read(chunk):
+        result = real_read(chunk)
+        handed_back.append(len(result.rest))
+        return result
+
+    monkeypatch.setattr(tables_module, "read_chunk", read)
+    def three_at_a_time(self):  # an estimate that puts three files in each chunk
+        chunk = self.files[self.pos:self.pos + 3]
+        self.pos += 3
+        return chunk or None
+
+    monkeypatch.setattr(document_chunks.Chunker, "next", three_at_a_time)
+    rebuild_tables(tmp_path, incremental=False)
+    assert sorted(handed_back) == [0, 0, 1, 1, 2, 2]  # each chunk read one file, then handed back the rest
+    for name, table in expected.items():
+        assert pq.read_table(table_path(tmp_path, name)).equals(table), name  # same rows, same order
 
 
 def test_fingerprints_cut_from_the_buffer_equal_the_joined_text_fingerprint():
