@@ -264,3 +264,35 @@ def test_row_groups_are_as_large_as_the_flush_size_whatever_the_chunks(tmp_path,
     rebuild_tables(tmp_path, incremental=False)
     meta = pq.read_metadata(table_path(tmp_path, "segments"))  # one segment per document
     assert [meta.row_group(i).num_rows for i in range(meta.num_row_groups)] == [4, 4, 2]
+
+
+def test_a_chunk_larger_than_its_buffer_grows_it_and_keeps_what_was_read(tmp_path, monkeypatch):
+    """The chunk buffer grows (a fresh mapping, what was read copied over) when a chunk outgrows
+    it; the rows are those of a plain rebuild."""
+    corpus(tmp_path, 6)
+    rebuild_tables(tmp_path, incremental=False)
+    expected = {name: pq.read_table(table_path(tmp_path, name)) for name in ("pages", "documents", "amounts")}
+    monkeypatch.setattr(document_chunks, "_HEADROOM", 64)
+    monkeypatch.setattr(document_chunks, "CHUNK_BYTES", 100)
+    monkeypatch.setattr(document_chunks, "_joined", __import__("threading").local())
+    rebuild_tables(tmp_path, incremental=False)
+    for name, table in expected.items():
+        assert pq.read_table(table_path(tmp_path, name)).equals(table), name
+
+
+def test_a_file_longer_than_its_size_when_opened_is_read_to_its_end(tmp_path, monkeypatch):
+    """A file is read until its end, not cut at the size fstat gave (a file still growing)."""
+    import os
+
+    corpus(tmp_path, 1)
+    path = next((tmp_path / "documents").glob("*.json"))
+    real_fstat = os.fstat
+
+    def short(fd):
+        st = real_fstat(fd)
+        return os.stat_result((*st[:6], 10, *st[7:]))  # st_size: 10 bytes
+
+    monkeypatch.setattr(document_chunks.os, "fstat", short)
+    result = document_chunks.read_chunk([(document_chunks.DocFile(str(path), path.name), None)])
+    assert result.bytes_read == len(path.read_bytes())
+    assert result.cut is not None and result.cut.doc_ids == [orjson.loads(path.read_bytes())["doc_id"]]

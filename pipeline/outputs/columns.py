@@ -128,11 +128,11 @@ _DEFAULTS = {(spec.name, col.name): field_default(col) for spec in DOCUMENT_TABL
 
 # --- cutting the tables -------------------------------------------------------------------
 
-def one_object(data: bytes) -> bool:
+def one_object(data: bytes | memoryview) -> bool:
     """Starts with "{" and ends with "}" (whitespace aside), looking only at the ends: stripping
-    the whole file would copy it."""
-    head = data[:64].lstrip() or data.lstrip()
-    tail = data[-64:].rstrip() or data.rstrip()
+    the whole file would copy it. `data` may be a view into a larger buffer."""
+    head = bytes(data[:64]).lstrip() or bytes(data).lstrip()
+    tail = bytes(data[-64:]).rstrip() or bytes(data).rstrip()
     return head[:1] == b"{" and tail[-1:] == b"}"
 
 
