@@ -106,3 +106,37 @@ def test_exact_copies_are_known_by_fingerprint_and_only_first_holders_texts_are_
     asked.clear()
     assert same_as(copies[:2], texts=texts) == {"b": "a"}
     assert asked == []  # one fingerprint in the group: no text read
+
+
+def test_candidate_rows_over_columns_agree_with_candidate_keys():
+    """The vectorised candidates of the tables are candidate_keys' (organisation spelled in
+    case and spacing variants, no type, `other`, no date), row for row."""
+    import random
+
+    import pyarrow as pa
+
+    from pipeline.outputs.identity import candidate_keys, candidate_rows
+
+    rng = random.Random(7)
+    for _ in range(300):
+        n = rng.randint(0, 25)
+        types = [rng.choice([None, "", "other", "protokoll", "kallelse"]) for _ in range(n)]
+        orgs = [rng.choice([None, "", "Förbundet Ö", " förbundet  ö", "FÖRBUNDET Ö", "Annat"]) for _ in range(n)]
+        days = [rng.choice([None, date(2024, 3, 10), date(2024, 3, 11)]) for _ in range(n)]
+        ids = [f"d{i}" for i in range(n)]
+        rows = candidate_rows(pa.array(types, pa.string()), pa.array(orgs, pa.string()), pa.array(days, pa.date32()))
+        assert rows == sorted(rows)
+        assert {ids[i] for i in rows} == candidate_keys(zip(ids, types, orgs, days)), (types, orgs, days)
+
+
+def test_a_copy_whose_original_is_removed_is_no_longer_marked(tmp_path):
+    """same_as is worked out afresh on every rebuild, also for rows reused from the last one."""
+    pdf, scan, other = _pair(tmp_path)
+    rebuild_tables(tmp_path)
+    for gone in (pdf, other):  # the copy is left alone
+        (tmp_path / "documents" / f"{gone.doc_id}.json").unlink()
+    result = rebuild_tables(tmp_path)
+    assert result.reused == 1
+    marks = dict(zip(*pq.read_table(table_path(tmp_path, "documents"), columns=["doc_id", "same_as"])
+                     .to_pydict().values()))
+    assert marks == {scan.doc_id: None}

@@ -90,6 +90,32 @@ def candidate_keys(rows: Iterable[tuple[str, str | None, str | None, date | None
     return {d for ids in groups.values() if len(ids) > 1 for d in ids}
 
 
+def candidate_rows(doc_types, organisations, document_dates) -> list[int]:
+    """candidate_keys over columns (Arrow arrays of the documents table): the row numbers, in
+    order, that share (type, organisation, date) with another row. Vectorised: only the
+    distinct organisations pass through `_org_key` in Python, not every row."""
+    import numpy as np  # noqa: PLC0415
+    import pyarrow as pa  # noqa: PLC0415
+    import pyarrow.compute as pc  # noqa: PLC0415
+
+    if len(doc_types) < 2:
+        return []
+    doc_types, organisations, document_dates = (c.combine_chunks() if isinstance(c, pa.ChunkedArray) else c
+                                                for c in (doc_types, organisations, document_dates))
+    typed = pc.and_(pc.not_equal(doc_types, ""), pc.not_equal(doc_types, "other"))
+    eligible = pc.and_(typed.fill_null(False), document_dates.is_valid()).to_numpy(zero_copy_only=False)
+    distinct = pc.unique(organisations)
+    key_ids: dict[str, int] = {}
+    org_key_ids = np.array([key_ids.setdefault(_org_key(o), len(key_ids)) for o in distinct.to_pylist()], dtype=np.int64)
+    org_ids = org_key_ids[pc.index_in(organisations, value_set=distinct, skip_nulls=False).to_numpy(zero_copy_only=False)]
+    type_ids = pc.dictionary_encode(doc_types.fill_null("")).indices.to_numpy(zero_copy_only=False)
+    days = document_dates.cast(pa.int32()).fill_null(0).to_numpy(zero_copy_only=False)  # date32: days
+    rows = np.flatnonzero(eligible)
+    keys = np.stack([type_ids[rows].astype(np.int64), org_ids[rows], days[rows]], axis=1)
+    _, inverse, counts = np.unique(keys, axis=0, return_inverse=True, return_counts=True)
+    return rows[counts[inverse.reshape(-1)] > 1].tolist()
+
+
 def _when(t: datetime | None) -> datetime:
     if t is None:
         return datetime.max

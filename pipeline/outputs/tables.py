@@ -365,24 +365,34 @@ def _with_same_as(docs: pa.Table, pages: Callable[[], Path], fingerprints: dict[
     rows); texts are read back from the finished pages table (`pages()` gives its file once
     written) only for the few documents whose fingerprint is not at hand or that must be
     compared with another text."""
-    from pipeline.outputs.identity import Candidate, candidate_keys, same_as
+    from pipeline.outputs.identity import candidate_rows
 
-    if docs.num_rows < 2:
-        return docs
+    # Only the rows that share (type, organisation, date) with another become Python objects.
+    rows = candidate_rows(docs.column("doc_type"), docs.column("organisation"), docs.column("document_date"))
+    copies = _copies(docs, rows, pages, fingerprints) if rows else {}
+    # Set afresh every time: rows reused from the previous tables carry that rebuild's same_as.
+    column = (pa.array([copies.get(d) for d in docs.column("doc_id").to_pylist()], type=STR) if copies
+              else pa.nulls(docs.num_rows, type=STR))
+    return docs.set_column(docs.schema.get_field_index("same_as"), "same_as", column)
+
+
+def _copies(docs: pa.Table, rows: list[int], pages: Callable[[], Path],
+            fingerprints: dict[str, str | None]) -> dict[str, str]:
+    """same_as over the given rows of the documents table: doc_id -> the doc_id it copies."""
+    from pipeline.outputs.identity import Candidate, same_as
+
+    picked = docs.select(list(_SAME_AS_INPUTS)).take(pa.array(rows, type=pa.int64()))
     # processed_at as naive UTC: what same_as orders by, and a third of the cost of aware datetimes
-    columns = [docs.column(c) for c in _SAME_AS_INPUTS]
+    columns = [picked.column(c) for c in _SAME_AS_INPUTS]
     columns[-1] = columns[-1].cast(pa.timestamp(columns[-1].type.unit))
     ids, types, orgs, dates, ocr_pages, processed = (c.to_pylist() for c in columns)
-    wanted = candidate_keys(zip(ids, types, orgs, dates))
-    missing = {d for d in wanted if d not in fingerprints}
+    missing = {d for d in ids if d not in fingerprints}
     if missing:  # rows reused from tables an older version built
         fingerprints = {**fingerprints, **{d: text_fingerprint(t) for d, t in _document_texts(pages(), missing).items()}}
-    copies = same_as([Candidate(doc_id=d, doc_type=t, organisation=o, document_date=day, fingerprint=fingerprints.get(d),
-                                ocr_page_count=n, processed_at=at)
-                      for d, t, o, day, n, at in zip(ids, types, orgs, dates, ocr_pages, processed) if d in wanted],
-                     texts=lambda ids: _document_texts(pages(), ids))
-    column = pa.array([copies.get(d) for d in ids], type=STR)
-    return docs.set_column(docs.schema.get_field_index("same_as"), "same_as", column)
+    return same_as([Candidate(doc_id=d, doc_type=t, organisation=o, document_date=day, fingerprint=fingerprints.get(d),
+                              ocr_page_count=n, processed_at=at)
+                    for d, t, o, day, n, at in zip(ids, types, orgs, dates, ocr_pages, processed)],
+                   texts=lambda ids: _document_texts(pages(), ids))
 
 
 def _document_texts(pages: Path, wanted: set[str]) -> dict[str, str]:
