@@ -140,3 +140,42 @@ def test_a_copy_whose_original_is_removed_is_no_longer_marked(tmp_path):
     marks = dict(zip(*pq.read_table(table_path(tmp_path, "documents"), columns=["doc_id", "same_as"])
                      .to_pydict().values()))
     assert marks == {scan.doc_id: None}
+
+
+def test_same_as_over_columns_agrees_with_same_as():
+    """The tables' same_as_columns gives same_as's answer: exact copies settled over the columns,
+    groups with several texts compared as same_as compares them; ties in OCR pages and time
+    broken by doc_id, missing times last."""
+    import random
+
+    import pyarrow as pa
+
+    from pipeline.outputs.identity import same_as_columns
+
+    rng = random.Random(11)
+    texts = {"t": TEXT, "o": OCR, "x": OTHER}
+    times = [None, datetime(2025, 1, 1, tzinfo=timezone.utc), datetime(2025, 1, 2, tzinfo=timezone.utc)]
+    for _ in range(300):
+        n = rng.randint(0, 14)
+        rows = [dict(doc_id=f"{rng.randrange(10**6):06d}{i}", doc_type=rng.choice(["protokoll", "other", None]),
+                     organisation=rng.choice(["Förbundet", " förbundet", None]),
+                     document_date=rng.choice([date(2024, 3, 10), date(2024, 3, 10), None]),
+                     ocr_page_count=rng.choice([0, 0, 2, None]), processed_at=rng.choice(times),
+                     text=rng.choice(["t", "t", "o", "x", None])) for i in range(n)]
+        cands = [Candidate.of_text(texts[r["text"]] if r["text"] else "—",
+                                   **{k: v for k, v in r.items() if k not in ("text", "ocr_page_count")},
+                                   ocr_page_count=r["ocr_page_count"] or 0) for r in rows]
+        by_id = {c.doc_id: c.text for c in cands}
+        asked: list[set[str]] = []
+
+        def read(ids: set[str]) -> dict[str, str]:
+            asked.append(set(ids))
+            return {d: by_id[d] for d in ids}
+
+        col = lambda key, typ: pa.array([r[key] for r in rows], type=typ)  # noqa: E731
+        got = same_as_columns([r["doc_id"] for r in rows], col("doc_type", pa.string()), col("organisation", pa.string()),
+                              col("document_date", pa.date32()), col("ocr_page_count", pa.int32()),
+                              col("processed_at", pa.timestamp("us", tz="UTC")), [c.fingerprint for c in cands],
+                              texts=read)
+        assert got == same_as(cands), rows
+        assert all(ids <= {c.doc_id for c in cands} for ids in asked)

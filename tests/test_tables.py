@@ -326,6 +326,40 @@ def test_failed_database_write_leaves_the_previous_database(tmp_path, monkeypatc
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 
 
+def test_a_rebuild_failing_after_its_database_was_begun_leaves_no_temp_database(tmp_path, monkeypatch):
+    """The database file is opened beside the tables' last work; a rebuild that fails after that
+    (here: renaming a table) leaves the previous database and no temp file of the new one."""
+    import pipeline.outputs.tables as tables_module
+
+    corpus(tmp_path, 1)
+    rebuild_tables(tmp_path)
+    before = db_path(tmp_path).read_bytes()
+    (tmp_path / "tables" / ".duckdb-views").unlink()  # not vouched for: this rebuild writes it again
+    write_documents(tmp_path, [make_document(5)])
+    real_replace = os.replace
+
+    def replace(src, dst):
+        if Path(dst).suffix == ".parquet":
+            raise OSError("rename failed")
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(tables_module.os, "replace", replace)
+    with pytest.raises(OSError):
+        rebuild_tables(tmp_path)
+    monkeypatch.undo()
+    assert db_path(tmp_path).read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_a_temp_database_a_killed_rebuild_left_is_removed_by_the_next(tmp_path):
+    corpus(tmp_path, 1)
+    rebuild_tables(tmp_path)
+    stale = tmp_path / ".finsam.duckdb.4242.deadbeef.tmp"
+    stale.write_bytes(b"half a database")
+    rebuild_tables(tmp_path)  # nothing changed: the database itself is not rewritten
+    assert not stale.exists()
+
+
 def test_the_database_is_rewritten_only_when_its_views_change(tmp_path, monkeypatch):
     corpus(tmp_path, 2)
     rebuild_tables(tmp_path)
@@ -501,3 +535,30 @@ def test_the_cycle_collector_is_back_as_it_was_after_a_rebuild(tmp_path):
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_the_switch_interval_is_short_during_a_rebuild_and_as_it_was_afterwards(tmp_path, monkeypatch):
+    import sys
+
+    import pipeline.outputs.tables as tables_module
+
+    corpus(tmp_path, 2)
+    seen = []
+    real = tables_module._rebuild_tables
+
+    def spy(out, *, incremental):
+        seen.append(sys.getswitchinterval())
+        return real(out, incremental=incremental)
+
+    monkeypatch.setattr(tables_module, "_rebuild_tables", spy)
+    before = sys.getswitchinterval()
+    try:
+        sys.setswitchinterval(0.005)
+        rebuild_tables(tmp_path)
+        assert seen == [tables_module.GIL_SWITCH_SECONDS] and sys.getswitchinterval() == 0.005
+        sys.setswitchinterval(0.0001)  # already shorter: left as it is
+        short = sys.getswitchinterval()
+        rebuild_tables(tmp_path)
+        assert seen[-1] == short and sys.getswitchinterval() == short
+    finally:
+        sys.setswitchinterval(before)

@@ -90,30 +90,97 @@ def candidate_keys(rows: Iterable[tuple[str, str | None, str | None, date | None
     return {d for ids in groups.values() if len(ids) > 1 for d in ids}
 
 
-def candidate_rows(doc_types, organisations, document_dates) -> list[int]:
-    """candidate_keys over columns (Arrow arrays of the documents table): the row numbers, in
-    order, that share (type, organisation, date) with another row. Vectorised: only the
-    distinct organisations pass through `_org_key` in Python, not every row."""
+def _arrays(*columns):
+    """Arrow columns as single arrays (a table's columns come chunked)."""
+    import pyarrow as pa  # noqa: PLC0415
+
+    return [c.combine_chunks() if isinstance(c, pa.ChunkedArray) else c for c in columns]
+
+
+def _group_ids(doc_types, organisations, document_dates):
+    """`_key` over columns: per row, a number naming its (type, organisation, date), or -1 for a
+    row that is never compared (no type, `other`, no date). Only the distinct organisations
+    pass through `_org_key` in Python, not every row."""
     import numpy as np  # noqa: PLC0415
     import pyarrow as pa  # noqa: PLC0415
     import pyarrow.compute as pc  # noqa: PLC0415
 
-    if len(doc_types) < 2:
-        return []
-    doc_types, organisations, document_dates = (c.combine_chunks() if isinstance(c, pa.ChunkedArray) else c
-                                                for c in (doc_types, organisations, document_dates))
+    doc_types, organisations, document_dates = _arrays(doc_types, organisations, document_dates)
+    if len(doc_types) == 0:
+        return np.zeros(0, dtype=np.int64)
     typed = pc.and_(pc.not_equal(doc_types, ""), pc.not_equal(doc_types, "other"))
     eligible = pc.and_(typed.fill_null(False), document_dates.is_valid()).to_numpy(zero_copy_only=False)
     distinct = pc.unique(organisations)
     key_ids: dict[str, int] = {}
     org_key_ids = np.array([key_ids.setdefault(_org_key(o), len(key_ids)) for o in distinct.to_pylist()], dtype=np.int64)
     org_ids = org_key_ids[pc.index_in(organisations, value_set=distinct, skip_nulls=False).to_numpy(zero_copy_only=False)]
-    type_ids = pc.dictionary_encode(doc_types.fill_null("")).indices.to_numpy(zero_copy_only=False)
-    days = document_dates.cast(pa.int32()).fill_null(0).to_numpy(zero_copy_only=False)  # date32: days
-    rows = np.flatnonzero(eligible)
-    keys = np.stack([type_ids[rows].astype(np.int64), org_ids[rows], days[rows]], axis=1)
-    _, inverse, counts = np.unique(keys, axis=0, return_inverse=True, return_counts=True)
-    return rows[counts[inverse.reshape(-1)] > 1].tolist()
+    type_ids = pc.dictionary_encode(doc_types.fill_null("")).indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    days = document_dates.cast(pa.int32()).fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64)  # date32
+    _, pairs = np.unique(type_ids * len(key_ids) + org_ids, return_inverse=True)  # < rows^2: no overflow
+    _, group = np.unique((pairs.reshape(-1).astype(np.int64) << 32) | (days + (1 << 31)), return_inverse=True)
+    group = group.reshape(-1).astype(np.int64)
+    group[~eligible] = -1
+    return group
+
+
+def candidate_rows(doc_types, organisations, document_dates) -> list[int]:
+    """candidate_keys over columns (Arrow arrays of the documents table): the row numbers, in
+    order, that share (type, organisation, date) with another row."""
+    import numpy as np  # noqa: PLC0415
+
+    group = _group_ids(doc_types, organisations, document_dates)
+    usable = group >= 0
+    if usable.sum() < 2:
+        return []
+    counts = np.bincount(group[usable])
+    return np.flatnonzero(usable & (counts[np.maximum(group, 0)] > 1)).tolist()
+
+
+def same_as_columns(doc_ids: list[str], doc_types, organisations, document_dates, ocr_page_counts, processed_at,
+                    fingerprints: list[str | None],
+                    texts: Callable[[set[str]], dict[str, str]] | None = None) -> dict[str, str]:
+    """same_as over columns (one row per file; Arrow arrays of the documents table), for the tables.
+
+    A group in which every file has the same fingerprint -- copies of one text, the common
+    case -- is settled over the columns, in same_as's order (fewest OCR pages, then processed
+    first, then doc_id): its first file is canonical, the others its copies. Groups holding
+    several fingerprints, whose texts must be compared, go through same_as itself."""
+    import numpy as np  # noqa: PLC0415
+    import pyarrow as pa  # noqa: PLC0415
+    import pyarrow.compute as pc  # noqa: PLC0415
+
+    group = _group_ids(doc_types, organisations, document_dates)
+    fp_ids: dict[str, int] = {}
+    fp = np.fromiter((-1 if f is None else fp_ids.setdefault(f, len(fp_ids)) for f in fingerprints),
+                     dtype=np.int64, count=len(fingerprints))
+    rows = np.flatnonzero((group >= 0) & (fp >= 0))
+    if rows.size < 2:
+        return {}
+    ocr_page_counts, processed_at = _arrays(ocr_page_counts, processed_at)
+    ocr = ocr_page_counts.cast(pa.int64()).fill_null(0).to_numpy(zero_copy_only=False)
+    # Arrow keeps a zoned timestamp in UTC and a naive one as written: what _when compares.
+    when = processed_at.cast(pa.int64()).fill_null(np.iinfo(np.int64).max).to_numpy(zero_copy_only=False)
+    id_rank = np.empty(len(doc_ids), dtype=np.int64)
+    id_rank[pc.sort_indices(pa.array(doc_ids, type=pa.string())).to_numpy()] = np.arange(len(doc_ids))
+    order = rows[np.lexsort((id_rank[rows], when[rows], ocr[rows], group[rows]))]
+    g = group[order]
+    starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
+    member_of = np.repeat(np.arange(starts.size), np.diff(np.r_[starts, order.size]))
+    first = order[starts][member_of]  # each file's group's first file
+    mixed = np.zeros(starts.size, dtype=bool)
+    mixed[member_of[fp[order] != fp[first]]] = True
+    result: dict[str, str] = {}
+    settled = ~mixed[member_of] & (order != first)
+    for r, f in zip(order[settled].tolist(), first[settled].tolist()):
+        result[doc_ids[r]] = doc_ids[f]
+    if mixed.any():
+        picked = order[mixed[member_of]].tolist()
+        values = [c.take(pa.array(picked, type=pa.int64())).to_pylist()
+                  for c in _arrays(doc_types, organisations, document_dates, ocr_page_counts, processed_at)]
+        result.update(same_as([Candidate(doc_id=doc_ids[r], doc_type=t, organisation=o, document_date=d,
+                                         fingerprint=fingerprints[r], ocr_page_count=n or 0, processed_at=at)
+                               for r, t, o, d, n, at in zip(picked, *values)], texts=texts))
+    return result
 
 
 def _when(t: datetime | None) -> datetime:
