@@ -11,7 +11,7 @@ from rich.table import Table
 from pipeline import PIPELINE_VERSION, __version__
 from pipeline.config import Limits
 from pipeline.cli_checks import check_runner, checked_folders, fail_on_os_error, refuse, writable_folder
-from pipeline.runtime.after_batch import TablesNotRebuilt, after_batch, reconcile
+from pipeline.runtime.after_batch import TablesNotRebuilt, after_batch, import_in_background, reconcile
 from pipeline.runtime.batch import collect_inputs, process_batch
 from pipeline.runtime.locking import folder_lock
 from pipeline.runtime.permissions import umask_not_wider_than
@@ -66,6 +66,7 @@ def process(
     # Outputs (tables, folders) are never readable by more people than the inputs were;
     # one run at a time per output folder, processing and table rebuild together.
     with umask_not_wider_than(files), folder_lock(out):
+        import_in_background()  # the after-batch stages' imports, on the core the batch's start leaves idle
         with batch_progress(len(files)) as shown_progress:
             result = process_batch(files, out, limits, force=force, jobs=jobs or None,
                                    on_done=shown_progress.on_done, on_page=shown_progress.on_page)

@@ -173,3 +173,41 @@ def test_finsam_process_runs_after_batch(tmp_path: Path, monkeypatch):
     assert seen == [tmp_path / "out"]
     assert "reconciliation: 0 error" in res.output
     assert (tmp_path / "out" / "tables" / "documents.parquet").exists()
+
+
+def test_the_stages_imports_start_on_a_thread_and_a_failing_one_is_left_to_its_stage(monkeypatch):
+    """import_in_background loads the stages' modules beside the batch; a module that cannot
+    be imported is not reported there (its stage imports it again and fails loudly, above)."""
+    import importlib
+
+    loaded = []
+
+    def fake_import(name):
+        loaded.append(name)
+        if name == "pipeline.report":
+            raise ImportError("simulated broken module")
+        return sys.modules.get(name)
+
+    monkeypatch.setattr(importlib, "import_module", fake_import)
+    thread = stages.import_in_background()
+    thread.join(timeout=30)
+    assert not thread.is_alive() and thread.daemon
+    assert loaded == list(stages._STAGE_MODULES)
+
+
+def test_finsam_process_starts_the_stages_imports_before_the_batch(tmp_path: Path, monkeypatch):
+    import pipeline.cli as cli
+
+    order = []
+    monkeypatch.setattr(cli, "import_in_background", lambda: order.append("imports"))
+    real = cli.process_batch
+
+    def batch(*args, **kwargs):
+        order.append("batch")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(cli, "process_batch", batch)
+    src = _kallelse(tmp_path / "in")
+    res = CliRunner().invoke(cli.app, ["process", str(src), "--out", str(tmp_path / "out"), "--jobs", "1"])
+    assert res.exit_code == 0, res.output
+    assert order == ["imports", "batch"]

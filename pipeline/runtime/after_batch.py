@@ -15,7 +15,9 @@ start-up before the first page, twice over).
 
 from __future__ import annotations
 
+import importlib
 import logging
+import threading
 from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
@@ -53,6 +55,30 @@ def rebuild_tables(out: Path) -> bool:
 
     tables.rebuild_tables(Path(out))
     return True
+
+
+# What the stages import: the reconciliation and its report, the tables (pyarrow), DuckDB, and
+# pandas, which pyarrow imports at its first conversion of Python values.
+_STAGE_MODULES = ("pipeline.report", "pipeline.outputs.tables", "duckdb", "pandas")
+
+
+def import_in_background() -> threading.Thread:
+    """Import what the stages need on a thread of their own, while a batch reads its files.
+
+    At a batch's start one core is idle while the workers' forkserver loads spaCy; after it,
+    these imports were about half a second on one core before the tables, the last thing a
+    user waits for. A module that fails to import here fails again, and is reported, where
+    its stage imports it."""
+    def load() -> None:
+        for name in _STAGE_MODULES:
+            try:
+                importlib.import_module(name)
+            except Exception:  # noqa: BLE001 - reported by the stage that needs it
+                log.debug("after-batch import of %s failed", name, exc_info=True)
+
+    thread = threading.Thread(target=load, name="finsam-after-batch-imports", daemon=True)
+    thread.start()
+    return thread
 
 
 class AfterBatch(BaseModel):
