@@ -194,3 +194,38 @@ def test_run_ingest_with_lock_wait_skips_in_one_line_and_leaves_the_files(tmp_pa
     skipped = [line for line in result.output.splitlines() if "skipped" in line]
     assert len(skipped) == 1 and f"pid {holder.pid}" in skipped[0], result.output
     assert (inbox / "kallelse.txt").exists() and not (out / "documents").exists()
+
+
+def test_a_waiting_run_names_a_holder_that_writes_who_it_is_just_after_locking(tmp_path: Path):
+    """The holder takes the lock, then writes its pid: a run that asked in between used to say
+    "another finsam run"; it now asks again briefly and names the holder."""
+    import fcntl
+    import json as _json
+    import os
+    import threading
+    import time
+
+    from pipeline.runtime.locking import folder_lock, lock_path, open_lock_file
+
+    folder = tmp_path / "out"
+    folder.mkdir()
+    locked = threading.Event()
+
+    def holder() -> None:
+        fd = open_lock_file(lock_path(folder))
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        locked.set()
+        time.sleep(0.2)  # who it is, written a moment after the lock
+        os.pwrite(fd, _json.dumps({"pid": 4242, "host": "kansli", "started": "2026-12-02T01:00:00+00:00"}).encode(), 0)
+        time.sleep(0.3)
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+
+    thread = threading.Thread(target=holder)
+    thread.start()
+    locked.wait(5)
+    said: list[str] = []
+    with folder_lock(folder, on_wait=said.append):
+        pass
+    thread.join()
+    assert len(said) == 1 and "finsam run pid 4242 on kansli" in said[0], said

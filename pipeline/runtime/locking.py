@@ -93,6 +93,7 @@ def folder_lock(
     fd = open_lock_file(path)
     try:
         deadline = None if timeout is None else time.monotonic() + timeout
+        said_by = time.monotonic() + 1.0  # the wait is announced within a second, holder named or not
         while True:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -101,8 +102,13 @@ def folder_lock(
                 if deadline is not None and time.monotonic() >= deadline:
                     raise LockBusy(f"{folder} is in use by {_describe(holder_of(folder))}; try again later") from None
                 if on_wait is not None:
-                    on_wait(f"{folder} is in use by {_describe(holder_of(folder))}; waiting for it to finish")
-                    on_wait = None
+                    holder = holder_of(folder)
+                    if holder or time.monotonic() >= said_by:
+                        on_wait(f"{folder} is in use by {_describe(holder)}; waiting for it to finish")
+                        on_wait = None
+                    else:  # a holder writes who it is just after taking the lock: ask again shortly
+                        time.sleep(0.01)
+                        continue
                 time.sleep(poll)
         info = {
             "pid": os.getpid(), "host": socket.gethostname(), "command": " ".join(sys.argv[:3]),
