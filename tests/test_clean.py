@@ -95,6 +95,8 @@ def test_ocr_misreadings_of_paragraph_sign_and_signature_dots():
 
     assert fix_ocr_line("$ 1 PARTER") == "§ 1 PARTER"
     assert fix_ocr_line("8 2 UPPDRAGETS OMFATTNING") == "§ 2 UPPDRAGETS OMFATTNING"
+    assert fix_ocr_line("& 6 Insatsens mål") == "§ 6 Insatsens mål"
+    assert fix_ocr_line("Ernst & 2 Young") == "Ernst & 2 Young"  # only at the start of a line
     assert fix_ocr_line("Patrik Nilsson Robertsfors kommun $ 47-54") == "Patrik Nilsson Robertsfors kommun § 47-54"
     assert fix_ocr_line("8 kommuner deltar") == "8 kommuner deltar"
     assert fix_ocr_line("87 Anders Berg, ordförande") == "87 Anders Berg, ordförande"  # a number, not "§ 7"

@@ -122,3 +122,23 @@ def test_issuer_and_body_named_in_the_head(tmp_path):
     )
     assert segs[0].organisation is None  # the parties of an agreement named in a title are not the issuer
     assert segs[0].body == "Miljönämnden"
+
+
+def test_a_web_page_title_cut_short_and_a_title_printed_twice_are_still_a_masthead():
+    """Above minutes printed from a web page: the page's title cut short with "...", then the
+    title (two lines) twice, a page number and a diarienummer. Still a masthead of the minutes
+    below, not a document of its own."""
+    from pipeline.segment import _is_masthead_only
+    from pipeline.segment.boundaries import FlatLine
+    from pipeline.sv.fuzzy import normalize_for_match
+
+    def lines(*texts):
+        return [FlatLine(1, i, t, normalize_for_match(t), None) for i, t in enumerate(texts)]
+
+    title = ("Samverkansavtal mellan Ale kommun, Härryda kommun, Kungälvs kommun, Lerums kommun, Partille",
+             "kommun, Stenungsunds kommun och Öckerö kommun avseende alkohol- och tobakstillsyn")
+    assert _is_masthead_only(lines("Samverkansavtal mellan Ale kommun, Härryda kommun, Kungälvs kommun, L...",
+                                   *title, *title, "5", "2023KS133"))
+    # Seven different lines, or a sentence, are more than a masthead.
+    assert not _is_masthead_only(lines(*[f"Rad {n}" for n in range(7)]))
+    assert not _is_masthead_only(lines("Kommunen har beslutat om avtalet.", "5"))

@@ -43,8 +43,19 @@ __all__ = ["FlatLine", "classify_lines", "find_cuts", "flatten", "segment_docume
 
 
 def _is_masthead_only(part: list[FlatLine]) -> bool:
-    """A few short lines without a sentence: a page title or masthead above a document."""
-    return len(part) <= EXTRACTION.masthead_lines and not any(ln.text.rstrip().endswith(".") for ln in part)
+    """A few short lines without a sentence: a page title or masthead above a document.
+
+    A line printed twice (a web page's title above the same title in the page) counts once,
+    and a copy cut short with "..." where the whole line is there too does not count."""
+    kept: list[str] = []
+    for ln in part:
+        text = ln.text.strip()
+        stem = text.rstrip(".…").rstrip() if text.endswith(("...", "…")) else ""
+        if stem and any(len(o.text.strip()) > len(stem) and o.text.strip().startswith(stem) for o in part if o is not ln):
+            continue
+        if text not in kept:
+            kept.append(text)
+    return len(kept) <= EXTRACTION.masthead_lines and not any(t.endswith(".") for t in kept)
 
 
 def merge_cuts(lines: list[FlatLine], cuts: list[_Cut]) -> list[_Cut]:

@@ -122,11 +122,11 @@ def mark_running_lines(pages: list[Page]) -> None:
 
 # Dotted signature lines ("........") come out of Tesseract as runs of E, T, P, S.
 _OCR_DOT_RUN = re.compile(r"^[EeTPSRFI.,:;…_\-—–\s]{20,}$")
-# "$ 47", "8 2 UPPDRAGETS": Tesseract's readings of "§" at the start of a line.
+# "$ 47", "8 2 UPPDRAGETS", "& 6 Insatsens mål": Tesseract's readings of "§" at the start of a line.
 # An "8" run into the number counts only before two or three digits ("853 Ekonomi" is
 # "§ 53"): "87 Anders Jansson" is a number (the § a participant attended), not "§ 7".
 _OCR_PARAGRAPH_SIGN = re.compile(
-    r"^(?:\$\s?|S\s?|8\s|8(?=\d{2,3}\b))(\d{1,3}(?:\s?[-–]\s?\d{1,3})?)(?=\s+[A-ZÅÄÖ])"
+    r"^(?:\$\s?|&\s?|S\s?|8\s|8(?=\d{2,3}\b))(\d{1,3}(?:\s?[-–]\s?\d{1,3})?)(?=\s+[A-ZÅÄÖ])"
 )
 _OCR_PARAGRAPH_DOLLAR = re.compile(r"\$\s?(?=\d{1,3}\b)")
 # A date whose line Tesseract split at the hyphen and the reader joined again: "2023- 12-31".
