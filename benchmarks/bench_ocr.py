@@ -15,7 +15,14 @@ baseline the Tesseract CLI alone on the same pages, rendered beforehand (outside
          finsam runs, since it takes the same decision on the same reading.
 
 ratio = baseline seconds / finsam seconds (finsam's page rate as a share of the CLI's);
-goal >= 0.9x. Each repetition times both, baseline first, in the same run: the machine's
+goal >= 0.9x.
+
+Two more figures per repetition, beside the row, so the ratio is read right: finsam reads
+with Tesseract as a library (tesserocr, whose wheel carries Tesseract 5.5; the CLI here is
+the system's) unless FINSAM_OCR_ENGINE=cli.
+library  the same passes through tesserocr alone, one thread per core, on the same
+         pre-rendered pages: the library's own pace, what finsam's default engine can reach.
+cli      finsam with FINSAM_OCR_ENGINE=cli: its overhead beside the CLI baseline, engine alike. Each repetition times both, baseline first, in the same run: the machine's
 load is shared by both figures. --checkout times another checkout's finsam (e.g. before a change).
 --timeline: where a core had no Tesseract to run (start-up, between passes, after the last),
 from one more, untimed run of each finsam; core-seconds, which a shared machine's load
@@ -111,6 +118,52 @@ def run_baseline(pages: list[tuple[Path, Path]], workers: int) -> tuple[float, i
     if errors:
         raise SystemExit(f"baseline failed: {errors[0]}")
     return seconds, sum(table_passes)
+
+
+def run_library(pages: list[tuple[Path, Path]], workers: int) -> float:
+    """Seconds for the same passes through tesserocr in this process, one engine per thread."""
+    import tesserocr
+    from PIL import Image
+
+    from pipeline.read.ocr import OCR_LANG, looks_like_table, tessdata_dir
+
+    todo: queue.Queue = queue.Queue()
+    for p in pages:
+        todo.put(p)
+    errors: list[BaseException] = []
+
+    def words(tsv: str) -> str:
+        rows = [r.split("\t") for r in tsv.splitlines()]
+        return " ".join(r[11].strip() for r in rows if len(r) == 12 and r[11].strip())
+
+    def work() -> None:
+        try:
+            with tesserocr.PyTessBaseAPI(path=tessdata_dir(), lang=OCR_LANG, oem=tesserocr.OEM.LSTM_ONLY) as api:
+                while True:
+                    try:
+                        plain, ruleless = todo.get_nowait()
+                    except queue.Empty:
+                        return
+                    api.SetPageSegMode(tesserocr.PSM.AUTO)
+                    with Image.open(plain) as image:
+                        api.SetImage(image)
+                    if looks_like_table(words(api.GetTSVText(0))):
+                        api.SetPageSegMode(tesserocr.PSM.SINGLE_BLOCK)
+                        with Image.open(ruleless) as image:
+                            api.SetImage(image)
+                        api.GetTSVText(0)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    t = time.perf_counter()
+    threads = [threading.Thread(target=work) for _ in range(workers)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    if errors:
+        raise SystemExit(f"library run failed: {errors[0]}")
+    return time.perf_counter() - t
 
 
 def run_finsam(inbox: Path, out: Path, checkout: Path, env: dict | None = None) -> float:
@@ -229,6 +282,8 @@ def main() -> None:
         pages = prerender(scans, rendered)
         become_subreaper()
         runs = []
+        library: list[float] = []
+        cli_engine: list[float] = []
         for r in range(args.repeat):
             (base_s, table_passes), base_cpu = timed(run_baseline, pages, workers)
             fin_s, fin_cpu = timed(run_finsam, inbox, tmp / "out", args.checkout)
@@ -236,6 +291,16 @@ def main() -> None:
             print(f"run {r + 1}: finsam {fin_s:.1f} s ({fin_cpu:.0f} CPU s), baseline {base_s:.1f} s "
                   f"({base_cpu:.0f} CPU s; {len(pages)} psm 3 + {table_passes} psm 6 passes), "
                   f"ratio {base_s / fin_s:.2f}x, load {os.getloadavg()[0]:.1f}", flush=True)
+            cpu0 = time.process_time()
+            lib_s = run_library(pages, workers)
+            lib_cpu = time.process_time() - cpu0
+            cli_s, cli_cpu = timed(run_finsam, inbox, tmp / "out", args.checkout,
+                                   {**os.environ, "FINSAM_OCR_ENGINE": "cli"})
+            library.append(lib_s)
+            cli_engine.append(cli_s)
+            print(f"       library alone {lib_s:.1f} s ({lib_cpu:.0f} CPU s), finsam/library {lib_s / fin_s:.2f}x; "
+                  f"finsam with FINSAM_OCR_ENGINE=cli {cli_s:.1f} s ({cli_cpu:.0f} CPU s), "
+                  f"ratio {base_s / cli_s:.2f}x", flush=True)
             if args.compare:
                 cmp_s, cmp_cpu = timed(run_finsam, inbox, tmp / "out", args.compare)
                 print(f"       {args.compare}: finsam {cmp_s:.1f} s ({cmp_cpu:.0f} CPU s), "
@@ -252,10 +317,15 @@ def main() -> None:
           f"{ratio:>7.2f}x  >= {GOAL}x {'met' if ratio >= GOAL else 'NOT met'}")
     print(f"(baseline: Tesseract CLI, {workers} at a time, OMP_THREAD_LIMIT=1, pre-rendered 300 dpi PGM, "
           f"psm 3 + psm 6 on {table_passes} table page(s))")
+    lib_s, cli_s = sum(library) / len(library), sum(cli_engine) / len(cli_engine)
+    print(f"(beside it: tesserocr alone on the same pages {lib_s:.1f} s, finsam at {lib_s / fin_s:.2f}x of the "
+          f"library's pace; finsam with FINSAM_OCR_ENGINE=cli {cli_s:.1f} s, {base_s / cli_s:.2f}x of the CLI's)")
     if args.summary_json:
         args.summary_json.write_text(json.dumps({
             "row": "ocr", "finsam_s": round(fin_s, 2), "baseline_s": round(base_s, 2), "ratio": round(ratio, 3),
             "goal": f">= {GOAL}x", "met": ratio >= GOAL, "pages": n,
+            "library_s": round(lib_s, 2), "finsam_vs_library": round(lib_s / fin_s, 3),
+            "cli_engine_s": round(cli_s, 2), "cli_engine_ratio": round(base_s / cli_s, 3),
         }, indent=2) + "\n")
 
 

@@ -7,6 +7,7 @@ change what is extracted or flagged live here, not as bare literals in the stage
 
 import os
 from decimal import Decimal
+from typing import Literal
 
 from pydantic import BaseModel, Field, ValidationError
 
@@ -127,9 +128,12 @@ class EnvironmentSettings(BaseModel):
                          instead of the blank Swedish one with rules; never downloaded.
     FINSAM_FLOW_TIMEOUT  seconds a process or ingest flow may run (very large inboxes).
     FINSAM_NIGHTLY_TIMEOUT  seconds the nightly flow may run.
+    FINSAM_OCR_ENGINE    `api`: Tesseract as a library in the document worker (tesserocr, the
+                         default); `cli`: one `tesseract` process per page (pytesseract).
     """
 
     spacy_model: str = ""
+    ocr_engine: Literal["api", "cli"] = "api"
     flow_timeout_s: float = Field(default=6 * 3600, gt=0)
     nightly_timeout_s: float = Field(default=2 * 3600, gt=0)
 
@@ -138,6 +142,7 @@ _ENVIRONMENT_VARIABLES = {
     "spacy_model": "FINSAM_SPACY_MODEL",
     "flow_timeout_s": "FINSAM_FLOW_TIMEOUT",
     "nightly_timeout_s": "FINSAM_NIGHTLY_TIMEOUT",
+    "ocr_engine": "FINSAM_OCR_ENGINE",
 }
 
 

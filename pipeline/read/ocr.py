@@ -1,9 +1,18 @@
-"""OCR of PDF pages with Tesseract (language `swe`) via pytesseract.
+"""OCR of PDF pages with Tesseract (language `swe`).
 
 Pages are rendered one at a time in this process (pdfium is not thread-safe) and handed
-to a pool of threads, each of which runs one `tesseract` process per page via
-`image_to_data`: the parallelism is in the Tesseract worker processes, one per core,
-each limited to one OpenMP thread (OMP_THREAD_LIMIT=1) so they do not oversubscribe.
+to a pool of threads, each of which reads one page at a time with Tesseract:
+
+- `api` (default): Tesseract as a library in this process (tesserocr), one engine per
+  thread with the Swedish model loaded once (the forkserver loads them ahead, so workers
+  start with them); the thread runs Tesseract without the GIL;
+- `cli` (FINSAM_OCR_ENGINE=cli): one `tesseract` process per page via pytesseract's
+  `image_to_data`, each limited to one OpenMP thread (OMP_THREAD_LIMIT=1).
+
+The README's OCR section has the measurements behind the default: the library reads the
+same pages in about three quarters of the CPU time of the CLI, which starts a process and
+loads the model for every page. Either way the output is Tesseract's TSV, read the same way.
+
 When several files are read at once, each Tesseract call first takes one of the batch's
 slots (pipeline.read.ocr_slots), so the batch as a whole keeps one Tesseract per core;
 the file then has one thread more than slots, so that one of its calls is always queued.
@@ -21,6 +30,7 @@ import sys
 import tempfile
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from functools import lru_cache
 
@@ -30,7 +40,7 @@ from PIL import Image
 
 from models.text import BBox, Line, Page, Word
 from pipeline.errors import LimitExceeded, OcrUnavailable, UnreadableFile
-from pipeline.config import Limits
+from pipeline.config import Limits, environment
 from pipeline.sv.numbers import count_whole_figures
 from pipeline.read import ocr_slots, progress
 
@@ -147,7 +157,106 @@ def ocr_image(image: Image.Image, page_number: int, scale: float, width: float, 
     return page
 
 
+# --- running Tesseract: in this process (tesserocr), or the CLI per page (pytesseract) ------
+
+TSV_HEADER = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext"
+
+
+def ocr_engine() -> str:
+    """How Tesseract runs: FINSAM_OCR_ENGINE (pipeline.config), `api` unless set to `cli`."""
+    return environment().ocr_engine
+
+
+class OcrTimeout(RuntimeError):
+    """Tesseract did not finish a page within TESSERACT_PAGE_TIMEOUT (what pytesseract raises
+    for the CLI is a RuntimeError too)."""
+
+
+@lru_cache(maxsize=1)
+def tessdata_dir() -> str:
+    """The folder of the installed Tesseract's language data (swe.traineddata), as its CLI
+    reports it: the in-process engine reads the same model files."""
+    if os.environ.get("TESSDATA_PREFIX"):
+        return os.environ["TESSDATA_PREFIX"]
+    out = subprocess.run(["tesseract", "--list-langs"], capture_output=True, text=True, timeout=60)
+    found = re.search(r'"([^"]+)"', out.stdout + out.stderr)
+    if found is None:
+        raise OcrUnavailable(f"cannot tell where Tesseract keeps its language data; reinstall with: {INSTALL_HINT}")
+    return found.group(1)
+
+
+class _Engines:
+    """Idle tesserocr engines of this process, each with the Swedish model loaded: a page takes
+    one and gives it back, so the model is loaded once per thread that ever reads at the same
+    time, not once per page as the CLI does (and no page goes through a file)."""
+
+    def __init__(self) -> None:
+        self._idle: list = []
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def engine(self) -> Iterator:
+        with self._lock:
+            api = self._idle.pop() if self._idle else None
+        if api is None:
+            api = _new_engine()
+        try:
+            yield api
+        finally:
+            api.Clear()
+            with self._lock:
+                self._idle.append(api)
+
+
+    def preload(self, count: int) -> None:
+        """Load `count` engines now (the forkserver does, so every worker forked from it starts
+        with them, their models shared until written)."""
+        engines = [_new_engine() for _ in range(count - len(self._idle))]
+        with self._lock:
+            self._idle.extend(engines)
+
+
+def _new_engine():
+    try:
+        import tesserocr  # noqa: PLC0415
+    except ImportError as exc:
+        raise OcrUnavailable(f"tesserocr is not installed ({exc}); rebuild finsam's environment with make run, "
+                             "or set FINSAM_OCR_ENGINE=cli") from exc
+    try:
+        return tesserocr.PyTessBaseAPI(path=tessdata_dir(), lang=OCR_LANG, oem=tesserocr.OEM.LSTM_ONLY)
+    except RuntimeError as exc:  # tesserocr's "Failed to init API"
+        raise OcrUnavailable(f"Tesseract's library cannot load '{OCR_LANG}' from {tessdata_dir()} ({exc}); "
+                             f"reinstall with: {INSTALL_HINT}") from exc
+
+
+_engines = _Engines()
+
+
+def preload_engines(count: int) -> None:
+    """With the in-process engine: `count` engines loaded ahead (pipeline/runtime/preload.py)."""
+    if ocr_engine() == "api":
+        _engines.preload(count)
+
+
 def _tesseract_data(image: Image.Image, psm: int) -> dict:
+    tsv = _tsv_in_process(image, psm) if ocr_engine() == "api" else _tsv_by_cli(image, psm)
+    # Parsed after the slot is given back (what Output.DICT does inside it): the next page's
+    # Tesseract starts while this one's table of words is read.
+    return pytesseract.pytesseract.file_to_dict(tsv, "\t", -1)
+
+
+def _tsv_in_process(image: Image.Image, psm: int) -> str:
+    """Tesseract's TSV of the page from the library in this process (tesserocr): what
+    `tesseract PAGE out --psm PSM tsv` writes, header included."""
+    with ocr_slots.slot(), _engines.engine() as api:
+        api.SetPageSegMode(psm)
+        api.SetImage(image)
+        if not api.Recognize(timeout=TESSERACT_PAGE_TIMEOUT * 1000):
+            raise OcrTimeout(f"Tesseract took longer than {TESSERACT_PAGE_TIMEOUT} s")
+        return TSV_HEADER + "\n" + api.GetTSVText(0)
+
+
+def _tsv_by_cli(image: Image.Image, psm: int) -> str:
     # Handed over as an uncompressed PGM file: the same pixels (and the same reading) as
     # the PNG pytesseract would write, without a second of zlib per page before Tesseract.
     with tempfile.NamedTemporaryFile(prefix="finsam-ocr-", suffix=".pgm") as fh:
@@ -161,9 +270,7 @@ def _tesseract_data(image: Image.Image, psm: int) -> dict:
                 output_type=pytesseract.Output.STRING,
                 timeout=TESSERACT_PAGE_TIMEOUT,
             )
-    # Parsed after the slot is given back (what Output.DICT does inside it): the next page's
-    # Tesseract starts while this one's table of words is read.
-    return pytesseract.pytesseract.file_to_dict(tsv, "\t", -1)
+    return tsv
 
 
 def looks_like_table(text: str) -> bool:
@@ -288,9 +395,10 @@ def ocr_pages(pdf: pdfium.PdfDocument, indices: list[int], limits: Limits) -> It
     workers = max(1, limits.ocr_workers)
     results: dict[int, Page] = {}
     pending: dict[Future, int] = {}
-    # The threads only wait on tesseract processes: a small stack keeps them cheap under
-    # the worker's memory cap (a thread that cannot start would leave its page pending).
-    threading.stack_size(512 * 1024)
+    # With the CLI the threads only wait on tesseract processes: a small stack keeps them cheap
+    # under the worker's memory cap (a thread that cannot start would leave its page pending).
+    # In process they run Tesseract itself, which gets the stack its CLI's main thread has.
+    threading.stack_size(16 * 1024 * 1024 if ocr_engine() == "api" else 512 * 1024)
     # With the batch's slots bounding the Tesseract processes, one thread more than there are
     # slots keeps a call of this file waiting whenever it has a page ready, so a freed slot
     # goes to it rather than to a file started later (pipeline.read.ocr_slots); alone, one

@@ -7,6 +7,7 @@ import gc
 import pypdfium2  # noqa: F401
 
 import extractors
+import pipeline.config
 import extractors.run  # noqa: F401 - build_document imports it where it is used
 import pipeline.read.docx  # noqa: F401
 import pipeline.read.ocr  # noqa: F401
@@ -25,6 +26,9 @@ pipeline.sv.gazetteer.gazetteer()
 
 try:  # cache the Tesseract probe in the forkserver (children inherit it)
     pipeline.read.ocr.check_tesseract()
+    # One engine per thread a worker reads pages with (pipeline.read.ocr.ocr_pages), models
+    # loaded once here rather than in every worker.
+    pipeline.read.ocr.preload_engines(pipeline.config.Limits().ocr_workers + 1)
 except Exception:  # noqa: BLE001 - reported per document when OCR is needed
     pass
 
