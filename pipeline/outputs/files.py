@@ -131,6 +131,11 @@ class TableWriter:
             self.rows += self._batched_rows
             self._batches, self._batched_rows = [], 0
 
+    def flush_unless_held(self) -> None:
+        """Write the buffered rows as a row group now (a smaller one), unless rows are held."""
+        if not self.hold:
+            self.flush()
+
     def close(self) -> None:
         self.flush()
         if self.rows == 0:  # an empty table still has its schema (and one empty row group)

@@ -306,10 +306,14 @@ def _stream_documents(out: Path, files: list[Listed], previous: dict[str, Key],
         result.reused = len(reuse)
     todo = [(path, key) for path, key in files if path.stem not in reuse]
     chunker = Chunker(todo)
+    listed_all = flushed_early = False
     with ThreadPoolExecutor(max_workers=TABLE_THREADS, thread_name_prefix="finsam-tables") as pool:
         in_flight: deque[Future[ChunkResult]] = deque()
         while True:
-            while len(in_flight) <= TABLE_THREADS and (chunk := chunker.next()) is not None:
+            while len(in_flight) <= TABLE_THREADS:
+                if (chunk := chunker.next()) is None:
+                    listed_all = True
+                    break
                 in_flight.append(pool.submit(read_chunk, chunk))
             if not in_flight:
                 break
@@ -318,6 +322,12 @@ def _stream_documents(out: Path, files: list[Listed], previous: dict[str, Key],
                 in_flight.appendleft(pool.submit(read_chunk, done.rest))
             chunker.observe(done.bytes_read, len(done.read))
             _write_chunk(out, done, writers, keys, result, fingerprints)
+            if listed_all and len(in_flight) == 1 and not flushed_early:
+                # Only the last chunk is still being parsed, on one core: the rows the tables
+                # hold are written out now, on the other, so closing has only that chunk's left.
+                flushed_early = True
+                for writer in writers.values():
+                    writer.flush_unless_held()
     return keys
 
 
