@@ -153,6 +153,10 @@ def _split_pair(text: str) -> list[str]:
 def _line_cells(ref: LineRef) -> list[tuple[str, float | None]]:
     """(text, x0 or None) per cell of one printed line, left to right."""
     geo = _cells_by_geometry(ref.line)
+    if geo is not None and _DOTS.match(ref.line.text) and not all(_DOTS.match(t) for t, _ in geo):
+        # Dotted signature lines Tesseract read as "EEEETEEE EEE" and cleanup repaired in the
+        # line's text (pipeline/text/clean.py): its words are still the letters, each a line.
+        geo = [("." * 10, x) for _, x in geo]
     if geo is None:
         cells = [(c, None) for c in re.split(r"\s{2,}|\t", ref.line.text.strip()) if c.strip()]
     else:
@@ -202,7 +206,9 @@ def block_columns(block: list[LineRef]) -> list[list[Cell]]:
     rows = [(ref, row) for ref in block for row in _rows(ref)]
     xs: dict[int, list[float]] = {}
     for _, row in rows:
-        if len(row) >= 2 and all(x is not None for _, x, _ in row):
+        # A row none of whose cells reads as part of a signature (OCR noise from a dotted
+        # line: "PPS T PEPE STELT ...") says nothing about where the columns are.
+        if len(row) >= 2 and all(x is not None for _, x, _ in row) and any(_kind(t) != "other" for t, _, _ in row):
             for j, (_, x, _) in enumerate(row):
                 xs.setdefault(j, []).append(x)
     edges = [sorted(v)[len(v) // 2] for _, v in sorted(xs.items())]

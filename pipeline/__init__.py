@@ -8,4 +8,4 @@
 #   output can change: documents are reprocessed when it differs. A release that changes
 #   no output (a dependency fix, a new command) leaves it alone.
 __version__ = "0.2.0"
-PIPELINE_VERSION = "0.2.2"
+PIPELINE_VERSION = "0.2.3"

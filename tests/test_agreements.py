@@ -101,6 +101,42 @@ def test_two_column_signature_block_pairs_by_position():
     assert len(sigs) == 2  # the dotted line is nobody
 
 
+def _cells_line(cells: list[tuple[str, float]], top: float, per_char: float = 4.4) -> Line:
+    """A scanned line from (cell text, x0) pairs: each cell's words laid out from its x0."""
+    words = []
+    for text, x in cells:
+        for w in text.split():
+            words.append(Word(text=w, bbox=BBox(x0=x, top=top, x1=x + per_char * len(w), bottom=top + 10)))
+            x += per_char * len(w) + 2.2
+    return Line(text=" ".join(w.text for w in words), words=words, bbox=BBox.union([w.bbox for w in words]))
+
+
+def test_ocr_noise_in_a_signature_block_does_not_move_the_columns():
+    """Scanned two-column block (seed 002 read by Tesseract 5.5): a dotted line read as
+    letters, which cleanup turns into dots in the line's text only, and another read as
+    "PPS T PEPE STELT ..." in three cells. Neither decides where the columns are: the name
+    at x=121 stays in the right column, above its organisation."""
+    dotted = _cells_line([("EETEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEE", 72), ("EEE EEE", 313)], 145)
+    dotted.text = "." * 10  # what cleanup's fix_ocr_line made of the text
+    lines = [
+        Line(text="Underskrifter"),
+        _cells_line([("Umeå kommun", 71), ("Arbetsförmedlingen", 144)], 100),
+        _cells_line([("Mikael Broman", 72), ("Petra Andersin", 145)], 115),
+        _cells_line([("Försäkringskassan", 72), ("Robertsfors kommun", 159)], 130),
+        dotted,
+        _cells_line([("Anna Frej", 71), ("Mathias Haglund", 121)], 160),
+        _cells_line([("Vännäs kommun", 71), ("Vindelns kommun", 148)], 175),
+        _cells_line([("PPS", 67), ("T PEPE", 86), ("STELT TELETEPETEETT", 110)], 190, per_char=3.0),
+        _cells_line([("Annika Jonsson", 67)], 205),
+        _cells_line([("Kriminalvården", 67)], 220),
+    ]
+    doc = _doc(lines, method="ocr")
+    sigs = {s.person_name: s.canonical_organisation
+            for s in extract_signatories_from(doc, _seg(doc, DocType.OVERENSKOMMELSE))}
+    assert sigs["Mathias Haglund"] == "Vindelns kommun"
+    assert sigs["Anna Frej"] == "Vännäs kommun" and sigs["Petra Andersin"] == "Robertsfors kommun"
+
+
 def _txt_sigs(texts: list[str]):
     doc = _doc([Line(text=t) for t in texts], method="txt")
     return extract_signatories_from(doc, _seg(doc, DocType.UPPDRAGSAVTAL))
