@@ -298,3 +298,22 @@ def test_a_file_longer_than_its_size_when_opened_is_read_to_its_end(tmp_path, mo
     result = document_chunks.read_chunk([(document_chunks.DocFile(str(path), path.name), None)])
     assert result.bytes_read == len(path.read_bytes())
     assert result.cut is not None and result.cut.doc_ids == [orjson.loads(path.read_bytes())["doc_id"]]
+
+
+def test_decimal_text_is_cut_by_arrow_as_rows_py_rounds_it():
+    """Whole columns of decimal text go through Arrow; the values are rows.py's `to_decimal`
+    (half away from zero at the column's scale), and a column Arrow cannot read returns None
+    for the value-by-value way."""
+    from decimal import Decimal
+
+    from pipeline.outputs.columns import text_to_decimal
+    from pipeline.outputs.rows import to_decimal
+
+    texts = ["3132000", "12.5", "-2.5", "0.5", "-0.5", "1E+3", "45500.49", None, "11785000", "-2090000"]
+    for scale in (0, 2):
+        t = pa.decimal128(18, scale)
+        got = text_to_decimal(pa.array(texts, pa.string()), t)
+        assert got is not None and got.type == t
+        assert got.to_pylist() == [to_decimal(scale)(v) for v in texts]
+    assert to_decimal(0)("2.5") == Decimal("3")
+    assert text_to_decimal(pa.array(["12", "tolv"], pa.string()), pa.decimal128(18, 0)) is None

@@ -148,8 +148,21 @@ def _parse(joined, count: int) -> pa.StructArray:
                                       fields=list(table.schema))
 
 
+def text_to_decimal(values: pa.Array, t: pa.Decimal128Type) -> pa.Array | None:
+    """rows.py's `to_decimal` over a whole column of decimal text, in Arrow: exact, rounded
+    half away from zero (ROUND_HALF_UP) to the column's scale. None when Arrow cannot read
+    every value (not a number, more than 12 decimals, too large): then value by value."""
+    try:
+        exact = values.cast(pa.decimal128(38, max(12, t.scale)))
+        return pc.round(exact, ndigits=t.scale, round_mode="half_towards_infinity").cast(t)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+        return None
+
+
 def _finish(col: Column, values: pa.Array) -> pa.Array:
     """A column as read -> the column's type, with rows.py's conversions."""
+    if _json_is_text(col) and pa.types.is_decimal(col.type) and (whole := text_to_decimal(values, col.type)) is not None:
+        return whole
     if _json_is_text(col) and (pa.types.is_decimal(col.type) or col.type == FLOAT):
         convert = to_decimal(col.type.scale) if pa.types.is_decimal(col.type) else to_float
         return pa.array([convert(v) for v in values.to_pylist()], type=col.type)
