@@ -317,3 +317,23 @@ def test_decimal_text_is_cut_by_arrow_as_rows_py_rounds_it():
         assert got.to_pylist() == [to_decimal(scale)(v) for v in texts]
     assert to_decimal(0)("2.5") == Decimal("3")
     assert text_to_decimal(pa.array(["12", "tolv"], pa.string()), pa.decimal128(18, 0)) is None
+
+
+def test_the_last_two_chunks_are_of_equal_size():
+    """A full chunk and a small rest at the end left one reading thread idle: the rest of the
+    files is cut into two halves, by count (full rebuild) and by listed size alike."""
+    from pipeline.outputs.document_chunks import CHUNK_BYTES, Chunker, DocFile
+
+    mb = CHUNK_BYTES // 16
+    by_size = Chunker([(DocFile(f"/x/{i}.json", f"{i}.json"), (0, mb)) for i in range(40)])
+    sizes = []
+    while (chunk := by_size.next()) is not None:
+        sizes.append(len(chunk))
+    assert sizes == [16, 12, 12] and sum(sizes) == 40
+
+    by_count = Chunker([(DocFile(f"/x/{i}.json", f"{i}.json"), None) for i in range(40)])
+    by_count._bytes, by_count._count = 16 * mb, 16  # what reading the first files showed
+    counts = []
+    while (chunk := by_count.next()) is not None:
+        counts.append(len(chunk))
+    assert counts == [16, 12, 12]

@@ -189,6 +189,7 @@ class Chunker:
         self.files = files
         self.pos = 0
         self._bytes = self._count = 0
+        self._left: int | None = None  # listed bytes not yet cut into chunks
         if files and files[0][1] is None:
             for path, _ in files[:: max(1, len(files) // _SAMPLE)][:_SAMPLE]:
                 try:
@@ -201,15 +202,23 @@ class Chunker:
         self._count += files
 
     def next(self) -> list[Listed] | None:
+        """The next chunk. The last two are of equal size: a full chunk and a small rest
+        would leave one reading thread idle while the other parses the full one."""
         if self.pos >= len(self.files):
             return None
         start = self.pos
         if self.files[start][1] is not None:
+            if self._left is None:
+                self._left = sum(key[1] for _, key in self.files[start:] if key is not None)
+            target = self._left / 2 if CHUNK_BYTES < self._left < 2 * CHUNK_BYTES else CHUNK_BYTES
             size = 0
-            while self.pos < len(self.files) and size < CHUNK_BYTES:
+            while self.pos < len(self.files) and size < target:
                 size += self.files[self.pos][1][1]
                 self.pos += 1
+            self._left -= size
         else:
             mean = self._bytes / self._count if self._count else CHUNK_BYTES
-            self.pos += max(1, int(CHUNK_BYTES // max(mean, 1.0)))
+            count = max(1, int(CHUNK_BYTES // max(mean, 1.0)))
+            left = len(self.files) - start
+            self.pos += (left + 1) // 2 if count < left < 2 * count else count
         return self.files[start:self.pos]
