@@ -10,7 +10,7 @@ to a pool of threads, each of which reads one page at a time with Tesseract:
   `image_to_data`, each limited to one OpenMP thread (OMP_THREAD_LIMIT=1).
 
 The README's OCR section has the measurements behind the default: the library reads the
-same pages in about three quarters of the CPU time of the CLI, which starts a process and
+same pages in about four fifths of the CPU time of the CLI, which starts a process and
 loads the model for every page. Either way the output is Tesseract's TSV, read the same way.
 
 When several files are read at once, each Tesseract call first takes one of the batch's
