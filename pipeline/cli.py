@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from pipeline import PIPELINE_VERSION, __version__
-from pipeline.config import Limits
+from pipeline.config import Limits, environment
 from pipeline.cli_checks import check_runner, checked_folders, fail_on_os_error, refuse, writable_folder
 from pipeline.runtime.after_batch import TablesNotRebuilt, after_batch, import_in_background, reconcile
 from pipeline.runtime.batch import collect_inputs, process_batch
@@ -35,6 +35,10 @@ def main(
                                  help="Print finsam's version (and the records' pipeline version) and exit."),
 ) -> None:
     logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:  # the FINSAM_* settings, checked where a run starts: a bad one was a forkserver traceback
+        environment()
+    except ValueError as exc:
+        refuse(str(exc))
 
 
 @app.command()

@@ -71,3 +71,16 @@ def test_the_engine_setting_is_checked(monkeypatch):
         environment()
     monkeypatch.delenv("FINSAM_OCR_ENGINE")
     assert environment().ocr_engine == "api"
+
+
+def test_finsam_refuses_a_bad_setting_in_one_line_before_any_work(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    (tmp_path / "a.txt").write_text("KALLELSE\\n1. Mötets öppnande\\n", encoding="utf-8")
+    monkeypatch.setenv("FINSAM_OCR_ENGINE", "tesseract5")
+    res = CliRunner().invoke(app, ["process", str(tmp_path / "a.txt"), "--out", str(tmp_path / "out")])
+    assert res.exit_code == 2
+    assert "FINSAM_OCR_ENGINE='tesseract5'" in res.output and "Traceback" not in res.output
+    assert not (tmp_path / "out" / "documents").exists()

@@ -207,7 +207,6 @@ class _Engines:
             with self._lock:
                 self._idle.append(api)
 
-
     def preload(self, count: int) -> None:
         """Load `count` engines now (the forkserver does, so every worker forked from it starts
         with them, their models shared until written)."""
